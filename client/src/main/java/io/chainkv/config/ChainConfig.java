@@ -1,0 +1,242 @@
+package io.chainkv.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * One configuration of one chain: the cluster it belongs to, its id, its epoch and its members in order
+ * from head to tail.
+ * <p>
+ * Immutable. A node acts only on messages of the epoch of the configuration it holds.
+ */
+public final class ChainConfig
+{
+    private final String clusterName;
+    private final long clusterId;
+    private final int chainId;
+    private final long epoch;
+    private final List<ChainMember> members;
+
+    /**
+     * @param clusterName name of the cluster; messages from other clusters are refused.
+     * @param chainId     id of the chain within the cluster.
+     * @param epoch       epoch of this configuration, at least 1.
+     * @param members     head first, tail last; node ids unique.
+     */
+    public ChainConfig(final String clusterName, final int chainId, final long epoch, final List<ChainMember> members)
+    {
+        if (null == clusterName || clusterName.isBlank())
+        {
+            throw new IllegalArgumentException("cluster name must not be empty");
+        }
+        if (chainId < 0)
+        {
+            throw new IllegalArgumentException("chain id must be >= 0, was " + chainId);
+        }
+        if (epoch < 1)
+        {
+            throw new IllegalArgumentException("epoch must be >= 1, was " + epoch);
+        }
+        if (members.isEmpty())
+        {
+            throw new IllegalArgumentException("a chain needs at least one member");
+        }
+        final Set<String> ids = new HashSet<>();
+        for (final ChainMember member : members)
+        {
+            if (!ids.add(member.nodeId()))
+            {
+                throw new IllegalArgumentException("node id " + member.nodeId() + " appears twice in the chain");
+            }
+        }
+        this.clusterName = clusterName;
+        this.clusterId = clusterIdOf(clusterName);
+        this.chainId = chainId;
+        this.epoch = epoch;
+        this.members = Collections.unmodifiableList(new ArrayList<>(members));
+    }
+
+    /**
+     * @param name a cluster name.
+     * @return the 64-bit id carried in every message (FNV-1a of the name).
+     */
+    public static long clusterIdOf(final String name)
+    {
+        long hash = 0xcbf29ce484222325L;
+        for (final byte b : name.getBytes(StandardCharsets.UTF_8))
+        {
+            hash ^= b & 0xFF;
+            hash *= 0x100000001b3L;
+        }
+        return hash;
+    }
+
+    /**
+     * Reads a static configuration file:
+     * <pre>
+     * cluster.name=local
+     * chain.id=0
+     * epoch=1
+     * members=n1@127.0.0.1:40101,n2@127.0.0.1:40102,n3@127.0.0.1:40103
+     * </pre>
+     *
+     * @param file to read.
+     * @return the configuration.
+     * @throws IOException if the file cannot be read.
+     */
+    public static ChainConfig load(final Path file) throws IOException
+    {
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        try
+        {
+            return fromProperties(properties);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param properties with the keys {@link #load} documents.
+     * @return the configuration.
+     */
+    public static ChainConfig fromProperties(final Properties properties)
+    {
+        final String membersText = properties.getProperty("members");
+        if (null == membersText || membersText.isBlank())
+        {
+            throw new IllegalArgumentException("'members' is missing: list nodeId@host:port, head first");
+        }
+        final List<ChainMember> members = new ArrayList<>();
+        for (final String part : membersText.split(","))
+        {
+            if (!part.isBlank())
+            {
+                members.add(ChainMember.parse(part.trim()));
+            }
+        }
+        try
+        {
+            return new ChainConfig(
+                properties.getProperty("cluster.name", "chainkv"),
+                Integer.parseInt(properties.getProperty("chain.id", "0").trim()),
+                Long.parseLong(properties.getProperty("epoch", "1").trim()),
+                members);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("chain.id and epoch must be numbers: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return this configuration in the form {@link #fromProperties} reads.
+     */
+    public Properties toProperties()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("cluster.name", clusterName);
+        properties.setProperty("chain.id", Integer.toString(chainId));
+        properties.setProperty("epoch", Long.toString(epoch));
+        final StringBuilder sb = new StringBuilder();
+        for (final ChainMember member : members)
+        {
+            sb.append(sb.length() > 0 ? "," : "").append(member);
+        }
+        properties.setProperty("members", sb.toString());
+        return properties;
+    }
+
+    public String clusterName()
+    {
+        return clusterName;
+    }
+
+    public long clusterId()
+    {
+        return clusterId;
+    }
+
+    public int chainId()
+    {
+        return chainId;
+    }
+
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /**
+     * @return members from head to tail.
+     */
+    public List<ChainMember> members()
+    {
+        return members;
+    }
+
+    public ChainMember head()
+    {
+        return members.get(0);
+    }
+
+    public ChainMember tail()
+    {
+        return members.get(members.size() - 1);
+    }
+
+    /**
+     * @param nodeId a node.
+     * @return its position from the head (0), or -1 if it is not a member.
+     */
+    public int indexOf(final String nodeId)
+    {
+        for (int i = 0; i < members.size(); i++)
+        {
+            if (members.get(i).nodeId().equals(nodeId))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param nodeId a member.
+     * @return the member before it, or null for the head.
+     */
+    public ChainMember predecessorOf(final String nodeId)
+    {
+        final int index = indexOf(nodeId);
+        return index > 0 ? members.get(index - 1) : null;
+    }
+
+    /**
+     * @param nodeId a member.
+     * @return the member after it, or null for the tail.
+     */
+    public ChainMember successorOf(final String nodeId)
+    {
+        final int index = indexOf(nodeId);
+        return index >= 0 && index < members.size() - 1 ? members.get(index + 1) : null;
+    }
+
+    public String toString()
+    {
+        return "cluster=" + clusterName + " chain=" + chainId + " epoch=" + epoch + " members=" + members;
+    }
+}

@@ -1,0 +1,129 @@
+package io.chainkv.protocol;
+
+import io.chainkv.protocol.codecs.AckDecoder;
+import io.chainkv.protocol.codecs.ChunkDecoder;
+import io.chainkv.protocol.codecs.ClientRequestDecoder;
+import io.chainkv.protocol.codecs.ClientResponseDecoder;
+import io.chainkv.protocol.codecs.MessageHeaderDecoder;
+import io.chainkv.protocol.codecs.ResendRequestDecoder;
+import io.chainkv.protocol.codecs.UpdateDecoder;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Checks that a received frame is a whole, well-formed ChainKV message before any decoder reads it.
+ * <p>
+ * SBE decoders trust lengths inside the frame; a truncated or hostile frame could make them read past
+ * its end or allocate absurd amounts. This check walks the header, the fixed block and every variable
+ * length field against the frame's real length, without allocating.
+ */
+public final class ProtocolFrames
+{
+    /** Returned by {@link #validate} for a frame that is not a valid message. */
+    public static final int INVALID = -1;
+
+    private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int U32 = 4;
+    private static final int U16 = 2;
+
+    private static final int[] REQUEST_VAR_FIELDS = { U32, U32, U16 };
+    private static final int[] RESPONSE_VAR_FIELDS = { U32, U16 };
+    private static final int[] UPDATE_VAR_FIELDS = { U32, U32, U16 };
+    private static final int[] CHUNK_VAR_FIELDS = { U32 };
+    private static final int[] NO_VAR_FIELDS = {};
+
+    private ProtocolFrames()
+    {
+    }
+
+    /**
+     * @param buffer holding the frame.
+     * @param offset where the frame starts.
+     * @param length the frame's length.
+     * @return the template id if the frame is a well-formed message of this schema, else {@link #INVALID}.
+     */
+    public static int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity())
+        {
+            return INVALID;
+        }
+
+        final int blockLength = buffer.getShort(offset + MessageHeaderDecoder.blockLengthEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int templateId = buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int schemaId = buffer.getShort(offset + MessageHeaderDecoder.schemaIdEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int version = buffer.getShort(offset + MessageHeaderDecoder.versionEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+
+        if (schemaId != MessageHeaderDecoder.SCHEMA_ID || version < 1 || version > MessageHeaderDecoder.SCHEMA_VERSION)
+        {
+            return INVALID;
+        }
+
+        final int minBlockLength;
+        final int[] varFields;
+        switch (templateId)
+        {
+            case ClientRequestDecoder.TEMPLATE_ID:
+                minBlockLength = ClientRequestDecoder.BLOCK_LENGTH;
+                varFields = REQUEST_VAR_FIELDS;
+                break;
+            case ClientResponseDecoder.TEMPLATE_ID:
+                minBlockLength = ClientResponseDecoder.BLOCK_LENGTH;
+                varFields = RESPONSE_VAR_FIELDS;
+                break;
+            case UpdateDecoder.TEMPLATE_ID:
+                minBlockLength = UpdateDecoder.BLOCK_LENGTH;
+                varFields = UPDATE_VAR_FIELDS;
+                break;
+            case AckDecoder.TEMPLATE_ID:
+                minBlockLength = AckDecoder.BLOCK_LENGTH;
+                varFields = NO_VAR_FIELDS;
+                break;
+            case ResendRequestDecoder.TEMPLATE_ID:
+                minBlockLength = ResendRequestDecoder.BLOCK_LENGTH;
+                varFields = NO_VAR_FIELDS;
+                break;
+            case ChunkDecoder.TEMPLATE_ID:
+                minBlockLength = ChunkDecoder.BLOCK_LENGTH;
+                varFields = CHUNK_VAR_FIELDS;
+                break;
+            default:
+                return INVALID;
+        }
+
+        if (blockLength < minBlockLength)
+        {
+            return INVALID;
+        }
+
+        final int limit = offset + length;
+        long position = (long)offset + HEADER_LENGTH + blockLength;
+        if (position > limit)
+        {
+            return INVALID;
+        }
+
+        for (final int headerLength : varFields)
+        {
+            if (position + headerLength > limit)
+            {
+                return INVALID;
+            }
+            final long fieldLength = U32 == headerLength ?
+                buffer.getInt((int)position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL :
+                buffer.getShort((int)position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            position += headerLength + fieldLength;
+            if (position > limit)
+            {
+                return INVALID;
+            }
+        }
+
+        return templateId;
+    }
+}

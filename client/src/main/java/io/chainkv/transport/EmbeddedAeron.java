@@ -1,0 +1,108 @@
+package io.chainkv.transport;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A media driver embedded in this process together with the Aeron client connected to it.
+ * <p>
+ * Every ChainKV process has its own driver directory, so processes never share or delete each other's
+ * directory; the directory is removed on {@link #close()}. Buffers are kept small (see
+ * {@link TransportSettings}) so a process needs tens of megabytes of /dev/shm, not hundreds.
+ */
+public final class EmbeddedAeron implements AutoCloseable
+{
+    /** Overrides the parent directory of driver directories (default: /dev/shm where it exists). */
+    public static final String AERON_DIR_PARENT_PROP = "chainkv.aeron.dir.parent";
+
+    private static final int COUNTERS_BUFFER_LENGTH = 1024 * 1024;
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final File directory;
+
+    private EmbeddedAeron(final MediaDriver driver, final Aeron aeron, final File directory)
+    {
+        this.driver = driver;
+        this.aeron = aeron;
+        this.directory = directory;
+    }
+
+    /**
+     * @param role short name for the directory, e.g. "node-n1" or "client".
+     * @return a unique directory for a driver of this process.
+     */
+    public static File uniqueDirectory(final String role)
+    {
+        final String parentProp = System.getProperty(AERON_DIR_PARENT_PROP);
+        final File parent = null != parentProp ? new File(parentProp) :
+            new File("/dev/shm").isDirectory() ? new File("/dev/shm") : new File(System.getProperty("java.io.tmpdir"));
+        final String name = "chainkv-" + role + "-" + ProcessHandle.current().pid() + "-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
+        return new File(parent, name);
+    }
+
+    /**
+     * Starts a driver in the given directory and connects a client to it.
+     *
+     * @param directory driver directory; deleted if it exists, and again on close.
+     * @param settings  idle strategy and buffer sizes.
+     * @return the running driver and client.
+     */
+    public static EmbeddedAeron launch(final File directory, final TransportSettings settings)
+    {
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(directory.getAbsolutePath())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(settings.newIdleStrategy())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(settings.termLength())
+            .ipcTermBufferLength(64 * 1024)
+            .counterValuesBufferLength(COUNTERS_BUFFER_LENGTH)
+            .mtuLength(settings.mtu())
+            .warnIfDirectoryExists(false)
+            .printConfigurationOnStart(false);
+
+        MediaDriver driver = null;
+        try
+        {
+            driver = MediaDriver.launch(driverCtx);
+            final Aeron aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .idleStrategy(settings.newIdleStrategy())
+                .driverTimeoutMs(TimeUnit.SECONDS.toMillis(10)));
+            return new EmbeddedAeron(driver, aeron, directory);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            IoUtil.delete(directory, true);
+            throw ex;
+        }
+    }
+
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    public File directory()
+    {
+        return directory;
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+        IoUtil.delete(directory, true);
+    }
+}

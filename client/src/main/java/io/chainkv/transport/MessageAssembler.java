@@ -1,0 +1,163 @@
+package io.chainkv.transport;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.chainkv.protocol.ProtocolFrames;
+import io.chainkv.protocol.codecs.ChunkDecoder;
+import io.chainkv.protocol.codecs.MessageHeaderDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Turns the fragments of a subscription into whole, validated ChainKV messages.
+ * <p>
+ * Aeron's {@link FragmentAssembler} joins the MTU-sized fragments of one transport message; this class
+ * then joins {@code Chunk} messages (see {@link MessageSender}) into the message they carry, and hands
+ * every complete message that passes {@link ProtocolFrames#validate} to the delegate. Anything else is
+ * dropped and counted in {@link #malformedCount()}; nothing a peer sends can make it throw.
+ * <p>
+ * Used by one thread. Allocates only to hold a chunked message in progress.
+ */
+public final class MessageAssembler implements FragmentHandler
+{
+    /** How many chunked messages one sender may have in progress at once before the oldest is dropped. */
+    private static final int MAX_PARTIAL_PER_SESSION = 64;
+
+    private final FragmentAssembler fragmentAssembler = new FragmentAssembler(this::onTransportMessage);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ChunkDecoder chunkDecoder = new ChunkDecoder();
+    private final Int2ObjectHashMap<Long2ObjectHashMap<Partial>> partialsBySession = new Int2ObjectHashMap<>();
+    private final FragmentHandler delegate;
+    private final int maxMessageLength;
+    private long malformedCount;
+
+    /**
+     * @param delegate         receives each complete, validated message.
+     * @param maxMessageLength the largest message (after joining chunks) that is accepted.
+     */
+    public MessageAssembler(final FragmentHandler delegate, final int maxMessageLength)
+    {
+        this.delegate = delegate;
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        fragmentAssembler.onFragment(buffer, offset, length, header);
+    }
+
+    /**
+     * @return frames dropped because they were not valid messages, or chunks that did not fit together.
+     */
+    public long malformedCount()
+    {
+        return malformedCount;
+    }
+
+    /**
+     * Forgets the messages in progress from a sender whose image has gone.
+     *
+     * @param sessionId of the image.
+     */
+    public void releaseSession(final int sessionId)
+    {
+        partialsBySession.remove(sessionId);
+        fragmentAssembler.freeSessionBuffer(sessionId);
+    }
+
+    private void onTransportMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        final int templateId = ProtocolFrames.validate(buffer, offset, length);
+        if (ProtocolFrames.INVALID == templateId)
+        {
+            malformedCount++;
+        }
+        else if (ChunkDecoder.TEMPLATE_ID == templateId)
+        {
+            onChunk(buffer, offset, header);
+        }
+        else
+        {
+            delegate.onFragment(buffer, offset, length, header);
+        }
+    }
+
+    private void onChunk(final DirectBuffer buffer, final int offset, final Header header)
+    {
+        chunkDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final long messageId = chunkDecoder.messageId();
+        final int totalLength = chunkDecoder.totalLength();
+        final int chunkOffset = chunkDecoder.chunkOffset();
+        final int pieceLength = chunkDecoder.bytesLength();
+        final int sessionId = header.sessionId();
+
+        Long2ObjectHashMap<Partial> partials = partialsBySession.get(sessionId);
+        if (totalLength <= 0 || totalLength > maxMessageLength || chunkOffset < 0 ||
+            (long)chunkOffset + pieceLength > totalLength)
+        {
+            malformedCount++;
+            if (null != partials)
+            {
+                partials.remove(messageId);
+            }
+            return;
+        }
+
+        if (null == partials)
+        {
+            partials = new Long2ObjectHashMap<>();
+            partialsBySession.put(sessionId, partials);
+        }
+
+        Partial partial = partials.get(messageId);
+        if (0 == chunkOffset)
+        {
+            if (null == partial && partials.size() >= MAX_PARTIAL_PER_SESSION)
+            {
+                malformedCount++;
+                partials.clear();
+            }
+            partial = new Partial(totalLength);
+            partials.put(messageId, partial);
+        }
+        else if (null == partial || partial.received != chunkOffset || partial.buffer.capacity() != totalLength)
+        {
+            malformedCount++;
+            partials.remove(messageId);
+            return;
+        }
+
+        chunkDecoder.getBytes(partial.buffer, chunkOffset, pieceLength);
+        partial.received += pieceLength;
+        if (partial.received == totalLength)
+        {
+            partials.remove(messageId);
+            final int templateId = ProtocolFrames.validate(partial.buffer, 0, totalLength);
+            if (ProtocolFrames.INVALID == templateId || ChunkDecoder.TEMPLATE_ID == templateId)
+            {
+                malformedCount++;
+            }
+            else
+            {
+                delegate.onFragment(partial.buffer, 0, totalLength, header);
+            }
+        }
+    }
+
+    private static final class Partial
+    {
+        final UnsafeBuffer buffer;
+        int received;
+
+        Partial(final int totalLength)
+        {
+            buffer = new UnsafeBuffer(new byte[totalLength]);
+        }
+    }
+}

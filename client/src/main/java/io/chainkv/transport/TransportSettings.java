@@ -1,0 +1,133 @@
+package io.chainkv.transport;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Transport settings shared by nodes and clients: idle strategy, term length, MTU.
+ * <p>
+ * Each setting is a system property with a default chosen for a shared 2-core machine; see
+ * docs/operations.md. The default idle strategy backs off to short parks rather than spinning, because
+ * several spinning JVMs on two cores starve each other.
+ */
+public final class TransportSettings
+{
+    /** Idle strategy: {@code backoff} (default), {@code sleeping}, {@code yield} or {@code busy}. */
+    public static final String IDLE_STRATEGY_PROP = "chainkv.idle.strategy";
+    public static final String IDLE_STRATEGY_DEFAULT = "backoff";
+
+    /** Longest park of the backoff strategy, and the sleep of the sleeping strategy, in nanoseconds. */
+    public static final String IDLE_MAX_PARK_NS_PROP = "chainkv.idle.max.park.ns";
+    public static final long IDLE_MAX_PARK_NS_DEFAULT = TimeUnit.MICROSECONDS.toNanos(100);
+
+    /**
+     * Term length of every publication ChainKV creates. A transport message can be at most 1/8 of it;
+     * larger messages are sent in chunks (see {@link MessageSender}).
+     */
+    public static final String TERM_LENGTH_PROP = "chainkv.term.length";
+    public static final int TERM_LENGTH_DEFAULT = 1024 * 1024;
+
+    /** MTU of UDP publications. */
+    public static final String MTU_PROP = "chainkv.mtu";
+    public static final int MTU_DEFAULT = 1408;
+
+    private final String idleStrategyName;
+    private final long idleMaxParkNs;
+    private final int termLength;
+    private final int mtu;
+
+    private TransportSettings(final String idleStrategyName, final long idleMaxParkNs, final int termLength, final int mtu)
+    {
+        this.idleStrategyName = idleStrategyName.toLowerCase(Locale.ROOT);
+        this.idleMaxParkNs = idleMaxParkNs;
+        this.termLength = termLength;
+        this.mtu = mtu;
+        newIdleStrategy();
+        if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024)
+        {
+            throw new IllegalArgumentException(
+                TERM_LENGTH_PROP + " must be a power of two of at least 65536, was " + termLength);
+        }
+    }
+
+    /**
+     * @return settings read from system properties, defaults where unset.
+     */
+    public static TransportSettings fromSystemProperties()
+    {
+        return new TransportSettings(
+            System.getProperty(IDLE_STRATEGY_PROP, IDLE_STRATEGY_DEFAULT),
+            Long.getLong(IDLE_MAX_PARK_NS_PROP, IDLE_MAX_PARK_NS_DEFAULT),
+            Integer.getInteger(TERM_LENGTH_PROP, TERM_LENGTH_DEFAULT),
+            Integer.getInteger(MTU_PROP, MTU_DEFAULT));
+    }
+
+    /**
+     * @param idleStrategyName one of backoff, sleeping, yield, busy.
+     * @return a copy with another idle strategy.
+     */
+    public TransportSettings withIdleStrategy(final String idleStrategyName)
+    {
+        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu);
+    }
+
+    /**
+     * @return a fresh idle strategy of the configured kind (idle strategies hold per-thread state).
+     */
+    public IdleStrategy newIdleStrategy()
+    {
+        switch (idleStrategyName)
+        {
+            case "backoff":
+                return new BackoffIdleStrategy(10, 20, 1_000, idleMaxParkNs);
+            case "sleeping":
+                return new SleepingIdleStrategy(idleMaxParkNs);
+            case "yield":
+                return new YieldingIdleStrategy();
+            case "busy":
+                return new BusySpinIdleStrategy();
+            default:
+                throw new IllegalArgumentException(IDLE_STRATEGY_PROP + " must be backoff, sleeping, yield or busy, was '" +
+                    idleStrategyName + "'");
+        }
+    }
+
+    public String idleStrategyName()
+    {
+        return idleStrategyName;
+    }
+
+    public long idleMaxParkNs()
+    {
+        return idleMaxParkNs;
+    }
+
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    public int mtu()
+    {
+        return mtu;
+    }
+
+    /**
+     * @return the largest single transport message a publication with these settings accepts.
+     */
+    public int maxMessageLength()
+    {
+        return termLength / 8;
+    }
+
+    public String toString()
+    {
+        return "idle=" + idleStrategyName + "(maxPark=" + idleMaxParkNs + "ns) termLength=" + termLength + " mtu=" + mtu;
+    }
+}

@@ -1,0 +1,784 @@
+package io.chainkv.node.replication;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
+import io.chainkv.node.store.ChainStore;
+import io.chainkv.node.store.ClientResult;
+import io.chainkv.node.store.ClientTable;
+import io.chainkv.node.store.StoredValue;
+import io.chainkv.protocol.ProtocolLimits;
+import io.chainkv.protocol.codecs.AckDecoder;
+import io.chainkv.protocol.codecs.AckEncoder;
+import io.chainkv.protocol.codecs.ClientRequestDecoder;
+import io.chainkv.protocol.codecs.ClientResponseEncoder;
+import io.chainkv.protocol.codecs.MessageHeaderDecoder;
+import io.chainkv.protocol.codecs.MessageHeaderEncoder;
+import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.protocol.codecs.ResendRequestDecoder;
+import io.chainkv.protocol.codecs.ResendRequestEncoder;
+import io.chainkv.protocol.codecs.Status;
+import io.chainkv.protocol.codecs.UpdateDecoder;
+import io.chainkv.protocol.codecs.UpdateEncoder;
+import io.chainkv.protocol.codecs.UpdateKind;
+import io.chainkv.transport.Channels;
+import io.chainkv.transport.MessageAssembler;
+import io.chainkv.transport.MessageSender;
+import io.chainkv.transport.StreamIds;
+import io.chainkv.transport.TransportSettings;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The data path of a node: one duty cycle that takes client requests, applies and forwards updates,
+ * answers clients from the tail, and passes acks upstream. It is the only thread that touches the store,
+ * the Sent list and the publications, so it needs no locks.
+ * <p>
+ * Roles follow the chain configuration (DESIGN.md): the head validates a write, decides its outcome,
+ * gives it the next sequence number, applies it, keeps it in its {@link SentList} and forwards it; a middle
+ * node applies and forwards; the tail applies, answers the client and acks upstream. Acks trim Sent lists.
+ * Every message carries cluster id, chain id and epoch; anything from another cluster, chain or epoch is
+ * dropped (node-to-node) or refused (client).
+ */
+public final class ReplicationAgent implements Agent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationAgent.class);
+
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final int FORWARD_LIMIT = 256;
+    private static final long RESEND_REQUEST_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int MAX_REPLY_CLIENTS = 4096;
+    private static final long SENT_LIST_MAX_BYTES = 64L * 1024 * 1024;
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
+    private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
+    private final UpdateDecoder updateDecoder = new UpdateDecoder();
+    private final UpdateEncoder updateEncoder = new UpdateEncoder();
+    private final AckDecoder ackDecoder = new AckDecoder();
+    private final AckEncoder ackEncoder = new AckEncoder();
+    private final ResendRequestDecoder resendDecoder = new ResendRequestDecoder();
+    private final ResendRequestEncoder resendEncoder = new ResendRequestEncoder();
+    private final ExpandableDirectByteBuffer responseBuffer = new ExpandableDirectByteBuffer(4096);
+    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[256]);
+    private final StoredValue storedValue = new StoredValue();
+    private final ClientResult clientResult = new ClientResult();
+    private final CachedNanoClock clock = new CachedNanoClock();
+
+    private final String nodeId;
+    private final ChainStore store;
+    private final ClientTable clients;
+    private final Aeron aeron;
+    private final TransportSettings settings;
+    private final NodeCounters counters;
+    private final MessageSender sender;
+    private final SentList sentList;
+    private final ReplyRouter replies;
+    private final Subscription clientSubscription;
+    private final Subscription replicationSubscription;
+    private final Subscription feedbackSubscription;
+    private final MessageAssembler clientAssembler;
+    private final MessageAssembler replicationAssembler;
+    private final MessageAssembler feedbackAssembler;
+    private final int maxKeyLength;
+    private final int maxValueLength;
+
+    private ChainConfig config;
+    private boolean isHead;
+    private boolean isTail;
+    private ExclusivePublication downstream;
+    private ExclusivePublication upstreamFeedback;
+    private long nextSeq;
+    private long lastApplied;
+    private long lastCommitted;
+    private long lastAckSent;
+    private boolean resendRequestDue;
+    private long lastResendRequestNs;
+    private int lastUpstreamImageCount;
+    private long nextHousekeepingNs;
+    private long unexpectedMessages;
+
+    /**
+     * @param nodeId   this node's id in the chain configuration.
+     * @param config   the chain configuration to serve.
+     * @param store    the node's store, open.
+     * @param aeron    Aeron client of this process's driver.
+     * @param settings transport settings.
+     * @param counters where the node counts what it does.
+     */
+    public ReplicationAgent(
+        final String nodeId,
+        final ChainConfig config,
+        final ChainStore store,
+        final Aeron aeron,
+        final TransportSettings settings,
+        final NodeCounters counters)
+    {
+        final ChainMember self = config.members().get(requireMember(config, nodeId));
+        this.nodeId = nodeId;
+        this.store = store;
+        this.clients = store.clients();
+        this.aeron = aeron;
+        this.settings = settings;
+        this.counters = counters;
+        this.maxKeyLength = store.config().maxKeyLength();
+        this.maxValueLength = store.config().maxValueLength();
+        this.sender = new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy());
+        this.sentList = new SentList(1024 * 1024, SENT_LIST_MAX_BYTES);
+        this.replies = new ReplyRouter(aeron, settings, sender, MAX_REPLY_CLIENTS);
+
+        final int maxAssembled = maxKeyLength + maxValueLength + ProtocolLimits.MAX_ENVELOPE_LENGTH;
+        this.clientAssembler = new MessageAssembler(this::onClientMessage, maxAssembled);
+        this.replicationAssembler = new MessageAssembler(this::onReplicationMessage, maxAssembled);
+        this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage, ProtocolLimits.MAX_ENVELOPE_LENGTH);
+
+        final String channel = Channels.udp(self.endpoint(), settings);
+        this.clientSubscription = aeron.addSubscription(channel, StreamIds.CLIENT_REQUEST);
+        this.replicationSubscription = aeron.addSubscription(channel, StreamIds.REPLICATION);
+        this.feedbackSubscription = aeron.addSubscription(channel, StreamIds.FEEDBACK);
+
+        this.lastApplied = store.lastAppliedSeq();
+        this.lastCommitted = store.lastCommittedSeq();
+        this.lastAckSent = lastCommitted;
+        this.sentList.reset(lastApplied);
+        applyConfig(config);
+        publishSeqCounters();
+    }
+
+    /**
+     * @param config   a configuration.
+     * @param nodeId   a node.
+     * @return the node's index in the chain.
+     * @throws IllegalArgumentException if the node is not a member.
+     */
+    private static int requireMember(final ChainConfig config, final String nodeId)
+    {
+        final int index = config.indexOf(nodeId);
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
+        }
+        return index;
+    }
+
+    /**
+     * @return the role this node has in its current configuration: HEAD, MIDDLE, TAIL or HEAD_TAIL.
+     */
+    public String role()
+    {
+        return isHead && isTail ? "HEAD_TAIL" : isHead ? "HEAD" : isTail ? "TAIL" : "MIDDLE";
+    }
+
+    /**
+     * @return the configuration being served.
+     */
+    public ChainConfig config()
+    {
+        return config;
+    }
+
+    public String roleName()
+    {
+        return "chainkv-replication-" + nodeId;
+    }
+
+    public int doWork()
+    {
+        final long nowNs = System.nanoTime();
+        clock.update(nowNs);
+        int work = 0;
+
+        work += feedbackSubscription.poll(feedbackAssembler, FRAGMENT_LIMIT);
+        if (!isHead && !sentList.isFull())
+        {
+            work += pollUpstream();
+        }
+        if (!sentList.isFull())
+        {
+            work += clientSubscription.poll(clientAssembler, FRAGMENT_LIMIT);
+        }
+        work += forward();
+        work += sendFeedback(nowNs);
+        work += replies.doWork(nowNs);
+
+        if (nowNs >= nextHousekeepingNs)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            housekeeping(nowNs);
+        }
+
+        return work;
+    }
+
+    public void onClose()
+    {
+        CloseHelper.closeAll(replies, downstream, upstreamFeedback, clientSubscription, replicationSubscription,
+            feedbackSubscription);
+    }
+
+    private void applyConfig(final ChainConfig newConfig)
+    {
+        final int index = requireMember(newConfig, nodeId);
+        final ChainMember predecessor = newConfig.predecessorOf(nodeId);
+        final ChainMember successor = newConfig.successorOf(nodeId);
+
+        CloseHelper.closeAll(downstream, upstreamFeedback);
+        downstream = null == successor ? null :
+            aeron.addExclusivePublication(Channels.udp(successor.endpoint(), settings), StreamIds.REPLICATION);
+        upstreamFeedback = null == predecessor ? null :
+            aeron.addExclusivePublication(Channels.udp(predecessor.endpoint(), settings), StreamIds.FEEDBACK);
+
+        config = newConfig;
+        isHead = 0 == index;
+        isTail = newConfig.members().size() - 1 == index;
+        nextSeq = lastApplied + 1;
+        resendRequestDue = !isHead;
+        sentList.rewindToAfter(lastApplied);
+    }
+
+    private int pollUpstream()
+    {
+        final int imageCount = replicationSubscription.imageCount();
+        if (imageCount > lastUpstreamImageCount)
+        {
+            // A (re)connected predecessor must learn where we are before its updates make sense to us.
+            resendRequestDue = true;
+        }
+        lastUpstreamImageCount = imageCount;
+        return replicationSubscription.poll(replicationAssembler, FRAGMENT_LIMIT);
+    }
+
+    private void onClientMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        headerDecoder.wrap(buffer, offset);
+        if (ClientRequestDecoder.TEMPLATE_ID != headerDecoder.templateId())
+        {
+            unexpectedMessages++;
+            return;
+        }
+
+        final ClientRequestDecoder request = requestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        counters.clientRequests.incrementRelease();
+
+        final long clusterId = request.clusterId();
+        final int chainId = request.chainId();
+        final long epoch = request.epoch();
+        final long clientId = request.clientId();
+        final long requestSeq = request.requestSeq();
+        final long expectedVersion = request.expectedVersion();
+        final OpType op = request.op();
+        final int replyStreamId = request.replyStreamId();
+
+        final int keyOffset = request.limit() + ClientRequestDecoder.keyHeaderLength();
+        final int keyLength = request.keyLength();
+        request.skipKey();
+        final int valueOffset = request.limit() + ClientRequestDecoder.valueHeaderLength();
+        final int valueLength = request.valueLength();
+        request.skipValue();
+        final int channelOffset = request.limit() + ClientRequestDecoder.replyChannelHeaderLength();
+        final int channelLength = request.replyChannelLength();
+
+        final Status refusal;
+        final String detail;
+        if (config.clusterId() != clusterId)
+        {
+            refusal = Status.WRONG_CLUSTER;
+            detail = "this node belongs to cluster '" + config.clusterName() + "'; check the client's cluster name";
+        }
+        else if (config.chainId() != chainId)
+        {
+            refusal = Status.WRONG_CHAIN;
+            detail = "this node serves chain " + config.chainId() + ", not chain " + chainId;
+        }
+        else if (config.epoch() != epoch)
+        {
+            refusal = Status.STALE_EPOCH;
+            detail = "request for epoch " + epoch + " but this node is in epoch " + config.epoch() +
+                "; refresh the chain configuration and retry";
+        }
+        else if (OpType.NULL_VAL == op)
+        {
+            refusal = Status.MALFORMED;
+            detail = "unknown operation";
+        }
+        else if (OpType.GET == op ? !isTail : !isHead)
+        {
+            refusal = OpType.GET == op ? Status.NOT_TAIL : Status.NOT_HEAD;
+            detail = (OpType.GET == op ? "reads go to the tail, " + config.tail() : "writes go to the head, " +
+                config.head()) + " in epoch " + config.epoch();
+        }
+        else if (0 == keyLength)
+        {
+            refusal = Status.MALFORMED;
+            detail = "the key is empty; keys are 1 to " + maxKeyLength + " bytes";
+        }
+        else if (keyLength > maxKeyLength)
+        {
+            refusal = Status.KEY_TOO_LARGE;
+            detail = "key of " + keyLength + " bytes is over this cluster's limit of " + maxKeyLength + " bytes";
+        }
+        else if (valueLength > maxValueLength)
+        {
+            refusal = Status.VALUE_TOO_LARGE;
+            detail = "value of " + valueLength + " bytes is over this cluster's limit of " + maxValueLength + " bytes";
+        }
+        else if ((OpType.GET == op || OpType.DELETE == op) && valueLength != 0)
+        {
+            refusal = Status.MALFORMED;
+            detail = op + " carries no value";
+        }
+        else
+        {
+            refusal = null;
+            detail = null;
+        }
+
+        if (null != refusal)
+        {
+            counters.rejectedRequests.incrementRelease();
+            respond(clientId, requestSeq, op, refusal, 0, buffer, 0, 0, detail, buffer, channelOffset, channelLength,
+                replyStreamId);
+            return;
+        }
+
+        if (OpType.GET == op)
+        {
+            read(clientId, requestSeq, buffer, keyOffset, keyLength, channelOffset, channelLength, replyStreamId);
+        }
+        else
+        {
+            sequenceWrite(
+                clientId, requestSeq, op, expectedVersion, buffer, keyOffset, keyLength, valueOffset, valueLength,
+                channelOffset, channelLength, replyStreamId);
+        }
+    }
+
+    private void read(
+        final long clientId,
+        final long requestSeq,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int channelOffset,
+        final int channelLength,
+        final int replyStreamId)
+    {
+        final boolean found = store.read(buffer, keyOffset, keyLength, storedValue);
+        if (!found || storedValue.isTombstone())
+        {
+            respond(clientId, requestSeq, OpType.GET, Status.NOT_FOUND, found ? storedValue.version() : 0,
+                buffer, 0, 0, null, buffer, channelOffset, channelLength, replyStreamId);
+        }
+        else
+        {
+            respond(clientId, requestSeq, OpType.GET, Status.OK, storedValue.version(),
+                storedValue.value(), 0, storedValue.valueLength(), null, buffer, channelOffset, channelLength,
+                replyStreamId);
+        }
+    }
+
+    private void sequenceWrite(
+        final long clientId,
+        final long requestSeq,
+        final OpType op,
+        final long expectedVersion,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int valueOffset,
+        final int valueLength,
+        final int channelOffset,
+        final int channelLength,
+        final int replyStreamId)
+    {
+        final int seen = clients.lookup(clientId, requestSeq, clientResult);
+        if (ClientTable.DUPLICATE == seen)
+        {
+            // The outcome is already decided; let it reach the tail behind the original so the answer is
+            // given only once the original is committed.
+            appendUpdate(UpdateKind.DUPLICATE, op, Status.get((short)(clientResult.status() & 0xFF)), clientResult.version(),
+                clientId, requestSeq, buffer, keyOffset, 0, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+            return;
+        }
+        if (ClientTable.TOO_OLD == seen)
+        {
+            counters.rejectedRequests.incrementRelease();
+            respond(clientId, requestSeq, op, Status.REQUEST_TOO_OLD, 0, buffer, 0, 0,
+                "request " + requestSeq + " is older than this client's last " + ProtocolLimits.EXACTLY_ONCE_WINDOW +
+                " requests; its outcome is no longer known", buffer, channelOffset, channelLength, replyStreamId);
+            return;
+        }
+
+        final boolean found = store.read(buffer, keyOffset, keyLength, storedValue);
+        final long currentVersion = found && !storedValue.isTombstone() ? storedValue.version() : 0;
+
+        if (OpType.DELETE == op)
+        {
+            if (0 == currentVersion)
+            {
+                appendUpdate(UpdateKind.RESULT_ONLY, op, Status.NOT_FOUND, 0, clientId, requestSeq,
+                    buffer, keyOffset, keyLength, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+            }
+            else
+            {
+                appendUpdate(UpdateKind.DELETE, op, Status.OK, nextSeq, clientId, requestSeq,
+                    buffer, keyOffset, keyLength, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+            }
+            return;
+        }
+
+        if (OpType.CAS == op && expectedVersion != currentVersion)
+        {
+            appendUpdate(UpdateKind.RESULT_ONLY, op, Status.VERSION_MISMATCH, currentVersion, clientId, requestSeq,
+                buffer, keyOffset, keyLength, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+            return;
+        }
+
+        if (!store.hasRoomFor(buffer, keyOffset, keyLength, valueLength))
+        {
+            counters.rejectedRequests.incrementRelease();
+            respond(clientId, requestSeq, op, Status.STORE_FULL, 0, buffer, 0, 0,
+                "the store is full (" + store.entryCount() + " of " + store.config().maxEntries() + " entries, " +
+                store.dataBytes() + " of " + store.config().maxDataBytes() +
+                " bytes); delete keys or grow the cluster's store capacity", buffer, channelOffset, channelLength,
+                replyStreamId);
+            return;
+        }
+
+        appendUpdate(UpdateKind.PUT, op, Status.OK, nextSeq, clientId, requestSeq,
+            buffer, keyOffset, keyLength, valueOffset, valueLength, channelOffset, channelLength, replyStreamId);
+    }
+
+    private void appendUpdate(
+        final UpdateKind kind,
+        final OpType op,
+        final Status status,
+        final long resultVersion,
+        final long clientId,
+        final long requestSeq,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int valueOffset,
+        final int valueLength,
+        final int channelOffset,
+        final int channelLength,
+        final int replyStreamId)
+    {
+        final long seq = nextSeq++;
+        final int maxLength = MessageHeaderEncoder.ENCODED_LENGTH + UpdateEncoder.BLOCK_LENGTH +
+            UpdateEncoder.keyHeaderLength() + keyLength + UpdateEncoder.valueHeaderLength() + valueLength +
+            UpdateEncoder.replyChannelHeaderLength() + channelLength;
+        final int at = sentList.beginAppend(maxLength);
+        final MutableDirectBuffer out = sentList.buffer();
+
+        updateEncoder.wrapAndApplyHeader(out, at, headerEncoder)
+            .clusterId(config.clusterId())
+            .chainId(config.chainId())
+            .replyStreamId(replyStreamId)
+            .epoch(config.epoch())
+            .seq(seq)
+            .prevSeq(lastApplied)
+            .clientId(clientId)
+            .requestSeq(requestSeq)
+            .resultVersion(resultVersion)
+            .kind(kind)
+            .op(op)
+            .status(status)
+            .putKey(buffer, keyOffset, keyLength)
+            .putValue(buffer, valueOffset, valueLength)
+            .putReplyChannel(buffer, channelOffset, channelLength);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + updateEncoder.encodedLength();
+        sentList.commitAppend(seq, length);
+
+        apply(out, at);
+        if (isTail)
+        {
+            sentList.trimTo(seq);
+        }
+    }
+
+    private void onReplicationMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        headerDecoder.wrap(buffer, offset);
+        if (UpdateDecoder.TEMPLATE_ID != headerDecoder.templateId())
+        {
+            unexpectedMessages++;
+            return;
+        }
+
+        final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        if (update.clusterId() != config.clusterId() || update.chainId() != config.chainId() ||
+            update.epoch() != config.epoch() || isHead)
+        {
+            counters.staleMessagesDropped.incrementRelease();
+            return;
+        }
+
+        final long seq = update.seq();
+        if (seq <= lastApplied)
+        {
+            return;
+        }
+        if (update.prevSeq() != lastApplied)
+        {
+            resendRequestDue = true;
+            return;
+        }
+
+        apply(buffer, offset);
+        if (!isTail)
+        {
+            sentList.append(seq, buffer, offset, length);
+        }
+    }
+
+    /**
+     * Applies one update to the store and the exactly-once table; at the tail, answers the client too.
+     */
+    private void apply(final DirectBuffer buffer, final int offset)
+    {
+        final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
+        final long seq = update.seq();
+        final UpdateKind kind = update.kind();
+        final Status status = update.status();
+        final long resultVersion = update.resultVersion();
+        final long clientId = update.clientId();
+        final long requestSeq = update.requestSeq();
+        final OpType op = update.op();
+        final int replyStreamId = update.replyStreamId();
+
+        final int keyOffset = update.limit() + UpdateDecoder.keyHeaderLength();
+        final int keyLength = update.keyLength();
+        update.skipKey();
+        final int valueOffset = update.limit() + UpdateDecoder.valueHeaderLength();
+        final int valueLength = update.valueLength();
+        update.skipValue();
+        final int channelOffset = update.limit() + UpdateDecoder.replyChannelHeaderLength();
+        final int channelLength = update.replyChannelLength();
+
+        switch (kind)
+        {
+            case PUT:
+                store.put(buffer, keyOffset, keyLength, seq, buffer, valueOffset, valueLength);
+                break;
+
+            case DELETE:
+                store.delete(buffer, keyOffset, keyLength, seq);
+                break;
+
+            default:
+                break;
+        }
+        if (UpdateKind.DUPLICATE != kind)
+        {
+            clients.record(clientId, requestSeq, (byte)status.value(), resultVersion);
+        }
+
+        lastApplied = seq;
+        store.lastAppliedSeq(seq);
+        counters.updatesApplied.incrementRelease();
+        counters.lastAppliedSeq.setRelease(seq);
+
+        if (isTail)
+        {
+            lastCommitted = seq;
+            store.lastCommittedSeq(seq);
+            counters.lastCommittedSeq.setRelease(seq);
+            respond(clientId, requestSeq, op, status, resultVersion, buffer, 0, 0, null,
+                buffer, channelOffset, channelLength, replyStreamId);
+        }
+    }
+
+    private void onFeedbackMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        if (AckDecoder.TEMPLATE_ID == templateId)
+        {
+            final AckDecoder ack = ackDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            if (!isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) || isTail)
+            {
+                counters.staleMessagesDropped.incrementRelease();
+                return;
+            }
+            final long committedSeq = Math.min(ack.committedSeq(), lastApplied);
+            if (committedSeq > lastCommitted)
+            {
+                lastCommitted = committedSeq;
+                store.lastCommittedSeq(committedSeq);
+                counters.lastCommittedSeq.setRelease(committedSeq);
+                sentList.trimTo(committedSeq);
+            }
+        }
+        else if (ResendRequestDecoder.TEMPLATE_ID == templateId)
+        {
+            final ResendRequestDecoder resend = resendDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            if (!isCurrent(resend.clusterId(), resend.chainId(), resend.epoch()) || isTail)
+            {
+                counters.staleMessagesDropped.incrementRelease();
+                return;
+            }
+            counters.resendRequestsReceived.incrementRelease();
+            final long successorApplied = resend.lastAppliedSeq();
+            if (!sentList.rewindToAfter(successorApplied))
+            {
+                LOG.warn("node={} epoch={} successor asks for updates after seq {} but they were acknowledged " +
+                    "and trimmed; it needs a state transfer", nodeId, config.epoch(), successorApplied);
+            }
+        }
+        else
+        {
+            unexpectedMessages++;
+        }
+    }
+
+    private boolean isCurrent(final long clusterId, final int chainId, final long epoch)
+    {
+        return clusterId == config.clusterId() && chainId == config.chainId() && epoch == config.epoch();
+    }
+
+    private int forward()
+    {
+        if (null == downstream)
+        {
+            return 0;
+        }
+
+        int sent = 0;
+        final MutableDirectBuffer buffer = sentList.buffer();
+        while (sent < FORWARD_LIMIT && sentList.hasUnsent())
+        {
+            final int offset = sentList.unsentMessageOffset();
+            final int length = sentList.unsentMessageLength();
+            // Updates kept from an earlier epoch go out stamped with the current one.
+            buffer.putLong(offset + MessageHeaderEncoder.ENCODED_LENGTH + UpdateEncoder.epochEncodingOffset(),
+                config.epoch(), UpdateEncoder.BYTE_ORDER);
+            if (sender.send(downstream, buffer, offset, length, sentList.unsentSeq()) < 0)
+            {
+                break;
+            }
+            sentList.advanceSendCursor();
+            sent++;
+        }
+        return sent;
+    }
+
+    private int sendFeedback(final long nowNs)
+    {
+        if (null == upstreamFeedback)
+        {
+            return 0;
+        }
+
+        int work = 0;
+        if (resendRequestDue && nowNs - lastResendRequestNs >= RESEND_REQUEST_INTERVAL_NS)
+        {
+            resendEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+                .clusterId(config.clusterId())
+                .chainId(config.chainId())
+                .epoch(config.epoch())
+                .lastAppliedSeq(lastApplied);
+            if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendEncoder.encodedLength()) > 0)
+            {
+                resendRequestDue = false;
+                lastResendRequestNs = nowNs;
+                counters.resendRequestsSent.incrementRelease();
+                work++;
+            }
+        }
+
+        if (lastCommitted > lastAckSent)
+        {
+            ackEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+                .clusterId(config.clusterId())
+                .chainId(config.chainId())
+                .epoch(config.epoch())
+                .committedSeq(lastCommitted);
+            if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) > 0)
+            {
+                lastAckSent = lastCommitted;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void respond(
+        final long clientId,
+        final long requestSeq,
+        final OpType op,
+        final Status status,
+        final long version,
+        final DirectBuffer valueBuffer,
+        final int valueOffset,
+        final int valueLength,
+        final String detail,
+        final DirectBuffer channelBuffer,
+        final int channelOffset,
+        final int channelLength,
+        final int replyStreamId)
+    {
+        responseBuffer.checkLimit(MessageHeaderEncoder.ENCODED_LENGTH + ClientResponseEncoder.BLOCK_LENGTH +
+            ClientResponseEncoder.valueHeaderLength() + valueLength + ClientResponseEncoder.detailHeaderLength() +
+            (null == detail ? 0 : detail.length()));
+        responseEncoder.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
+            .clusterId(config.clusterId())
+            .chainId(config.chainId())
+            .epoch(config.epoch())
+            .clientId(clientId)
+            .requestSeq(requestSeq)
+            .version(version)
+            .op(OpType.NULL_VAL == op ? OpType.GET : op)
+            .status(status)
+            .putValue(valueBuffer, valueOffset, valueLength);
+        if (null == detail)
+        {
+            responseEncoder.putDetail(channelBuffer, 0, 0);
+        }
+        else
+        {
+            responseEncoder.detail(detail);
+        }
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
+        replies.send(clientId, channelBuffer, channelOffset, channelLength, replyStreamId,
+            responseBuffer, 0, length, requestSeq, clock.nanoTime());
+    }
+
+    private void housekeeping(final long nowNs)
+    {
+        replies.closeIdle(nowNs);
+        counters.malformedFrames.setRelease(unexpectedMessages + clientAssembler.malformedCount() +
+            replicationAssembler.malformedCount() + feedbackAssembler.malformedCount());
+        counters.sentListSize.setRelease(sentList.size());
+        counters.repliesDropped.setRelease(replies.droppedCount());
+    }
+
+    private void publishSeqCounters()
+    {
+        counters.lastAppliedSeq.setRelease(lastApplied);
+        counters.lastCommittedSeq.setRelease(lastCommitted);
+    }
+
+    /**
+     * @return last applied seq (for tests running the agent in-process; read from the agent's thread only).
+     */
+    long lastApplied()
+    {
+        return lastApplied;
+    }
+}

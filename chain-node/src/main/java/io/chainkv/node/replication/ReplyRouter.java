@@ -1,0 +1,343 @@
+package io.chainkv.node.replication;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.chainkv.transport.Channels;
+import io.chainkv.transport.MessageSender;
+import io.chainkv.transport.TransportSettings;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * Sends responses to clients at the reply endpoints they name in their requests.
+ * <p>
+ * One publication per client, created the first time the client needs an answer and closed after it has
+ * been idle for a while or when too many clients are known (least recently used first), so a flood of
+ * made-up client ids cannot exhaust the node. A new publication takes a moment to connect; responses
+ * for it wait in a small per-client queue and are dropped after {@link #PENDING_TIMEOUT_NS}; the client
+ * times out and retries, which the exactly-once table makes safe.
+ * <p>
+ * Used by the replication agent's thread only.
+ */
+public final class ReplyRouter implements AutoCloseable
+{
+    static final long PENDING_TIMEOUT_NS = 2_000_000_000L;
+    private static final long IDLE_CLOSE_NS = 60_000_000_000L;
+    private static final int MAX_PENDING_PER_CLIENT = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyRouter.class);
+
+    private final Long2ObjectHashMap<Route> routes = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Route> withPending = new ArrayDeque<>();
+    private final Aeron aeron;
+    private final TransportSettings settings;
+    private final MessageSender sender;
+    private final int maxClients;
+    private long droppedCount;
+
+    /**
+     * @param aeron      client to create publications with.
+     * @param settings   term length and MTU of reply publications.
+     * @param sender     sends (and chunks) messages.
+     * @param maxClients clients with an open reply publication at once.
+     */
+    public ReplyRouter(final Aeron aeron, final TransportSettings settings, final MessageSender sender, final int maxClients)
+    {
+        this.aeron = aeron;
+        this.settings = settings;
+        this.sender = sender;
+        this.maxClients = maxClients;
+    }
+
+    /**
+     * Sends a response, or queues it while the client's publication connects.
+     *
+     * @param clientId       the client.
+     * @param channelBuffer  buffer holding the reply channel text from the client's request.
+     * @param channelOffset  offset of the text.
+     * @param channelLength  length of the text.
+     * @param streamId       the client's reply stream.
+     * @param message        the encoded response.
+     * @param offset         of the response.
+     * @param length         of the response.
+     * @param messageId      the request's seq (chunk id for large responses).
+     * @param nowNs          current time.
+     * @return false if the reply channel is not a valid unicast UDP channel and nothing was sent.
+     */
+    public boolean send(
+        final long clientId,
+        final DirectBuffer channelBuffer,
+        final int channelOffset,
+        final int channelLength,
+        final int streamId,
+        final DirectBuffer message,
+        final int offset,
+        final int length,
+        final long messageId,
+        final long nowNs)
+    {
+        Route route = routes.get(clientId);
+        if (null == route || !route.matches(channelBuffer, channelOffset, channelLength, streamId))
+        {
+            route = openRoute(clientId, channelBuffer, channelOffset, channelLength, streamId, nowNs);
+            if (null == route)
+            {
+                return false;
+            }
+        }
+        route.lastUsedNs = nowNs;
+
+        if (route.pending.isEmpty())
+        {
+            final long result = sender.send(route.publication, message, offset, length, messageId);
+            if (result > 0)
+            {
+                return true;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                closeRoute(route);
+                droppedCount++;
+                return true;
+            }
+        }
+
+        route.enqueue(message, offset, length, messageId, nowNs);
+        if (route.pending.size() == 1)
+        {
+            withPending.add(route);
+        }
+        return true;
+    }
+
+    /**
+     * Retries queued responses and closes idle publications.
+     *
+     * @param nowNs current time.
+     * @return work done.
+     */
+    public int doWork(final long nowNs)
+    {
+        int work = 0;
+        for (int i = withPending.size(); i > 0; i--)
+        {
+            final Route route = withPending.poll();
+            if (route.closed)
+            {
+                continue;
+            }
+            work += route.flush(sender, nowNs);
+            if (!route.pending.isEmpty())
+            {
+                withPending.add(route);
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Closes publications not used for a minute; called now and then, not every duty cycle.
+     *
+     * @param nowNs current time.
+     */
+    public void closeIdle(final long nowNs)
+    {
+        final Iterator<Route> it = routes.values().iterator();
+        while (it.hasNext())
+        {
+            final Route route = it.next();
+            if (nowNs - route.lastUsedNs > IDLE_CLOSE_NS && route.pending.isEmpty())
+            {
+                it.remove();
+                route.close();
+            }
+        }
+    }
+
+    /**
+     * @return responses dropped because their client could not be reached in time.
+     */
+    public long droppedCount()
+    {
+        return droppedCount;
+    }
+
+    /**
+     * @return clients with an open reply publication.
+     */
+    public int routeCount()
+    {
+        return routes.size();
+    }
+
+    public void close()
+    {
+        for (final Route route : routes.values())
+        {
+            route.close();
+        }
+        routes.clear();
+        withPending.clear();
+    }
+
+    private Route openRoute(
+        final long clientId,
+        final DirectBuffer channelBuffer,
+        final int channelOffset,
+        final int channelLength,
+        final int streamId,
+        final long nowNs)
+    {
+        final Route existing = routes.remove(clientId);
+        if (null != existing)
+        {
+            existing.close();
+        }
+
+        final String channelText = channelBuffer.getStringWithoutLengthAscii(channelOffset, channelLength);
+        final String endpoint = Channels.replyEndpointOrNull(channelText);
+        if (null == endpoint || streamId <= 0)
+        {
+            droppedCount++;
+            return null;
+        }
+
+        if (routes.size() >= maxClients)
+        {
+            evictLeastRecentlyUsed();
+        }
+
+        final ExclusivePublication publication = aeron.addExclusivePublication(Channels.udp(endpoint, settings), streamId);
+        final Route route = new Route(publication, channelText.getBytes(StandardCharsets.US_ASCII), streamId, nowNs);
+        routes.put(clientId, route);
+        return route;
+    }
+
+    private void evictLeastRecentlyUsed()
+    {
+        long oldestId = 0;
+        Route oldest = null;
+        for (final Long2ObjectHashMap<Route>.EntryIterator it = routes.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            final Route route = it.getValue();
+            if (null == oldest || route.lastUsedNs < oldest.lastUsedNs)
+            {
+                oldest = route;
+                oldestId = it.getLongKey();
+            }
+        }
+        if (null != oldest)
+        {
+            LOG.warn("more than {} clients; closing the reply publication of the least recently used one", maxClients);
+            routes.remove(oldestId);
+            oldest.close();
+        }
+    }
+
+    private void closeRoute(final Route route)
+    {
+        route.close();
+        routes.values().removeIf((r) -> r == route);
+    }
+
+    private final class Route
+    {
+        final ExclusivePublication publication;
+        final byte[] channel;
+        final int streamId;
+        final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
+        long lastUsedNs;
+        boolean closed;
+
+        Route(final ExclusivePublication publication, final byte[] channel, final int streamId, final long nowNs)
+        {
+            this.publication = publication;
+            this.channel = channel;
+            this.streamId = streamId;
+            this.lastUsedNs = nowNs;
+        }
+
+        boolean matches(final DirectBuffer buffer, final int offset, final int length, final int streamId)
+        {
+            if (length != channel.length || streamId != this.streamId)
+            {
+                return false;
+            }
+            for (int i = 0; i < length; i++)
+            {
+                if (buffer.getByte(offset + i) != channel[i])
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void enqueue(final DirectBuffer message, final int offset, final int length, final long messageId, final long nowNs)
+        {
+            if (pending.size() >= MAX_PENDING_PER_CLIENT)
+            {
+                pending.poll();
+                droppedCount++;
+            }
+            final ExpandableArrayBuffer copy = new ExpandableArrayBuffer(length);
+            copy.putBytes(0, message, offset, length);
+            pending.add(new PendingReply(copy, length, messageId, nowNs));
+        }
+
+        int flush(final MessageSender sender, final long nowNs)
+        {
+            int work = 0;
+            PendingReply reply;
+            while (null != (reply = pending.peek()))
+            {
+                if (nowNs - reply.enqueuedNs > PENDING_TIMEOUT_NS)
+                {
+                    pending.poll();
+                    droppedCount++;
+                    continue;
+                }
+                if (sender.send(publication, reply.buffer, 0, reply.length, reply.messageId) < 0)
+                {
+                    break;
+                }
+                pending.poll();
+                work++;
+            }
+            return work;
+        }
+
+        void close()
+        {
+            closed = true;
+            pending.clear();
+            CloseHelper.quietClose(publication);
+        }
+    }
+
+    private static final class PendingReply
+    {
+        final ExpandableArrayBuffer buffer;
+        final int length;
+        final long messageId;
+        final long enqueuedNs;
+
+        PendingReply(final ExpandableArrayBuffer buffer, final int length, final long messageId, final long enqueuedNs)
+        {
+            this.buffer = buffer;
+            this.length = length;
+            this.messageId = messageId;
+            this.enqueuedNs = enqueuedNs;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.chainkv.protocol;
+
+import io.chainkv.protocol.codecs.ClientRequestEncoder;
+import io.chainkv.protocol.codecs.MessageHeaderEncoder;
+import io.chainkv.protocol.codecs.OpType;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProtocolFramesTest
+{
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+
+    private int encodeRequest()
+    {
+        final ClientRequestEncoder encoder = new ClientRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .clusterId(1).chainId(0).replyStreamId(1004).epoch(1).clientId(2).requestSeq(3).expectedVersion(0)
+            .op(OpType.PUT).putKey(new byte[8], 0, 8).putValue(new byte[16], 0, 16).replyChannel("aeron:udp?endpoint=a:1");
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    @Test
+    void everyTruncationOfAValidFrameIsRejected()
+    {
+        final int length = encodeRequest();
+        for (int truncated = 0; truncated < length; truncated++)
+        {
+            assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, truncated), "length " + truncated);
+        }
+    }
+
+    @Test
+    void wrongSchemaIdIsRejected()
+    {
+        final int length = encodeRequest();
+        buffer.putShort(4, (short)1234, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, length));
+    }
+
+    @Test
+    void unknownTemplateIdIsRejected()
+    {
+        final int length = encodeRequest();
+        buffer.putShort(2, (short)999, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, length));
+    }
+
+    @Test
+    void absurdVariableLengthIsRejected()
+    {
+        final int length = encodeRequest();
+        final int keyLengthOffset = MessageHeaderEncoder.ENCODED_LENGTH + ClientRequestEncoder.BLOCK_LENGTH;
+        buffer.putInt(keyLengthOffset, Integer.MAX_VALUE, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, length));
+        buffer.putInt(keyLengthOffset, -1, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, length));
+    }
+
+    @Test
+    void blockLengthShorterThanTheSchemaIsRejected()
+    {
+        final int length = encodeRequest();
+        buffer.putShort(0, (short)4, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, length));
+    }
+
+    @Test
+    void randomBytesNeverThrow()
+    {
+        final Random random = new Random(42);
+        final byte[] bytes = new byte[512];
+        final UnsafeBuffer noise = new UnsafeBuffer(bytes);
+        int accepted = 0;
+        for (int i = 0; i < 100_000; i++)
+        {
+            random.nextBytes(bytes);
+            if (ProtocolFrames.INVALID != ProtocolFrames.validate(noise, 0, random.nextInt(bytes.length + 1)))
+            {
+                accepted++;
+            }
+        }
+        assertTrue(accepted < 10, "random noise should almost never pass: " + accepted);
+    }
+}

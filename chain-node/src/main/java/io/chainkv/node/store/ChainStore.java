@@ -1,0 +1,589 @@
+package io.chainkv.node.store;
+
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The node's persistent state: a Chronicle Map of key to (version, tombstone flag, value bytes), the exactly-once
+ * {@link ClientTable}, and persisted counters (last applied and committed sequence numbers, data bytes).
+ * <p>
+ * <b>Threading:</b> one thread at a time (the replication agent); the scratch buffers that make the hot path
+ * allocation-free are not shared safely. It may be opened on another thread than the one that uses it.
+ * <p>
+ * <b>Allocation:</b> {@link #read}, {@link #put}, {@link #delete} and {@link #hasRoomFor} allocate nothing once
+ * warm: keys and values reach the map through native scratch memory and Chronicle's reused query contexts, and
+ * reads copy into the caller's {@link StoredValue}, which grows (allocates) only when it meets a longer value
+ * than before. {@link #forEach} and {@link #digest} allocate a few objects per call, not per entry.
+ * <p>
+ * <b>Capacity:</b> the map geometry comes from {@link StoreGeometry}, sized so that whatever {@link #hasRoomFor}
+ * admits fits. {@code put}/{@code delete} do not refuse on capacity themselves: the head admits, every other node
+ * applies what the head sequenced, and all of them hold the same state at that sequence.
+ * <p>
+ * <b>Durability and recovery:</b> the maps and counters are memory-mapped, so they survive kill -9 of the process
+ * through the page cache. A clean-shutdown marker file is removed on open and written by {@link #close()}; when it
+ * is missing on open, the maps are opened with Chronicle's recovery (which frees segment locks a killed process
+ * held) and the data byte total is recounted.
+ * <p>
+ * Deleted keys stay as tombstones and count towards {@code maxEntries}; removing tombstones below the committed
+ * point is future work.
+ */
+public final class ChainStore implements AutoCloseable
+{
+    static final String ENTRIES_FILE_NAME = "entries.cm3";
+    static final String CLIENTS_FILE_NAME = "clients.cm3";
+    static final String CLEAN_SHUTDOWN_FILE_NAME = "clean-shutdown";
+    static final String LOCK_FILE_NAME = "store.lock";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChainStore.class);
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int VERSION_OFFSET = 0;
+    private static final int FLAGS_OFFSET = 8;
+    private static final int VALUE_OFFSET = StoreGeometry.VALUE_HEADER_LENGTH;
+    private static final byte TOMBSTONE_FLAG = 1;
+    private static final LongHashFunction DIGEST_HASH = LongHashFunction.xx_r39();
+
+    private final StoreConfig config;
+    private final StoreGeometry geometry;
+    private final Path dataDir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final StoreMetadata metadata;
+    private final ChronicleMap<byte[], byte[]> entries;
+    private final ClientTable clients;
+    private final boolean recoveredFromUncleanShutdown;
+    private final NativeScratch keyScratch;
+    private final NativeScratch valueScratch;
+    private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private boolean closed;
+
+    private ChainStore(
+        final StoreConfig config,
+        final StoreGeometry geometry,
+        final FileChannel lockChannel,
+        final FileLock lock,
+        final StoreMetadata metadata,
+        final ChronicleMap<byte[], byte[]> entries,
+        final ClientTable clients,
+        final boolean recoveredFromUncleanShutdown)
+    {
+        this.config = config;
+        this.geometry = geometry;
+        this.dataDir = config.dataDir();
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.metadata = metadata;
+        this.entries = entries;
+        this.clients = clients;
+        this.recoveredFromUncleanShutdown = recoveredFromUncleanShutdown;
+        this.keyScratch = new NativeScratch(config.maxKeyLength());
+        this.valueScratch = new NativeScratch(StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength());
+    }
+
+    /**
+     * Creates the store in {@code config.dataDir()}, or reopens the one there.
+     * <p>
+     * A store is reopened with the limits it was created with (they sized its maps); other limits are refused
+     * with a message saying which. If the previous process did not close the store (kill -9, crash), the maps are
+     * recovered first, which takes seconds for large stores, and a warning is logged.
+     *
+     * @param config settings, validated here.
+     * @return the open store; only one process may have a data directory open at a time.
+     * @throws IllegalStateException if the directory is in use, or holds a store of other limits or a damaged one.
+     * @throws UncheckedIOException  if the files cannot be created or read.
+     */
+    public static ChainStore open(final StoreConfig config)
+    {
+        config.validate();
+        final long startNs = System.nanoTime();
+        final Path dir = config.dataDir();
+        FileChannel lockChannel = null;
+        FileLock lock = null;
+        StoreMetadata metadata = null;
+        ChronicleMap<byte[], byte[]> entries = null;
+        ClientTable clients = null;
+        try
+        {
+            Files.createDirectories(dir);
+            lockChannel = FileChannel.open(
+                dir.resolve(LOCK_FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = tryLock(lockChannel, dir);
+
+            final File entriesFile = dir.resolve(ENTRIES_FILE_NAME).toFile();
+            final File clientsFile = dir.resolve(CLIENTS_FILE_NAME).toFile();
+            final File metaFile = dir.resolve(StoreMetadata.FILE_NAME).toFile();
+            final Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE_NAME);
+            final boolean existing = entriesFile.exists() || clientsFile.exists();
+            final boolean unclean = existing && !Files.exists(marker);
+
+            if (existing && !metaFile.exists())
+            {
+                throw new IllegalStateException(dir + " holds store maps but no " + StoreMetadata.FILE_NAME +
+                    ", so its sequence numbers are unknown; move the directory aside and let the node rejoin");
+            }
+            // Checked before the marker goes, so a refused open (other limits) leaves a clean store clean.
+            metadata = existing ? StoreMetadata.open(metaFile, config) : StoreMetadata.create(metaFile, config);
+
+            // From here until close() writes it again, a crash must leave the marker absent.
+            Files.deleteIfExists(marker);
+            syncDirectory(dir);
+            if (unclean)
+            {
+                LOG.warn("store in {} was not closed cleanly (process killed or crashed): recovering its maps", dir);
+            }
+
+            final StoreGeometry geometry = new StoreGeometry(config);
+            final ChronicleMapBuilder<byte[], byte[]> builder = geometry.applyTo(
+                ChronicleMapBuilder.of(byte[].class, byte[].class)
+                    .name("chainkv-entries")
+                    .averageKeySize(config.averageKeyLength())
+                    .averageValueSize(StoreGeometry.VALUE_HEADER_LENGTH + config.averageValueLength()),
+                config.maxEntries());
+            entries = openMap(builder, entriesFile, unclean);
+            clients = ClientTable.open(clientsFile, config.maxClients(), unclean);
+
+            final ChainStore store = new ChainStore(
+                config, geometry, lockChannel, lock, metadata, entries, clients, unclean);
+            if (unclean)
+            {
+                final long recountStartNs = System.nanoTime();
+                final long counted = store.countDataBytes();
+                if (counted != metadata.dataBytes())
+                {
+                    LOG.warn("store in {}: data bytes recounted as {} (counter said {})", dir, counted, metadata.dataBytes());
+                }
+                metadata.dataBytes(counted);
+                LOG.warn("store in {} recovered in {} ms (recount {} ms): {} entries, {} data bytes, lastApplied={}" +
+                    " lastCommitted={}", dir, (System.nanoTime() - startNs) / 1_000_000,
+                    (System.nanoTime() - recountStartNs) / 1_000_000, store.entryCount(), counted,
+                    metadata.lastAppliedSeq(), metadata.lastCommittedSeq());
+            }
+            else
+            {
+                LOG.info("store in {} opened in {} ms: {} entries, {} data bytes, lastApplied={} lastCommitted={}; {}",
+                    dir, (System.nanoTime() - startNs) / 1_000_000, store.entryCount(), metadata.dataBytes(),
+                    metadata.lastAppliedSeq(), metadata.lastCommittedSeq(), geometry);
+            }
+            return store;
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(clients, entries, metadata, lock, lockChannel);
+            throw new UncheckedIOException("cannot open store in " + dir + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closeQuietly(clients, entries, metadata, lock, lockChannel);
+            throw ex;
+        }
+    }
+
+    static <K, V> ChronicleMap<K, V> openMap(
+        final ChronicleMapBuilder<K, V> builder, final File file, final boolean recover) throws IOException
+    {
+        if (recover && file.exists())
+        {
+            // Same builder config as at creation (the metadata check guarantees the same limits), so recovery may
+            // rewrite the header from it if the crash damaged it.
+            return builder.recoverPersistedTo(file, true);
+        }
+        return builder.createPersistedTo(file);
+    }
+
+    private static FileLock tryLock(final FileChannel channel, final Path dir) throws IOException
+    {
+        FileLock lock = null;
+        try
+        {
+            lock = channel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            // Held by this JVM: fall through to the same refusal.
+        }
+        if (null == lock)
+        {
+            throw new IllegalStateException("store in " + dir + " is open in another process or in this one;" +
+                " one node per data directory");
+        }
+        return lock;
+    }
+
+    /**
+     * @return true if the previous process did not close the store and it was recovered on this open.
+     */
+    public boolean recoveredFromUncleanShutdown()
+    {
+        return recoveredFromUncleanShutdown;
+    }
+
+    /**
+     * Reads the entry of a key into {@code into}.
+     *
+     * @return false if the key was never written; a deleted key returns true with {@code into.isTombstone()}.
+     */
+    public boolean read(final DirectBuffer key, final int keyOffset, final int keyLength, final StoredValue into)
+    {
+        checkKeyLength(keyLength);
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+        {
+            context.readLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null == entry)
+            {
+                return false;
+            }
+            final UnsafeBuffer stored = wrapEntry(entry.value());
+            final int valueLength = stored.capacity() - VALUE_OFFSET;
+            into.set(
+                stored.getLong(VERSION_OFFSET, ORDER),
+                (stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0,
+                stored, VALUE_OFFSET, valueLength);
+            return true;
+        }
+    }
+
+    /**
+     * Stores a value with its version, replacing what the key holds.
+     *
+     * @throws IllegalArgumentException if the key is empty or the key or value is longer than the configured maximum.
+     */
+    public void put(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final long version,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength)
+    {
+        checkValueLength(valueLength);
+        final UnsafeBuffer scratch = valueScratch.buffer();
+        scratch.putLong(VERSION_OFFSET, version, ORDER);
+        scratch.putByte(FLAGS_OFFSET, (byte)0);
+        if (valueLength > 0)
+        {
+            scratch.putBytes(VALUE_OFFSET, value, valueOffset, valueLength);
+        }
+        store(key, keyOffset, keyLength, valueLength);
+    }
+
+    /**
+     * Replaces what the key holds by a tombstone carrying the version, so the delete can be replicated and
+     * transferred like any write. Deleting a key never written stores a tombstone too.
+     *
+     * @throws IllegalArgumentException if the key is empty or longer than the configured maximum.
+     */
+    public void delete(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        final UnsafeBuffer scratch = valueScratch.buffer();
+        scratch.putLong(VERSION_OFFSET, version, ORDER);
+        scratch.putByte(FLAGS_OFFSET, TOMBSTONE_FLAG);
+        store(key, keyOffset, keyLength, 0);
+    }
+
+    private void store(final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength)
+    {
+        checkKeyLength(keyLength);
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        long dataBytesDelta = (long)keyLength + valueLength;
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+        {
+            context.updateLock().lock();
+            final Data<byte[]> newValue =
+                context.wrapValueBytesAsData(valueScratch.bytesStore(), 0, VALUE_OFFSET + valueLength);
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null != entry)
+            {
+                dataBytesDelta -= keyLength + (entry.value().size() - VALUE_OFFSET);
+                context.replaceValue(entry, newValue);
+            }
+            else
+            {
+                context.insert(context.absentEntry(), newValue);
+            }
+        }
+        metadata.dataBytes(metadata.dataBytes() + dataBytesDelta);
+    }
+
+    /**
+     * Admission check the head makes before sequencing a write: would storing a value of this length under this key
+     * (replacing what the key holds now) stay within {@code maxEntries} and {@code maxDataBytes}? A delete is a
+     * value of length 0.
+     *
+     * @return false also when the key is empty or the key or value is longer than the configured maximum.
+     */
+    public boolean hasRoomFor(final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength)
+    {
+        if (keyLength < 1 || keyLength > config.maxKeyLength() || valueLength < 0 || valueLength > config.maxValueLength())
+        {
+            return false;
+        }
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        long newDataBytes = metadata.dataBytes() + keyLength + valueLength;
+        long newEntries = entries.longSize() + 1;
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+        {
+            context.readLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null != entry)
+            {
+                newDataBytes -= keyLength + (entry.value().size() - VALUE_OFFSET);
+                newEntries--;
+            }
+        }
+        return newEntries <= config.maxEntries() && newDataBytes <= config.maxDataBytes();
+    }
+
+    /**
+     * @return keys held, live and tombstones.
+     */
+    public long entryCount()
+    {
+        return entries.longSize();
+    }
+
+    /**
+     * @return sum of key and value bytes held (a tombstone counts its key).
+     */
+    public long dataBytes()
+    {
+        return metadata.dataBytes();
+    }
+
+    public StoreConfig config()
+    {
+        return config;
+    }
+
+    public long lastAppliedSeq()
+    {
+        return metadata.lastAppliedSeq();
+    }
+
+    /**
+     * @param seq the last sequence number applied to this store; persisted (survives kill -9).
+     */
+    public void lastAppliedSeq(final long seq)
+    {
+        metadata.lastAppliedSeq(seq);
+    }
+
+    public long lastCommittedSeq()
+    {
+        return metadata.lastCommittedSeq();
+    }
+
+    /**
+     * @param seq the last sequence number known committed (reached the tail); persisted (survives kill -9).
+     */
+    public void lastCommittedSeq(final long seq)
+    {
+        metadata.lastCommittedSeq(seq);
+    }
+
+    /**
+     * @return the exactly-once table, persisted in the same data directory.
+     */
+    public ClientTable clients()
+    {
+        return clients;
+    }
+
+    /**
+     * Order-independent digest of all entries (key, version, tombstone flag, value bytes): stores with equal
+     * contents give equal digests whatever order they were written in. For comparing replicas in tests and checks,
+     * not for security.
+     */
+    public long digest()
+    {
+        final long[] sum = new long[1];
+        entries.forEachEntry(entry ->
+        {
+            // The stored value is the canonical encoding of version, flag and bytes, so hashing it covers all three.
+            final long keyHash = entry.key().hash(DIGEST_HASH);
+            final long valueHash = entry.value().hash(DIGEST_HASH);
+            sum[0] += mix(keyHash * 0x9E37_79B9_7F4A_7C15L + valueHash);
+        });
+        return sum[0];
+    }
+
+    /**
+     * Visits every entry, e.g. to stream a snapshot. The visitor sees views valid only during its call, in no
+     * particular order, and must not write to the store. Entries written meanwhile by another thread may or may not
+     * be seen (a fuzzy snapshot, which replay by version repairs).
+     */
+    public void forEach(final EntryVisitor visitor)
+    {
+        entries.forEachEntry(entry ->
+        {
+            final Data<byte[]> keyData = entry.key();
+            final int keyLength = (int)keyData.size();
+            keyView.wrap(address(keyData), keyLength);
+            final UnsafeBuffer stored = wrapEntry(entry.value());
+            final int valueLength = stored.capacity() - VALUE_OFFSET;
+            final boolean tombstone = (stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0;
+            final long version = stored.getLong(VERSION_OFFSET, ORDER);
+            stored.wrap(stored.addressOffset() + VALUE_OFFSET, valueLength);
+            visitor.onEntry(keyView, keyLength, version, tombstone, stored, valueLength);
+        });
+    }
+
+    /**
+     * Forces the counters, closes the maps and writes the clean-shutdown marker, so the next open skips recovery.
+     * Idempotent.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        boolean mapsClosed = false;
+        try
+        {
+            metadata.force();
+            entries.close();
+            clients.close();
+            mapsClosed = true;
+        }
+        finally
+        {
+            CloseHelper.closeAll(metadata, keyScratch, valueScratch);
+            try
+            {
+                if (mapsClosed)
+                {
+                    Files.write(dataDir.resolve(CLEAN_SHUTDOWN_FILE_NAME), new byte[0]);
+                    syncDirectory(dataDir);
+                }
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("store in {}: cannot write the clean-shutdown marker; the next open will recover", dataDir, ex);
+            }
+            finally
+            {
+                closeQuietly(lock, lockChannel);
+                LOG.info("store in {} closed{}", dataDir, mapsClosed ? "" : " without its marker (close failed)");
+            }
+        }
+    }
+
+    /**
+     * For tests and operators: how the entry map was sized.
+     */
+    String geometry()
+    {
+        return geometry.toString();
+    }
+
+    private long countDataBytes()
+    {
+        final long[] sum = new long[1];
+        entries.forEachEntry(entry -> sum[0] += entry.key().size() + entry.value().size() - VALUE_OFFSET);
+        return sum[0];
+    }
+
+    private UnsafeBuffer wrapEntry(final Data<byte[]> value)
+    {
+        entryView.wrap(address(value), (int)value.size());
+        return entryView;
+    }
+
+    private static long address(final Data<?> data)
+    {
+        // Entries live in the memory-mapped file, so their bytes are always native memory with an address.
+        final RandomDataInput bytes = data.bytes();
+        return bytes.addressForRead(data.offset());
+    }
+
+    private void checkKeyLength(final int keyLength)
+    {
+        if (keyLength < 1 || keyLength > config.maxKeyLength())
+        {
+            throw new IllegalArgumentException("key length " + keyLength + " is outside 1.." + config.maxKeyLength());
+        }
+    }
+
+    private void checkValueLength(final int valueLength)
+    {
+        if (valueLength < 0 || valueLength > config.maxValueLength())
+        {
+            throw new IllegalArgumentException("value length " + valueLength + " is outside 0.." + config.maxValueLength());
+        }
+    }
+
+    private static long mix(final long h)
+    {
+        // MurmurHash3 fmix64: spreads each entry's hash over all bits so the sum does not cancel structure.
+        long x = h;
+        x ^= x >>> 33;
+        x *= 0xff51_afd7_ed55_8ccdL;
+        x ^= x >>> 33;
+        x *= 0xc4ce_b9fe_1a85_ec53L;
+        x ^= x >>> 33;
+        return x;
+    }
+
+    static void syncDirectory(final Path dir)
+    {
+        // Makes the marker's creation or removal durable; best effort, as not every file system allows it.
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("cannot sync directory {}", dir, ex);
+        }
+    }
+
+    private static void closeQuietly(final Object... resources)
+    {
+        for (final Object resource : resources)
+        {
+            try
+            {
+                if (resource instanceof FileLock)
+                {
+                    ((FileLock)resource).release();
+                }
+                else if (resource instanceof AutoCloseable)
+                {
+                    ((AutoCloseable)resource).close();
+                }
+            }
+            catch (final Exception ex)
+            {
+                LOG.debug("while closing {}", resource, ex);
+            }
+        }
+    }
+}

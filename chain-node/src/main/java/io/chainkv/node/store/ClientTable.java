@@ -1,0 +1,162 @@
+package io.chainkv.node.store;
+
+import io.chainkv.protocol.ProtocolLimits;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteOrder;
+
+/**
+ * Exactly-once table (DESIGN.md invariant 7): the outcome of each client's recent requests, so a retried write is
+ * answered with its first outcome instead of being applied twice, on whichever node is head by then.
+ * <p>
+ * A client never has more than {@link ProtocolLimits#EXACTLY_ONCE_WINDOW} requests in flight and sends request
+ * {@code r + WINDOW} only after {@code r} completed, so one slot per {@code (clientId, requestSeq mod WINDOW)}
+ * remembers every request a client can still retry. Each slot holds (requestSeq, status, version) in a persisted
+ * Chronicle Map of constant-size entries, sized for {@code maxClients * WINDOW} slots. Every node records as it
+ * applies the update stream, so the table is part of the replicated state.
+ * <p>
+ * Allocation-free once warm, like {@link ChainStore}; one thread at a time.
+ * <p>
+ * Future work: slots of departed clients are never removed, so the table only grows with the number of distinct
+ * clients ever seen; it needs a garbage collection of idle clients (e.g. by a lease) before it meets
+ * {@code maxClients} in long-running clusters.
+ */
+public final class ClientTable implements AutoCloseable
+{
+    /** The request was not seen (or only an older request used its slot): apply it. */
+    public static final int NEW = 0;
+    /** The request was seen: answer with the recorded outcome, do not apply it again. */
+    public static final int DUPLICATE = 1;
+    /** A newer request of the client took the slot: the client already saw this one complete, drop it. */
+    public static final int TOO_OLD = 2;
+
+    private static final int WINDOW = ProtocolLimits.EXACTLY_ONCE_WINDOW;
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    private static final int KEY_CLIENT_ID_OFFSET = 0;
+    private static final int KEY_SLOT_OFFSET = 8;
+    private static final int KEY_LENGTH = 16;
+
+    private static final int VALUE_REQUEST_SEQ_OFFSET = 0;
+    private static final int VALUE_VERSION_OFFSET = 8;
+    private static final int VALUE_STATUS_OFFSET = 16;
+    private static final int VALUE_LENGTH = 17;
+
+    private final ChronicleMap<byte[], byte[]> slots;
+    private final NativeScratch keyScratch = new NativeScratch(KEY_LENGTH);
+    private final NativeScratch valueScratch = new NativeScratch(VALUE_LENGTH);
+    private final UnsafeBuffer slotView = new UnsafeBuffer(0, 0);
+
+    private ClientTable(final ChronicleMap<byte[], byte[]> slots)
+    {
+        this.slots = slots;
+    }
+
+    static ClientTable open(final File file, final int maxClients, final boolean recover) throws IOException
+    {
+        final ChronicleMapBuilder<byte[], byte[]> builder = ChronicleMapBuilder.of(byte[].class, byte[].class)
+            .name("chainkv-clients")
+            .constantKeySizeBySample(new byte[KEY_LENGTH])
+            .constantValueSizeBySample(new byte[VALUE_LENGTH])
+            .entries((long)maxClients * WINDOW);
+        return new ClientTable(ChainStore.openMap(builder, file, recover));
+    }
+
+    /**
+     * @param clientId   the client.
+     * @param requestSeq the request's sequence number within the client.
+     * @param out        filled with the recorded status and version when the answer is {@link #DUPLICATE}.
+     * @return {@link #NEW}, {@link #DUPLICATE} or {@link #TOO_OLD}.
+     */
+    public int lookup(final long clientId, final long requestSeq, final ClientResult out)
+    {
+        fillKey(clientId, requestSeq);
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            slots.queryContext(keyScratch.bytesStore(), 0, KEY_LENGTH))
+        {
+            context.readLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null == entry)
+            {
+                return NEW;
+            }
+            slotView.wrap(entry.value().bytes().addressForRead(entry.value().offset()), VALUE_LENGTH);
+            final long recordedSeq = slotView.getLong(VALUE_REQUEST_SEQ_OFFSET, ORDER);
+            if (recordedSeq == requestSeq)
+            {
+                out.set(slotView.getByte(VALUE_STATUS_OFFSET), slotView.getLong(VALUE_VERSION_OFFSET, ORDER));
+                return DUPLICATE;
+            }
+            return recordedSeq > requestSeq ? TOO_OLD : NEW;
+        }
+    }
+
+    /**
+     * Records the outcome of a request, overwriting its slot.
+     *
+     * @param clientId   the client.
+     * @param requestSeq the request's sequence number within the client.
+     * @param status     the status the request was answered with.
+     * @param version    the version it was given (the write's sequence number).
+     */
+    public void record(final long clientId, final long requestSeq, final byte status, final long version)
+    {
+        fillKey(clientId, requestSeq);
+        final UnsafeBuffer value = valueScratch.buffer();
+        value.putLong(VALUE_REQUEST_SEQ_OFFSET, requestSeq, ORDER);
+        value.putLong(VALUE_VERSION_OFFSET, version, ORDER);
+        value.putByte(VALUE_STATUS_OFFSET, status);
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            slots.queryContext(keyScratch.bytesStore(), 0, KEY_LENGTH))
+        {
+            context.updateLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            final var data = context.wrapValueBytesAsData(valueScratch.bytesStore(), 0, VALUE_LENGTH);
+            if (null != entry)
+            {
+                context.replaceValue(entry, data);
+            }
+            else
+            {
+                context.insert(context.absentEntry(), data);
+            }
+        }
+    }
+
+    /**
+     * @return slots in use (client, request slot pairs).
+     */
+    public long size()
+    {
+        return slots.longSize();
+    }
+
+    private void fillKey(final long clientId, final long requestSeq)
+    {
+        final UnsafeBuffer key = keyScratch.buffer();
+        key.putLong(KEY_CLIENT_ID_OFFSET, clientId, ORDER);
+        key.putLong(KEY_SLOT_OFFSET, Math.floorMod(requestSeq, (long)WINDOW), ORDER);
+    }
+
+    /**
+     * Closed by {@link ChainStore#close()}.
+     */
+    public void close()
+    {
+        try
+        {
+            slots.close();
+        }
+        finally
+        {
+            keyScratch.close();
+            valueScratch.close();
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.chainkv.node;
 
 import io.chainkv.config.ChainConfig;
+import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.replication.NodeCounters;
 import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.store.ChainStore;
@@ -73,7 +74,8 @@ public final class ChainNode implements AutoCloseable
             transport = EmbeddedAeron.launch(null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId),
                 settings);
             counters = new NodeCounters(transport.aeron(), nodeId);
-            final ReplicationAgent agent = new ReplicationAgent(nodeId, config, store, transport.aeron(), settings, counters);
+            final ReplicationAgent agent = new ReplicationAgent(
+                nodeId, config, store, transport.aeron(), settings, counters, SessionLease.unbounded());
             final AgentRunner runner = new AgentRunner(settings.newIdleStrategy(),
                 (ex) -> LOG.error("node={} replication agent error", nodeId, ex), null, agent);
             AgentRunner.startOnThread(runner);

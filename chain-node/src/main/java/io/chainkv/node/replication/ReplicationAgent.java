@@ -6,6 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.ClientResult;
 import io.chainkv.node.store.ClientTable;
@@ -35,10 +36,12 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,6 +65,13 @@ public final class ReplicationAgent implements Agent
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_REPLY_CLIENTS = 4096;
     private static final long SENT_LIST_MAX_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * A node that becomes head in epoch {@code e} numbers its writes from at least {@code e << EPOCH_SEQ_SHIFT},
+     * so a sequence number is never given to two different writes, even when the old head assigned numbers
+     * that never reached its successor (DESIGN.md invariant 1). 2^40 writes per epoch is plenty.
+     */
+    public static final int EPOCH_SEQ_SHIFT = 40;
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -96,8 +106,12 @@ public final class ReplicationAgent implements Agent
     private final MessageAssembler feedbackAssembler;
     private final int maxKeyLength;
     private final int maxValueLength;
+    private final SessionLease lease;
+    private final ManyToOneConcurrentArrayQueue<ChainConfig> configQueue = new ManyToOneConcurrentArrayQueue<>(64);
 
     private ChainConfig config;
+    private boolean isMember;
+    private boolean leased;
     private boolean isHead;
     private boolean isTail;
     private ExclusivePublication downstream;
@@ -119,6 +133,7 @@ public final class ReplicationAgent implements Agent
      * @param aeron    Aeron client of this process's driver.
      * @param settings transport settings.
      * @param counters where the node counts what it does.
+     * @param lease    the node's ZooKeeper session lease; {@link SessionLease#unbounded()} for a static chain.
      */
     public ReplicationAgent(
         final String nodeId,
@@ -126,7 +141,8 @@ public final class ReplicationAgent implements Agent
         final ChainStore store,
         final Aeron aeron,
         final TransportSettings settings,
-        final NodeCounters counters)
+        final NodeCounters counters,
+        final SessionLease lease)
     {
         final ChainMember self = config.members().get(requireMember(config, nodeId));
         this.nodeId = nodeId;
@@ -135,6 +151,7 @@ public final class ReplicationAgent implements Agent
         this.aeron = aeron;
         this.settings = settings;
         this.counters = counters;
+        this.lease = lease;
         this.maxKeyLength = store.config().maxKeyLength();
         this.maxValueLength = store.config().maxValueLength();
         this.sender = new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy());
@@ -155,7 +172,10 @@ public final class ReplicationAgent implements Agent
         this.lastCommitted = store.lastCommittedSeq();
         this.lastAckSent = lastCommitted;
         this.sentList.reset(lastApplied);
-        applyConfig(config);
+        this.config = config;
+        this.isMember = true;
+        connectNeighbours(null, config);
+        takeRole(config);
         publishSeqCounters();
     }
 
@@ -202,8 +222,22 @@ public final class ReplicationAgent implements Agent
         clock.update(nowNs);
         int work = 0;
 
+        ChainConfig newConfig;
+        while (null != (newConfig = configQueue.poll()))
+        {
+            if (newConfig.epoch() > config.epoch())
+            {
+                reconfigure(newConfig);
+                work++;
+            }
+        }
+
+        // Checked on the data path itself, once per duty cycle, so requests queued while the process was
+        // paused are refused in the first cycle after it resumes (DESIGN.md invariant 6).
+        leased = lease.isValid(nowNs);
+
         work += feedbackSubscription.poll(feedbackAssembler, FRAGMENT_LIMIT);
-        if (!isHead && !sentList.isFull())
+        if (leased && isMember && !isHead && !sentList.isFull())
         {
             work += pollUpstream();
         }
@@ -212,7 +246,10 @@ public final class ReplicationAgent implements Agent
             work += clientSubscription.poll(clientAssembler, FRAGMENT_LIMIT);
         }
         work += forward();
-        work += sendFeedback(nowNs);
+        if (leased)
+        {
+            work += sendFeedback(nowNs);
+        }
         work += replies.doWork(nowNs);
 
         if (nowNs >= nextHousekeepingNs)
@@ -230,24 +267,105 @@ public final class ReplicationAgent implements Agent
             feedbackSubscription);
     }
 
-    private void applyConfig(final ChainConfig newConfig)
+    /**
+     * Hands the agent a newer configuration; it takes effect at the start of the next duty cycle. Safe to
+     * call from any thread (the ZooKeeper watcher's).
+     *
+     * @param newConfig a configuration of this node's chain; ignored unless its epoch is newer.
+     * @return false if the queue is full (the caller offers the newest again later).
+     */
+    public boolean offerConfig(final ChainConfig newConfig)
     {
-        final int index = requireMember(newConfig, nodeId);
-        final ChainMember predecessor = newConfig.predecessorOf(nodeId);
-        final ChainMember successor = newConfig.successorOf(nodeId);
+        return configQueue.offer(newConfig);
+    }
 
-        CloseHelper.closeAll(downstream, upstreamFeedback);
-        downstream = null == successor ? null :
-            aeron.addExclusivePublication(Channels.udp(successor.endpoint(), settings), StreamIds.REPLICATION);
-        upstreamFeedback = null == predecessor ? null :
-            aeron.addExclusivePublication(Channels.udp(predecessor.endpoint(), settings), StreamIds.FEEDBACK);
+    private void reconfigure(final ChainConfig newConfig)
+    {
+        final ChainConfig oldConfig = config;
+        final boolean wasTail = isTail;
+        final String oldRole = role();
 
         config = newConfig;
+        if (newConfig.indexOf(nodeId) < 0)
+        {
+            if (isMember)
+            {
+                LOG.warn("node={} epoch={} this node is not a member of the new configuration {}; it stops serving",
+                    nodeId, newConfig.epoch(), newConfig);
+            }
+            isMember = false;
+            isHead = false;
+            isTail = false;
+            connectNeighbours(oldConfig, null);
+            return;
+        }
+
+        final boolean wasMember = isMember;
+        isMember = true;
+        connectNeighbours(wasMember ? oldConfig : null, newConfig);
+        takeRole(newConfig);
+
+        if (isTail && !wasTail && wasMember)
+        {
+            // Our successors are gone: everything we hold in the Sent list reached the (new) tail, i.e. us,
+            // so it is committed. Answer its clients and let acks carry the news upstream.
+            sentList.forEach(this::replyForRecord);
+            commitThrough(lastApplied);
+        }
+
+        LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
+            nodeId, newConfig.epoch(), oldRole, role(), newConfig.members(), lastApplied, lastCommitted,
+            sentList.size());
+    }
+
+    private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
+    {
+        final ChainMember oldSuccessor = null == oldConfig ? null : oldConfig.successorOf(nodeId);
+        final ChainMember oldPredecessor = null == oldConfig ? null : oldConfig.predecessorOf(nodeId);
+        final ChainMember newSuccessor = null == newConfig ? null : newConfig.successorOf(nodeId);
+        final ChainMember newPredecessor = null == newConfig ? null : newConfig.predecessorOf(nodeId);
+
+        if (null == oldConfig || !Objects.equals(oldSuccessor, newSuccessor))
+        {
+            CloseHelper.close(downstream);
+            downstream = null == newSuccessor ? null :
+                aeron.addExclusivePublication(Channels.udp(newSuccessor.endpoint(), settings), StreamIds.REPLICATION);
+            // A new successor may hold less than the old one; offer it everything not yet acknowledged and
+            // let it drop what it already has. Its resend request then puts the cursor where it needs it.
+            sentList.rewindToAfter(lastCommitted);
+        }
+
+        if (null == oldConfig || !Objects.equals(oldPredecessor, newPredecessor))
+        {
+            CloseHelper.close(upstreamFeedback);
+            upstreamFeedback = null == newPredecessor ? null :
+                aeron.addExclusivePublication(Channels.udp(newPredecessor.endpoint(), settings), StreamIds.FEEDBACK);
+            resendRequestDue = null != newPredecessor;
+            lastAckSent = Math.min(lastAckSent, lastCommitted - 1);
+        }
+    }
+
+    private void takeRole(final ChainConfig newConfig)
+    {
+        final int index = newConfig.indexOf(nodeId);
+        final boolean wasHead = isHead;
         isHead = 0 == index;
         isTail = newConfig.members().size() - 1 == index;
-        nextSeq = lastApplied + 1;
-        resendRequestDue = !isHead;
-        sentList.rewindToAfter(lastApplied);
+        if (isHead && !wasHead)
+        {
+            nextSeq = Math.max(lastApplied + 1, newConfig.epoch() == 1 ? 1 : newConfig.epoch() << EPOCH_SEQ_SHIFT);
+        }
+    }
+
+    private void commitThrough(final long seq)
+    {
+        if (seq > lastCommitted)
+        {
+            lastCommitted = seq;
+            store.lastCommittedSeq(seq);
+            counters.lastCommittedSeq.setRelease(seq);
+        }
+        sentList.trimTo(seq);
     }
 
     private int pollUpstream()
@@ -304,11 +422,18 @@ public final class ReplicationAgent implements Agent
             refusal = Status.WRONG_CHAIN;
             detail = "this node serves chain " + config.chainId() + ", not chain " + chainId;
         }
-        else if (config.epoch() != epoch)
+        else if (config.epoch() != epoch || !isMember)
         {
             refusal = Status.STALE_EPOCH;
-            detail = "request for epoch " + epoch + " but this node is in epoch " + config.epoch() +
+            detail = !isMember ? "node " + nodeId + " is not a member of chain " + config.chainId() + " in epoch " +
+                config.epoch() + "; refresh the chain configuration and retry" :
+                "request for epoch " + epoch + " but this node is in epoch " + config.epoch() +
                 "; refresh the chain configuration and retry";
+        }
+        else if (!leased)
+        {
+            refusal = Status.UNAVAILABLE;
+            detail = "node " + nodeId + " cannot confirm its ZooKeeper session (lease expired); retry shortly";
         }
         else if (OpType.NULL_VAL == op)
         {
@@ -523,7 +648,7 @@ public final class ReplicationAgent implements Agent
 
         final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         if (update.clusterId() != config.clusterId() || update.chainId() != config.chainId() ||
-            update.epoch() != config.epoch() || isHead)
+            update.epoch() != config.epoch() || isHead || !isMember)
         {
             counters.staleMessagesDropped.incrementRelease();
             return;
@@ -604,6 +729,27 @@ public final class ReplicationAgent implements Agent
         }
     }
 
+    /**
+     * Answers the client of an update held in the Sent list; used when this node becomes the tail.
+     */
+    private void replyForRecord(final long seq, final int offset, final int length)
+    {
+        final DirectBuffer buffer = sentList.buffer();
+        final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
+        final long clientId = update.clientId();
+        final long requestSeq = update.requestSeq();
+        final OpType op = update.op();
+        final Status status = update.status();
+        final long resultVersion = update.resultVersion();
+        final int replyStreamId = update.replyStreamId();
+        update.skipKey();
+        update.skipValue();
+        final int channelOffset = update.limit() + UpdateDecoder.replyChannelHeaderLength();
+        final int channelLength = update.replyChannelLength();
+        respond(clientId, requestSeq, op, status, resultVersion, buffer, 0, 0, null,
+            buffer, channelOffset, channelLength, replyStreamId);
+    }
+
     private void onFeedbackMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         headerDecoder.wrap(buffer, offset);
@@ -611,7 +757,7 @@ public final class ReplicationAgent implements Agent
         if (AckDecoder.TEMPLATE_ID == templateId)
         {
             final AckDecoder ack = ackDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-            if (!isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) || isTail)
+            if (!isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) || isTail || !isMember)
             {
                 counters.staleMessagesDropped.incrementRelease();
                 return;
@@ -619,16 +765,13 @@ public final class ReplicationAgent implements Agent
             final long committedSeq = Math.min(ack.committedSeq(), lastApplied);
             if (committedSeq > lastCommitted)
             {
-                lastCommitted = committedSeq;
-                store.lastCommittedSeq(committedSeq);
-                counters.lastCommittedSeq.setRelease(committedSeq);
-                sentList.trimTo(committedSeq);
+                commitThrough(committedSeq);
             }
         }
         else if (ResendRequestDecoder.TEMPLATE_ID == templateId)
         {
             final ResendRequestDecoder resend = resendDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-            if (!isCurrent(resend.clusterId(), resend.chainId(), resend.epoch()) || isTail)
+            if (!isCurrent(resend.clusterId(), resend.chainId(), resend.epoch()) || isTail || !isMember)
             {
                 counters.staleMessagesDropped.incrementRelease();
                 return;

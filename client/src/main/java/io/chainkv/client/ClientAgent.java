@@ -1,0 +1,332 @@
+package io.chainkv.client;
+
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.chainkv.protocol.codecs.ClientResponseDecoder;
+import io.chainkv.protocol.codecs.MessageHeaderDecoder;
+import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.protocol.codecs.Status;
+import io.chainkv.transport.MessageAssembler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client's one receiver thread: polls the reply subscription, completes the matching pending
+ * requests, and drives their timers, resending an attempt that timed out or got a retryable answer with the
+ * same request sequence number until the request's deadline.
+ * <p>
+ * Futures complete on this thread, so their dependent actions run here unless added with an
+ * {@code ...Async} method; they must not block.
+ */
+final class ClientAgent implements Agent, FragmentHandler
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ClientAgent.class);
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long TIMER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ClientResponseDecoder responseDecoder = new ClientResponseDecoder();
+    private final String roleName;
+    private final long clientId;
+    private final Subscription replies;
+    private final MessageAssembler assembler;
+    private final ManyToOneConcurrentArrayQueue<Integer> goneSessions;
+    private final PendingRequest[] pending;
+    private final RequestSender sender;
+    private final ChainConfigSource configSource;
+    private final long attemptTimeoutNs;
+    private final long maxBackoffNs;
+    private long lastTimerCheckNs;
+    private long ignoredReplies;
+    private volatile boolean closed;
+
+    ClientAgent(
+        final long clientId,
+        final Subscription replies,
+        final int maxReplyLength,
+        final ManyToOneConcurrentArrayQueue<Integer> goneSessions,
+        final PendingRequest[] pending,
+        final RequestSender sender,
+        final ChainConfigSource configSource,
+        final long attemptTimeoutNs,
+        final long maxBackoffNs)
+    {
+        this.roleName = "chainkv-client-" + Long.toHexString(clientId);
+        this.clientId = clientId;
+        this.replies = replies;
+        this.assembler = new MessageAssembler(this, maxReplyLength);
+        this.goneSessions = goneSessions;
+        this.pending = pending;
+        this.sender = sender;
+        this.configSource = configSource;
+        this.attemptTimeoutNs = attemptTimeoutNs;
+        this.maxBackoffNs = maxBackoffNs;
+    }
+
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    public int doWork()
+    {
+        int workCount = 0;
+        Integer sessionId;
+        while (null != (sessionId = goneSessions.poll()))
+        {
+            assembler.releaseSession(sessionId);
+            workCount++;
+        }
+
+        workCount += replies.poll(assembler, FRAGMENT_LIMIT);
+
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastTimerCheckNs >= TIMER_CHECK_INTERVAL_NS)
+        {
+            lastTimerCheckNs = nowNs;
+            workCount += checkTimers(nowNs);
+        }
+
+        return workCount;
+    }
+
+    /**
+     * Fails every request still pending: the client is closing and nothing will answer them any more.
+     */
+    public void onClose()
+    {
+        // Callers that publish a request after this flag is set fail it themselves (see ChainKvClient).
+        closed = true;
+        for (final PendingRequest request : pending)
+        {
+            final long seq = request.activeSeq();
+            if (0 != seq)
+            {
+                fail(request, seq, Failures.closed(request.op, seq));
+            }
+        }
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * @return replies that matched no pending request (late duplicates, other clients) or made no sense.
+     */
+    long ignoredReplies()
+    {
+        return ignoredReplies;
+    }
+
+    /**
+     * @return frames on the reply stream that were not valid messages.
+     */
+    long malformedReplies()
+    {
+        return assembler.malformedCount();
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        headerDecoder.wrap(buffer, offset);
+        if (ClientResponseDecoder.TEMPLATE_ID != headerDecoder.templateId())
+        {
+            ignoredReplies++;
+            return;
+        }
+
+        final ClientResponseDecoder response = responseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final long seq = response.requestSeq();
+        if (response.clientId() != clientId || seq <= 0)
+        {
+            ignoredReplies++;
+            return;
+        }
+
+        final PendingRequest request = pending[PendingRequest.indexOf(seq)];
+        if (!request.isActive(seq))
+        {
+            // A reply to an earlier attempt of a request that has already completed.
+            ignoredReplies++;
+            return;
+        }
+
+        final OpType op = request.op;
+        if (response.op() != op)
+        {
+            ignoredReplies++;
+            return;
+        }
+
+        if (response.epoch() > configSource.current().epoch())
+        {
+            configSource.requestRefresh();
+        }
+
+        final Status status = response.status();
+        final long version = response.version();
+        switch (status)
+        {
+            case OK:
+                onOk(request, seq, op, response, version);
+                break;
+
+            case NOT_FOUND:
+                if (OpType.GET == op || OpType.DELETE == op)
+                {
+                    complete(request, seq, OpType.GET == op ? null : Boolean.FALSE);
+                }
+                else
+                {
+                    fail(request, seq, Failures.unexpectedAnswer(op, seq, "NOT_FOUND"));
+                }
+                break;
+
+            case NOT_HEAD:
+            case NOT_TAIL:
+            case STALE_EPOCH:
+            case BUSY:
+            case UNAVAILABLE:
+                response.skipValue();
+                onRetryable(request, status, response.detail());
+                break;
+
+            default:
+                response.skipValue();
+                final ChainKvException failure = Failures.fromStatus(
+                    op, seq, status, response.detail(), request.expectedVersion, version);
+                fail(request, seq, null != failure ? failure :
+                    Failures.unexpectedAnswer(op, seq, "status code " + response.statusRaw()));
+                break;
+        }
+    }
+
+    private void onOk(
+        final PendingRequest request, final long seq, final OpType op, final ClientResponseDecoder response,
+        final long version)
+    {
+        switch (op)
+        {
+            case GET:
+                final byte[] value = new byte[response.valueLength()];
+                response.getValue(value, 0, value.length);
+                complete(request, seq, new VersionedValue(value, version));
+                break;
+
+            case PUT:
+            case CAS:
+                complete(request, seq, version);
+                break;
+
+            case DELETE:
+                complete(request, seq, Boolean.TRUE);
+                break;
+
+            default:
+                fail(request, seq, Failures.unexpectedAnswer(op, seq, "op " + op));
+                break;
+        }
+    }
+
+    private void onRetryable(final PendingRequest request, final Status status, final String detail)
+    {
+        request.lastStatus = status;
+        request.lastDetail = detail;
+        configSource.requestRefresh();
+        // A caller still sending its first attempt gets the same backoff once done (see checkTimers).
+        scheduleBackoff(request, System.nanoTime());
+    }
+
+    private int checkTimers(final long nowNs)
+    {
+        int workCount = 0;
+        for (final PendingRequest request : pending)
+        {
+            final long seq = request.activeNotSendingSeq();
+            if (0 == seq)
+            {
+                continue;
+            }
+
+            if (request.needsResend)
+            {
+                // The caller's first send did not go out (not connected yet, back pressure).
+                request.needsResend = false;
+                scheduleBackoff(request, nowNs);
+            }
+            else if (nowNs - request.nextActionNs >= 0)
+            {
+                workCount++;
+                if (nowNs - request.deadlineNs >= 0)
+                {
+                    final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(nowNs - request.startNs);
+                    fail(request, seq, null != request.lastStatus ?
+                        Failures.unavailable(request.op, seq, elapsedMs, request.attempts, request.lastStatus,
+                            request.lastDetail) :
+                        Failures.timeout(request.op, seq, elapsedMs, request.attempts));
+                }
+                else
+                {
+                    resend(request, nowNs);
+                }
+            }
+        }
+        return workCount;
+    }
+
+    private void resend(final PendingRequest request, final long nowNs)
+    {
+        request.attempts++;
+        boolean sent = false;
+        try
+        {
+            sent = sender.send(request);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("resend of request {} failed", request.seq, ex);
+        }
+
+        if (sent)
+        {
+            request.nextActionNs = Math.min(nowNs + attemptTimeoutNs, request.deadlineNs);
+        }
+        else
+        {
+            scheduleBackoff(request, nowNs);
+        }
+    }
+
+    private void scheduleBackoff(final PendingRequest request, final long nowNs)
+    {
+        request.nextActionNs = Math.min(nowNs + request.backoffNs, request.deadlineNs);
+        request.backoffNs = Math.min(request.backoffNs * 2, maxBackoffNs);
+    }
+
+    private static void complete(final PendingRequest request, final long seq, final Object result)
+    {
+        final CompletableFuture<Object> future = request.future;
+        if (PendingRequest.NOT_OWNER != request.release(seq, PendingRequest.ACTIVE))
+        {
+            future.complete(result);
+        }
+    }
+
+    static void fail(final PendingRequest request, final long seq, final Throwable failure)
+    {
+        final CompletableFuture<Object> future = request.future;
+        if (PendingRequest.NOT_OWNER != request.release(seq, PendingRequest.ACTIVE))
+        {
+            future.completeExceptionally(failure);
+        }
+    }
+}

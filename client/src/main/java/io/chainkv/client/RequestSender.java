@@ -1,0 +1,152 @@
+package io.chainkv.client;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.protocol.ProtocolLimits;
+import io.chainkv.protocol.codecs.ClientRequestEncoder;
+import io.chainkv.protocol.codecs.MessageHeaderEncoder;
+import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.transport.Channels;
+import io.chainkv.transport.MessageSender;
+import io.chainkv.transport.StreamIds;
+import io.chainkv.transport.TransportSettings;
+import org.agrona.BitUtil;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Encodes a pending request for the current configuration and offers it to the right node: writes to the
+ * head, reads to the tail. Used by callers' threads for first attempts and by the receiver agent for
+ * retries; each thread encodes into its own buffer and chunks through its own {@link MessageSender}.
+ * <p>
+ * Every attempt re-reads {@link ChainConfigSource#current()}, so a retry after a reconfiguration carries
+ * the new epoch and goes to the new head or tail.
+ */
+final class RequestSender implements AutoCloseable
+{
+    private static final ThreadLocal<ThreadEncoder> ENCODERS = ThreadLocal.withInitial(ThreadEncoder::new);
+
+    private final Aeron aeron;
+    private final TransportSettings settings;
+    private final ChainConfigSource configSource;
+    private final long clientId;
+    private final byte[] replyChannel;
+    private final Map<String, Publication> publicationsByEndpoint = new ConcurrentHashMap<>();
+
+    RequestSender(
+        final Aeron aeron,
+        final TransportSettings settings,
+        final ChainConfigSource configSource,
+        final long clientId,
+        final String replyChannel)
+    {
+        this.aeron = aeron;
+        this.settings = settings;
+        this.configSource = configSource;
+        this.clientId = clientId;
+        this.replyChannel = replyChannel.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Sends one attempt of a request.
+     *
+     * @param request a published request whose fields are stable while the calling thread sends it.
+     * @return true if the node's publication took it; false if not connected, back pressured or closed.
+     */
+    boolean send(final PendingRequest request)
+    {
+        final ChainConfig config = configSource.current();
+        final Publication publication = publicationFor(OpType.GET == request.op ? config.tail().endpoint() :
+            config.head().endpoint());
+        final ThreadEncoder encoder = ENCODERS.get();
+        final int length = encoder.encode(config, clientId, request, replyChannel);
+        return encoder.sender(publication, settings).send(publication, encoder.buffer, 0, length, request.seq) > 0;
+    }
+
+    /**
+     * Creates the publications to the current head and tail so they are connected by the first request.
+     */
+    void warmUp()
+    {
+        final ChainConfig config = configSource.current();
+        publicationFor(config.head().endpoint());
+        publicationFor(config.tail().endpoint());
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(publicationsByEndpoint.values());
+        publicationsByEndpoint.clear();
+    }
+
+    private Publication publicationFor(final String endpoint)
+    {
+        final Publication publication = publicationsByEndpoint.get(endpoint);
+        if (null != publication)
+        {
+            return publication;
+        }
+        // Publications to members of old configurations stay open: there are few and they may return.
+        return publicationsByEndpoint.computeIfAbsent(
+            endpoint, (e) -> aeron.addPublication(Channels.udp(e, settings), StreamIds.CLIENT_REQUEST));
+    }
+
+    /**
+     * One thread's encoding state, shared by all clients in the process: it holds nothing client-specific.
+     */
+    private static final class ThreadEncoder
+    {
+        private static final int MIN_CAPACITY = 4096;
+
+        private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+        private final ClientRequestEncoder requestEncoder = new ClientRequestEncoder();
+        private UnsafeBuffer buffer = new UnsafeBuffer(new byte[MIN_CAPACITY]);
+        private MessageSender sender;
+        private int senderMaxMessageLength;
+
+        int encode(final ChainConfig config, final long clientId, final PendingRequest request, final byte[] replyChannel)
+        {
+            final byte[] value = null == request.value ? EMPTY : request.value;
+            final int required = ProtocolLimits.MAX_ENVELOPE_LENGTH + replyChannel.length + request.key.length +
+                value.length;
+            if (buffer.capacity() < required)
+            {
+                // Grows once per thread to the largest request it sends; 1 MiB values keep ~2 MiB per thread.
+                buffer = new UnsafeBuffer(new byte[BitUtil.findNextPositivePowerOfTwo(required)]);
+            }
+
+            requestEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .clusterId(config.clusterId())
+                .chainId(config.chainId())
+                .replyStreamId(StreamIds.CLIENT_REPLY)
+                .epoch(config.epoch())
+                .clientId(clientId)
+                .requestSeq(request.seq)
+                .expectedVersion(request.expectedVersion)
+                .op(request.op)
+                .putKey(request.key, 0, request.key.length)
+                .putValue(value, 0, value.length)
+                .putReplyChannel(replyChannel, 0, replyChannel.length);
+
+            return MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength();
+        }
+
+        MessageSender sender(final Publication publication, final TransportSettings settings)
+        {
+            final int maxMessageLength = publication.maxMessageLength();
+            if (null == sender || senderMaxMessageLength < maxMessageLength)
+            {
+                sender = new MessageSender(maxMessageLength, settings.newIdleStrategy());
+                senderMaxMessageLength = maxMessageLength;
+            }
+            return sender;
+        }
+
+        private static final byte[] EMPTY = new byte[0];
+    }
+}

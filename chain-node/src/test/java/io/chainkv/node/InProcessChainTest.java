@@ -1,0 +1,82 @@
+package io.chainkv.node;
+
+import io.chainkv.client.ChainKvClient;
+import io.chainkv.client.ClientConfig;
+import io.chainkv.client.VersionedValue;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
+import io.chainkv.node.store.StoreConfig;
+import io.chainkv.transport.TransportSettings;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A three-node chain with every node in this JVM: quick feedback on the data path before the process tests.
+ */
+class InProcessChainTest
+{
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void close()
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(closeables.get(i));
+        }
+    }
+
+    @Test
+    void writesReachTheTailAndReadsSeeThem() throws Exception
+    {
+        final ChainConfig config = startChain(3);
+        final ChainKvClient client = ChainKvClient.connect(new ClientConfig().chainConfig(config));
+        closeables.add(client);
+
+        final byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+        assertNull(client.get(key));
+        final long v1 = client.put(key, "one".getBytes(StandardCharsets.UTF_8));
+        final VersionedValue read = client.get(key);
+        assertEquals("one", new String(read.value(), StandardCharsets.UTF_8));
+        assertEquals(v1, read.version());
+        final long v2 = client.compareAndSet(key, v1, "two".getBytes(StandardCharsets.UTF_8));
+        assertEquals(v2, client.get(key).version());
+        assertEquals(true, client.delete(key));
+        assertNull(client.get(key));
+        assertEquals(false, client.delete(key));
+    }
+
+    private ChainConfig startChain(final int size) throws Exception
+    {
+        final List<ChainMember> members = new ArrayList<>();
+        for (int i = 1; i <= size; i++)
+        {
+            try (DatagramSocket socket = new DatagramSocket(0))
+            {
+                members.add(new ChainMember("n" + i, "127.0.0.1:" + socket.getLocalPort()));
+            }
+        }
+        final ChainConfig config = new ChainConfig("test", 0, 1, members);
+        for (final ChainMember member : members)
+        {
+            closeables.add(ChainNode.launch(member.nodeId(), config,
+                new StoreConfig().dataDir(dir.resolve(member.nodeId())).maxEntries(10_000).maxDataBytes(64L << 20),
+                null, TransportSettings.fromSystemProperties()));
+        }
+        return config;
+    }
+}

@@ -80,9 +80,9 @@ public final class NodeMain implements Callable<Integer>
             .maxKeyLength(maxKeyBytes)
             .maxValueLength(maxValueBytes);
 
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-        try (ChainNode node = ChainNode.launch(nodeId, config, storeConfig, aeronDir,
-            TransportSettings.fromSystemProperties()))
+        // The barrier's shutdown hook holds the JVM until close(), which runs after the node has closed.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            ChainNode node = ChainNode.launch(nodeId, config, storeConfig, aeronDir, TransportSettings.fromSystemProperties()))
         {
             System.out.println("chainkv-node ready node=" + nodeId + " role=" + node.role() + " epoch=" +
                 config.epoch() + " endpoint=" + self.endpoint());

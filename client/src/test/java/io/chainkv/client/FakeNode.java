@@ -47,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Runs on its own media driver and thread, so it is as separate from the client as a real node.
  */
-final class FakeNode implements AutoCloseable
+public final class FakeNode implements AutoCloseable
 {
     private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
@@ -74,7 +74,7 @@ final class FakeNode implements AutoCloseable
     private final AtomicLong highestSeq = new AtomicLong();
     private final Map<Long, Integer> attemptsBySeq = new HashMap<>();
 
-    FakeNode(final TransportSettings settings)
+    public FakeNode(final TransportSettings settings)
     {
         this.settings = settings;
         this.aeron = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("fake-node"), settings);
@@ -107,7 +107,7 @@ final class FakeNode implements AutoCloseable
     /**
      * @return a configuration naming this node as head and tail.
      */
-    ChainConfig chainConfig()
+    public ChainConfig chainConfig()
     {
         return chainConfig;
     }
@@ -115,7 +115,7 @@ final class FakeNode implements AutoCloseable
     /**
      * Back to a well-behaved node with an empty store and no observations.
      */
-    void reset()
+    public void reset()
     {
         dropAttemptsPerRequest = 0;
         loseRepliesPerRequest = 0;
@@ -136,7 +136,7 @@ final class FakeNode implements AutoCloseable
         }
     }
 
-    void dropAttemptsPerRequest(final int count)
+    public void dropAttemptsPerRequest(final int count)
     {
         dropAttemptsPerRequest = count;
     }
@@ -144,23 +144,23 @@ final class FakeNode implements AutoCloseable
     /**
      * @param count attempts of each request that are applied but whose reply is lost.
      */
-    void loseRepliesPerRequest(final int count)
+    public void loseRepliesPerRequest(final int count)
     {
         loseRepliesPerRequest = count;
     }
 
-    void silent(final boolean silent)
+    public void silent(final boolean silent)
     {
         this.silent = silent;
     }
 
-    void answerEverythingWith(final Status status, final String detail)
+    public void answerEverythingWith(final Status status, final String detail)
     {
         forcedDetail = detail;
         forcedStatus = status;
     }
 
-    void holdReplies(final boolean hold)
+    public void holdReplies(final boolean hold)
     {
         holdReplies = hold;
         if (!hold)
@@ -169,27 +169,27 @@ final class FakeNode implements AutoCloseable
         }
     }
 
-    int requestsReceived()
+    public int requestsReceived()
     {
         return requestsReceived.get();
     }
 
-    int writesApplied()
+    public int writesApplied()
     {
         return writesApplied.get();
     }
 
-    int windowViolations()
+    public int windowViolations()
     {
         return windowViolations.get();
     }
 
-    int maxOutstanding()
+    public int maxOutstanding()
     {
         return maxOutstanding.get();
     }
 
-    long highestSeqReceived()
+    public long highestSeqReceived()
     {
         return highestSeq.get();
     }
@@ -198,7 +198,7 @@ final class FakeNode implements AutoCloseable
      * @param requestSeq a request sequence number.
      * @return how many attempts of it arrived (from any client).
      */
-    int attemptsOf(final long requestSeq)
+    public int attemptsOf(final long requestSeq)
     {
         synchronized (attemptsBySeq)
         {

@@ -246,7 +246,8 @@ class ChainKvClientTest
             () -> client.put(bytes("k"), bytes("v")));
         final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
-        assertTrue(elapsedMs >= 1000 && elapsedMs < 2000, "failed after " + elapsedMs + " ms");
+        // The upper bound leaves room for a loaded 2-core machine; the point is "fails, and not much later".
+        assertTrue(elapsedMs >= 1000 && elapsedMs < 3000, "failed after " + elapsedMs + " ms");
         assertTrue(ex.outcomeUnknown());
         assertTrue(ex.getMessage().contains("may or may not have been applied"), ex.getMessage());
         assertTrue(node.attemptsOf(1) >= 4, "attempts: " + node.attemptsOf(1));
@@ -256,7 +257,9 @@ class ChainKvClientTest
     @EnumSource(value = Status.class, names = { "NOT_HEAD", "NOT_TAIL", "STALE_EPOCH", "BUSY", "UNAVAILABLE" })
     void retryableStatusUntilTheDeadlineFailsWithUnavailableAndTheDetail(final Status status)
     {
-        final ChainKvClient client = connect(config().requestTimeout(Duration.ofMillis(1000)));
+        final ChainKvClient client = connect(config()
+            .attemptTimeout(Duration.ofMillis(200))
+            .requestTimeout(Duration.ofMillis(500)));
         node.answerEverythingWith(status, "detail for " + status);
 
         final UnavailableException ex = assertThrows(UnavailableException.class,

@@ -565,19 +565,42 @@ public final class LocalChain implements AutoCloseable
         }
 
         /**
-         * @return "TestClass-testMethod" of the first caller outside the harness.
+         * @return "TestClass-testMethod" of the nearest caller that is a JUnit test method, else of the
+         * first caller outside this class.
          */
         private static String callerName()
         {
-            return StackWalker.getInstance().walk(frames -> frames
-                .filter(frame -> !frame.getClassName().startsWith(LocalChain.class.getName()))
+            final List<StackWalker.StackFrame> callers = StackWalker
+                .getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames
+                    .filter(frame -> frame.getDeclaringClass() != LocalChain.class &&
+                        frame.getDeclaringClass() != Builder.class)
+                    .toList());
+            return callers.stream()
+                .filter(Builder::isTestMethod)
                 .findFirst()
-                .map(frame ->
+                .or(() -> callers.stream().findFirst())
+                .map(frame -> frame.getDeclaringClass().getSimpleName() + "-" + frame.getMethodName())
+                .orElse("chain");
+        }
+
+        private static boolean isTestMethod(final StackWalker.StackFrame frame)
+        {
+            for (final java.lang.reflect.Method method : frame.getDeclaringClass().getDeclaredMethods())
+            {
+                if (method.getName().equals(frame.getMethodName()))
                 {
-                    final String className = frame.getClassName();
-                    return className.substring(className.lastIndexOf('.') + 1) + "-" + frame.getMethodName();
-                })
-                .orElse("chain"));
+                    for (final java.lang.annotation.Annotation annotation : method.getAnnotations())
+                    {
+                        final String type = annotation.annotationType().getName();
+                        if (type.startsWith("org.junit.jupiter.") && (type.endsWith("Test") || type.endsWith("TestTemplate")))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
         }
     }
 }

@@ -242,7 +242,7 @@ build()
 {
     command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+ (e.g. apt-get install maven)"
     echo "Building: (cd $ROOT && mvn -q package -DskipTests)"
-    (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the build failed (see the Maven output above)"
+    (cd "$ROOT" && mvn -B -q -Dstyle.color=never package -DskipTests) || die "the build failed (see the Maven output above)"
 }
 
 # Copies the node jar and its runtime classpath into DIR/lib so that a later rebuild does not change

@@ -43,12 +43,12 @@ else
     command -v mvn >/dev/null || fail "mvn not found: install Maven 3.8+ (apt-get install maven)"
     echo "  Building with Maven (mvn -q package -DskipTests; the first build downloads dependencies)..."
     started=$SECONDS
-    (cd "$ROOT" && mvn -B -q package -DskipTests) || fail "the build failed (see the Maven output above)"
+    (cd "$ROOT" && mvn -B -q -Dstyle.color=never package -DskipTests) || fail "the build failed (see the Maven output above)"
     echo "  Built in $((SECONDS - started)) s."
     echo "  Starting 3 nodes in the background..."
     if ! "$CLUSTER" start --nodes 3 > /dev/null
     then
-        fail "the chain did not start (see above). If $DIR holds an old cluster you no longer need, start over with: scripts/local-cluster.sh start --fresh"
+        fail "the chain did not start (see the message above; node logs are in $DIR/logs/)"
     fi
 fi
 

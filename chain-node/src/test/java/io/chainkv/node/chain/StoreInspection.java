@@ -1,0 +1,70 @@
+package io.chainkv.node.chain;
+
+import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.node.store.ChainStore;
+import io.chainkv.node.store.StoreConfig;
+import io.chainkv.node.store.StoredValue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Opens the store of a stopped node process in the test JVM, to compare what each node holds.
+ */
+final class StoreInspection
+{
+    static final long MAX_ENTRIES = 50_000;
+    static final long MAX_DATA_BYTES = 64L * 1024 * 1024;
+
+    private StoreInspection()
+    {
+    }
+
+    /**
+     * @param node a node that has been stopped or killed.
+     * @return the digest of its store.
+     */
+    static long digestOf(final NodeProcess node)
+    {
+        try (ChainStore store = open(node))
+        {
+            return store.digest();
+        }
+    }
+
+    /**
+     * @param node a node that has been stopped or killed.
+     * @return entries in its store.
+     */
+    static long entryCountOf(final NodeProcess node)
+    {
+        try (ChainStore store = open(node))
+        {
+            return store.entryCount();
+        }
+    }
+
+    /**
+     * @param node a stopped node.
+     * @param key  a key.
+     * @return the value the node holds for the key, or null.
+     */
+    static String valueOf(final NodeProcess node, final String key)
+    {
+        try (ChainStore store = open(node))
+        {
+            final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+            final StoredValue value = new StoredValue();
+            if (!store.read(new UnsafeBuffer(keyBytes), 0, keyBytes.length, value) || value.isTombstone())
+            {
+                return null;
+            }
+            return value.value().getStringWithoutLengthUtf8(0, value.valueLength());
+        }
+    }
+
+    static ChainStore open(final NodeProcess node)
+    {
+        return ChainStore.open(new StoreConfig().dataDir(node.dataDir()).maxEntries(MAX_ENTRIES).maxDataBytes(MAX_DATA_BYTES));
+    }
+}

@@ -34,6 +34,18 @@ final class StoreInspection
 
     /**
      * @param node a node that has been stopped or killed.
+     * @return true if opening its store needed recovery, i.e. the node did not close it cleanly.
+     */
+    static boolean wasRecovered(final NodeProcess node)
+    {
+        try (ChainStore store = open(node))
+        {
+            return store.recoveredFromUncleanShutdown();
+        }
+    }
+
+    /**
+     * @param node a node that has been stopped or killed.
      * @return entries in its store.
      */
     static long entryCountOf(final NodeProcess node)

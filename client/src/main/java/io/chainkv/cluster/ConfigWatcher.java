@@ -38,6 +38,7 @@ public final class ConfigWatcher implements AutoCloseable
     private final ClusterPaths paths;
     private final Listener listener;
     private final CuratorCache cache;
+    private final Object deliveryLock = new Object();
     private final Object lock = new Object();
     private ClusterConfig current;
 
@@ -65,7 +66,7 @@ public final class ConfigWatcher implements AutoCloseable
     }
 
     /**
-     * @return the last configuration delivered, or null if none yet.
+     * @return the last configuration delivered (updated once the listener has returned), or null if none yet.
      */
     public ClusterConfig current()
     {
@@ -121,17 +122,21 @@ public final class ConfigWatcher implements AutoCloseable
             LOG.error("ignoring config of cluster {} found at {}", config.clusterName(), node.getPath());
             return;
         }
-        synchronized (lock)
+        synchronized (deliveryLock)
         {
-            if (null != current && config.epoch() <= current.epoch())
+            final ClusterConfig previous = current();
+            if (null != previous && config.epoch() <= previous.epoch())
             {
                 return;
             }
-            current = config;
-            lock.notifyAll();
+            // The listener runs before current() moves on, so whoever waits in awaitEpoch is released only once the
+            // listener has seen the configuration. The delivery lock keeps deliveries one at a time, in order.
+            listener.onConfig(config);
+            synchronized (lock)
+            {
+                current = config;
+                lock.notifyAll();
+            }
         }
-        // Delivered outside the lock so a listener may call current(); Curator's single event thread keeps the
-        // deliveries in order.
-        listener.onConfig(config);
     }
 }

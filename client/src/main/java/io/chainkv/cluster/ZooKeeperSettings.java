@@ -18,8 +18,8 @@ public final class ZooKeeperSettings
     /** Default session timeout: detection in about 0.6-0.7 s with a 100 ms tick. */
     public static final int DEFAULT_SESSION_TIMEOUT_MS = 600;
 
-    /** Default time to wait for a connection before an operation fails. */
-    public static final int DEFAULT_CONNECTION_TIMEOUT_MS = 1500;
+    /** Default time an operation waits for a connection; below the session timeout, as Curator expects. */
+    public static final int DEFAULT_CONNECTION_TIMEOUT_MS = 500;
 
     private final String connectString;
     private final int sessionTimeoutMs;

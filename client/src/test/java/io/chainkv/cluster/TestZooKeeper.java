@@ -35,7 +35,8 @@ final class TestZooKeeper implements AutoCloseable
     CuratorFramework newStartedClient() throws InterruptedException
     {
         final CuratorFramework client =
-            new ZooKeeperSettings(connectString(), SESSION_TIMEOUT_MS, 2000).newClient();
+            new ZooKeeperSettings(connectString(), SESSION_TIMEOUT_MS, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS)
+                .newClient();
         clients.add(client);
         client.start();
         if (!client.blockUntilConnected(5, java.util.concurrent.TimeUnit.SECONDS))

@@ -34,7 +34,8 @@ public final class ZooKeeperFixture implements AutoCloseable
     public CuratorFramework newStartedClient() throws InterruptedException
     {
         final CuratorFramework client =
-            new ZooKeeperSettings(server.connectString(), SESSION_TIMEOUT_MS, 2000).newClient();
+            new ZooKeeperSettings(server.connectString(), SESSION_TIMEOUT_MS, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS)
+                .newClient();
         closeables.add(() ->
         {
             if (client.getState() == CuratorFrameworkState.STARTED)

@@ -1,0 +1,55 @@
+package io.chainkv.master;
+
+import io.chainkv.cluster.ClusterConfig;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What {@link ChainPlanner} decided: the next configuration to write, if any, and what an operator should know
+ * about the current one (chains that cannot serve, a bootstrap still waiting for nodes).
+ */
+public final class Plan
+{
+    private final ClusterConfig next;
+    private final List<String> notes;
+
+    /**
+     * @param next  configuration to write, or null to leave the current one.
+     * @param notes human-readable remarks, possibly empty.
+     */
+    public Plan(final ClusterConfig next, final List<String> notes)
+    {
+        this.next = next;
+        this.notes = Collections.unmodifiableList(notes);
+    }
+
+    /**
+     * @return true if there is a configuration to write.
+     */
+    public boolean changes()
+    {
+        return null != next;
+    }
+
+    /**
+     * @return the configuration to write, or null if none.
+     */
+    public ClusterConfig next()
+    {
+        return next;
+    }
+
+    /**
+     * @return remarks for the log, e.g. "chain 0 is unavailable: ...".
+     */
+    public List<String> notes()
+    {
+        return notes;
+    }
+
+    public String toString()
+    {
+        return (changes() ? "write " + next : "no change") + (notes.isEmpty() ? "" : " " + notes);
+    }
+}

@@ -1,0 +1,191 @@
+package io.chainkv.master;
+
+import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.cluster.NodeInfo;
+import io.chainkv.cluster.NodeState;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
+import io.chainkv.master.zk.RegisteredNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChainPlannerTest
+{
+    private static final String CLUSTER = "plan";
+    private final ChainPlanner planner = new ChainPlanner(3, false);
+
+    private static RegisteredNode live(final String nodeId, final long zxid)
+    {
+        return live(nodeId, zxid, NodeState.SERVING);
+    }
+
+    private static RegisteredNode live(final String nodeId, final long zxid, final NodeState state)
+    {
+        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), state), zxid);
+    }
+
+    private static String endpointOf(final String nodeId)
+    {
+        return "127.0.0.1:" + (40100 + nodeId.hashCode() % 100 + 100);
+    }
+
+    private static ChainConfig chain(final int chainId, final long epoch, final String... nodeIds)
+    {
+        final List<ChainMember> members = new ArrayList<>();
+        for (final String id : nodeIds)
+        {
+            members.add(new ChainMember(id, endpointOf(id)));
+        }
+        return new ChainConfig(CLUSTER, chainId, epoch, members);
+    }
+
+    private static ClusterConfig config(final long epoch, final ChainConfig... chains)
+    {
+        return new ClusterConfig(CLUSTER, epoch, List.of(chains));
+    }
+
+    private static List<String> ids(final ChainConfig chain)
+    {
+        return chain.members().stream().map(ChainMember::nodeId).toList();
+    }
+
+    @Test
+    void bootstrapWaitsUntilReplicationFactorNodesAreRegistered()
+    {
+        final Plan plan = planner.plan(CLUSTER, null, List.of(live("n1", 1), live("n2", 2)));
+
+        assertFalse(plan.changes());
+        assertTrue(plan.notes().get(0).contains("1 more node"), plan.notes().toString());
+    }
+
+    @Test
+    void bootstrapCreatesEpochOneFromTheEarliestRegisteredNodesInRegistrationOrder()
+    {
+        final Plan plan = planner.plan(CLUSTER, null,
+            List.of(live("a", 40), live("b", 10), live("c", 30), live("d", 20)));
+
+        final ClusterConfig next = plan.next();
+        assertEquals(1, next.epoch());
+        assertEquals(1, next.chains().size());
+        assertEquals(1, next.chain(0).epoch());
+        assertEquals(List.of("b", "d", "c"), ids(next.chain(0)));
+    }
+
+    @Test
+    void bootstrapIgnoresDrainingNodes()
+    {
+        final Plan plan = planner.plan(CLUSTER, null,
+            List.of(live("n1", 1), live("n2", 2, NodeState.DRAINING), live("n3", 3)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void nothingChangesWhileEveryMemberIsLive()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n2", 2), live("n3", 3), live("spare", 4)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void headFailureMakesItsSuccessorHead()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n2", 2), live("n3", 3)));
+
+        assertEquals(5, plan.next().epoch());
+        assertEquals(5, plan.next().chain(0).epoch());
+        assertEquals(List.of("n2", "n3"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void middleFailureLinksItsNeighbours()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n3", 3)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals(5, plan.next().epoch());
+    }
+
+    @Test
+    void tailFailureMakesItsPredecessorTail()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n2", 2)));
+
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void twoFailuresAtOnceLeaveTheSurvivorAlone()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3", "n4")),
+            List.of(live("n3", 3)));
+
+        assertEquals(List.of("n3"), ids(plan.next().chain(0)));
+        assertEquals(5, plan.next().epoch());
+    }
+
+    @Test
+    void survivorsKeepTheirOrderWhenHeadAndTailFail()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(2, chain(0, 2, "n1", "n2", "n3", "n4", "n5")),
+            List.of(live("n4", 1), live("n2", 2), live("n3", 3)));
+
+        assertEquals(List.of("n2", "n3", "n4"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void chainWithNoLiveMemberIsKeptAndReportedUnavailable()
+    {
+        final ClusterConfig current = config(4, chain(0, 4, "n1", "n2"));
+
+        final Plan plan = planner.plan(CLUSTER, current, List.of(live("other", 9)));
+
+        assertFalse(plan.changes());
+        assertTrue(plan.notes().get(0).contains("chain 0 is unavailable"), plan.notes().toString());
+    }
+
+    @Test
+    void onlyTheChangedChainTakesTheNewEpoch()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(7, chain(0, 3, "n1", "n2"), chain(1, 7, "n3", "n4")),
+            List.of(live("n1", 1), live("n2", 2), live("n4", 4)));
+
+        assertEquals(8, plan.next().epoch());
+        assertEquals(3, plan.next().chain(0).epoch());
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+        assertEquals(8, plan.next().chain(1).epoch());
+        assertEquals(List.of("n4"), ids(plan.next().chain(1)));
+    }
+
+    @Test
+    void sparesAreNotAddedByDefault()
+    {
+        final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2")),
+            List.of(live("n1", 1), live("n2", 2), live("spare", 3)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void sparesAreAppendedAtTheTailInRegistrationOrderWhenEnabled()
+    {
+        final ChainPlanner withSpares = new ChainPlanner(3, true);
+
+        final Plan plan = withSpares.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n3", 3), live("s2", 20), live("s1", 10), live("d", 5, NodeState.DRAINING)));
+
+        assertEquals(List.of("n1", "n3", "s1"), ids(plan.next().chain(0)));
+        assertEquals(5, plan.next().epoch());
+    }
+}

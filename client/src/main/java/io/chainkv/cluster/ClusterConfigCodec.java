@@ -1,0 +1,114 @@
+package io.chainkv.cluster;
+
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes a {@link ClusterConfig} as the contents of the config znode, and decodes it back:
+ * <pre>
+ * format=1
+ * cluster=local
+ * epoch=7
+ * chains=0,1
+ * chain.0.epoch=7
+ * chain.0.members=n1@127.0.0.1:40101,n3@127.0.0.1:40103
+ * chain.1.epoch=2
+ * chain.1.members=n4@127.0.0.1:40104,n5@127.0.0.1:40105
+ * </pre>
+ * Members are listed head first. Keys this version does not know are ignored, so a later version can add some;
+ * a change that older readers must not misread bumps {@code format}.
+ */
+public final class ClusterConfigCodec
+{
+    /** The format this codec writes and the only one it reads. */
+    public static final int FORMAT = 1;
+
+    private static final String WHAT = "cluster config";
+
+    private ClusterConfigCodec()
+    {
+    }
+
+    /**
+     * @param config to encode.
+     * @return its znode contents.
+     */
+    public static byte[] encode(final ClusterConfig config)
+    {
+        final StringBuilder sb = new StringBuilder(256);
+        KeyValueText.append(sb, "format", FORMAT);
+        KeyValueText.append(sb, "cluster", config.clusterName());
+        KeyValueText.append(sb, "epoch", config.epoch());
+        final StringBuilder ids = new StringBuilder();
+        for (final ChainConfig chain : config.chains())
+        {
+            ids.append(ids.length() > 0 ? "," : "").append(chain.chainId());
+        }
+        KeyValueText.append(sb, "chains", ids);
+        for (final ChainConfig chain : config.chains())
+        {
+            final String prefix = "chain." + chain.chainId() + ".";
+            KeyValueText.append(sb, prefix + "epoch", chain.epoch());
+            final StringBuilder members = new StringBuilder();
+            for (final ChainMember member : chain.members())
+            {
+                members.append(members.length() > 0 ? "," : "").append(member);
+            }
+            KeyValueText.append(sb, prefix + "members", members);
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param data znode contents.
+     * @return the configuration.
+     * @throws IllegalArgumentException saying what is wrong if the data is not a valid configuration.
+     */
+    public static ClusterConfig decode(final byte[] data)
+    {
+        final Map<String, String> values = KeyValueText.parse(data, WHAT);
+        final long format = KeyValueText.requireLong(values, "format", WHAT);
+        if (FORMAT != format)
+        {
+            throw new IllegalArgumentException(WHAT + ": format " + format + " is not supported (this reader knows " +
+                FORMAT + ")");
+        }
+        final String cluster = KeyValueText.require(values, "cluster", WHAT);
+        final long epoch = KeyValueText.requireLong(values, "epoch", WHAT);
+        final List<ChainConfig> chains = new ArrayList<>();
+        final String ids = values.getOrDefault("chains", "");
+        for (final String idText : ids.split(","))
+        {
+            if (idText.isBlank())
+            {
+                continue;
+            }
+            final int chainId;
+            try
+            {
+                chainId = Integer.parseInt(idText.strip());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(WHAT + ": chain id '" + idText + "' is not a number");
+            }
+            final String prefix = "chain." + chainId + ".";
+            final long chainEpoch = KeyValueText.requireLong(values, prefix + "epoch", WHAT);
+            final List<ChainMember> members = new ArrayList<>();
+            for (final String memberText : KeyValueText.require(values, prefix + "members", WHAT).split(","))
+            {
+                if (!memberText.isBlank())
+                {
+                    members.add(ChainMember.parse(memberText.strip()));
+                }
+            }
+            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members));
+        }
+        return new ClusterConfig(cluster, epoch, chains);
+    }
+}

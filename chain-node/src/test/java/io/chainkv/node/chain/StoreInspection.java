@@ -77,6 +77,16 @@ final class StoreInspection
 
     static ChainStore open(final NodeProcess node)
     {
-        return ChainStore.open(new StoreConfig().dataDir(node.dataDir()).maxEntries(MAX_ENTRIES).maxDataBytes(MAX_DATA_BYTES));
+        return open(node, MAX_ENTRIES);
+    }
+
+    /**
+     * @param node       a stopped node.
+     * @param maxEntries the entry limit the node was started with (a store reopens only with its own limits).
+     * @return the node's store, open in this JVM.
+     */
+    static ChainStore open(final NodeProcess node, final long maxEntries)
+    {
+        return ChainStore.open(new StoreConfig().dataDir(node.dataDir()).maxEntries(maxEntries).maxDataBytes(MAX_DATA_BYTES));
     }
 }

@@ -1,0 +1,175 @@
+package io.chainkv.node.chain;
+
+import io.aeron.ExclusivePublication;
+import io.chainkv.client.ChainKvClient;
+import io.chainkv.client.ClientConfig;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.node.harness.LocalChain;
+import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.node.replication.NodeCountersReader;
+import io.chainkv.protocol.codecs.AckEncoder;
+import io.chainkv.protocol.codecs.ClientRequestEncoder;
+import io.chainkv.protocol.codecs.MessageHeaderEncoder;
+import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.protocol.codecs.Status;
+import io.chainkv.protocol.codecs.UpdateEncoder;
+import io.chainkv.protocol.codecs.UpdateKind;
+import io.chainkv.transport.Channels;
+import io.chainkv.transport.EmbeddedAeron;
+import io.chainkv.transport.StreamIds;
+import io.chainkv.transport.TransportSettings;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Garbage, truncated frames and messages from another cluster or epoch, sent straight at real node processes:
+ * each is dropped and counted, the nodes keep serving, and no node's contents change.
+ */
+class HostileFramesTest
+{
+    private static final int NOISE_FRAMES = 40;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private LocalChain chain;
+    private ChainKvClient client;
+    private EmbeddedAeron attacker;
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.quietCloseAll(client, attacker, chain);
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void malformedAndForeignFramesAreDroppedCountedAndChangeNothing() throws Exception
+    {
+        chain = LocalChain.builder().nodes(3)
+            .maxEntries(StoreInspection.MAX_ENTRIES)
+            .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
+            .start();
+        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()));
+        client.put(bytes("before"), bytes("v"));
+
+        final TransportSettings settings = TransportSettings.fromSystemProperties();
+        attacker = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("attacker"), settings);
+        final NodeProcess head = chain.head();
+        final NodeProcess middle = chain.node("n2");
+        final ExclusivePublication toHeadClients = publication(head, StreamIds.CLIENT_REQUEST, settings);
+        final ExclusivePublication toHeadFeedback = publication(head, StreamIds.FEEDBACK, settings);
+        final ExclusivePublication toMiddleReplication = publication(middle, StreamIds.REPLICATION, settings);
+
+        final Random random = new Random(11);
+        final byte[] noise = new byte[300];
+        for (int i = 0; i < NOISE_FRAMES; i++)
+        {
+            random.nextBytes(noise);
+            buffer.putBytes(0, noise);
+            offer(toHeadClients, 1 + random.nextInt(noise.length));
+            offer(toHeadFeedback, 1 + random.nextInt(noise.length));
+        }
+
+        final int requestLength = encodeRequest(chain.config());
+        offer(toHeadClients, requestLength - 5);
+        buffer.putShort(4, (short)4242, ByteOrder.LITTLE_ENDIAN);
+        offer(toHeadClients, requestLength);
+
+        final ChainConfig config = chain.config();
+        offer(toMiddleReplication, encodeUpdate(config.clusterId(), config.epoch() + 98, "evil"));
+        offer(toMiddleReplication, encodeUpdate(config.clusterId() + 1, config.epoch(), "evil"));
+        final AckEncoder ack = new AckEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(config.clusterId()).chainId(config.chainId()).epoch(config.epoch() + 5).committedSeq(Long.MAX_VALUE);
+        offer(toHeadFeedback, MessageHeaderEncoder.ENCODED_LENGTH + ack.encodedLength());
+
+        awaitCounter(head, "malformed frames dropped", 2L * NOISE_FRAMES + 2);
+        awaitCounter(head, "messages of another cluster/chain/epoch dropped", 1);
+        awaitCounter(middle, "messages of another cluster/chain/epoch dropped", 2);
+
+        client.put(bytes("after"), bytes("v"));
+        assertEquals("v", new String(client.get(bytes("after")).value(), StandardCharsets.UTF_8));
+        assertNull(client.get(bytes("evil")));
+
+        client.close();
+        for (final NodeProcess node : chain.nodes())
+        {
+            node.stop();
+        }
+        final long headDigest = StoreInspection.digestOf(head);
+        for (final NodeProcess node : chain.nodes())
+        {
+            assertEquals(2, StoreInspection.entryCountOf(node), node.id());
+            assertEquals(headDigest, StoreInspection.digestOf(node), node.id());
+        }
+    }
+
+    private ExclusivePublication publication(final NodeProcess node, final int streamId, final TransportSettings settings)
+    {
+        return attacker.aeron().addExclusivePublication(Channels.udp(node.endpoint(), settings), streamId);
+    }
+
+    private int encodeRequest(final ChainConfig config)
+    {
+        final ClientRequestEncoder encoder = new ClientRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(config.clusterId()).chainId(config.chainId()).replyStreamId(StreamIds.CLIENT_REPLY)
+            .epoch(config.epoch()).clientId(5).requestSeq(1).expectedVersion(0).op(OpType.PUT)
+            .putKey(bytes("evil"), 0, 4).putValue(bytes("x"), 0, 1).replyChannel("aeron:udp?endpoint=127.0.0.1:9");
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private int encodeUpdate(final long clusterId, final long epoch, final String key)
+    {
+        final UpdateEncoder encoder = new UpdateEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(clusterId).chainId(0).replyStreamId(StreamIds.CLIENT_REPLY).epoch(epoch)
+            .seq(2).prevSeq(1).clientId(5).requestSeq(1).resultVersion(2).kind(UpdateKind.PUT).op(OpType.PUT)
+            .status(Status.OK).putKey(bytes(key), 0, key.length()).putValue(bytes("x"), 0, 1)
+            .replyChannel("aeron:udp?endpoint=127.0.0.1:9");
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private void offer(final ExclusivePublication publication, final int length) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (publication.offer(buffer, 0, length) < 0)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("could not send to " + publication.channel());
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static void awaitCounter(final NodeProcess node, final String name, final long atLeast)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long value = 0;
+        while (System.nanoTime() < deadline)
+        {
+            final Map<String, Long> counters = NodeCountersReader.read(node.aeronDir().toFile());
+            value = counters.getOrDefault(name, 0L);
+            if (value >= atLeast)
+            {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(node.id() + " counter '" + name + "' is " + value + ", expected at least " + atLeast);
+    }
+}

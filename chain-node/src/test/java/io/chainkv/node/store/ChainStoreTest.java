@@ -195,6 +195,36 @@ class ChainStoreTest
     }
 
     @Test
+    void writeInterruptedByAKillIsRedoneOnRecovery() throws Exception
+    {
+        // Lay out a write in the intent log as put() does, then "die" before applying it: close and drop the marker.
+        store = ChainStore.open(smallConfig(dir));
+        put(store, "k", 1, "old");
+        store.close();
+        store = null;
+        final StoreConfig config = smallConfig(dir);
+        try (IntentLog log = new IntentLog(dir.resolve(IntentLog.FILE_NAME).toFile(), config.maxKeyLength(),
+            StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength()))
+        {
+            log.key().buffer().putBytes(0, bytes("k"), 0, 1);
+            log.storedValue().buffer().putLong(0, 2, java.nio.ByteOrder.LITTLE_ENDIAN);
+            log.storedValue().buffer().putByte(8, (byte)0);
+            log.storedValue().buffer().putBytes(9, bytes("new"), 0, 3);
+            log.beginEntryWrite(1, 9 + 3);
+            log.beginClientRecord(5, 6, (byte)0, 2);
+        }
+        Files.delete(dir.resolve(ChainStore.CLEAN_SHUTDOWN_FILE_NAME));
+
+        store = ChainStore.open(config);
+
+        assertTrue(read(store, "k", value));
+        assertEquals(2, value.version());
+        assertEquals("new", string(value.value(), value.valueLength()));
+        assertEquals(1 + 3, store.dataBytes());
+        assertEquals(ClientTable.DUPLICATE, store.clients().lookup(5, 6, new ClientResult()));
+    }
+
+    @Test
     void cleanShutdownMarkerExistsOnlyWhileClosed()
     {
         store = ChainStore.open(smallConfig(dir));

@@ -32,7 +32,8 @@ import java.nio.file.StandardOpenOption;
  * allocation-free are not shared safely. It may be opened on another thread than the one that uses it.
  * <p>
  * <b>Allocation:</b> {@link #read}, {@link #put}, {@link #delete} and {@link #hasRoomFor} allocate nothing once
- * warm: keys and values reach the map through native scratch memory and Chronicle's reused query contexts, and
+ * warm: keys and values reach the map through native scratch memory (for writes, the mapped intent log) and
+ * Chronicle's reused query contexts, and
  * reads copy into the caller's {@link StoredValue}, which grows (allocates) only when it meets a longer value
  * than before. {@link #forEach} and {@link #digest} allocate a few objects per call, not per entry.
  * <p>
@@ -43,7 +44,9 @@ import java.nio.file.StandardOpenOption;
  * <b>Durability and recovery:</b> the maps and counters are memory-mapped, so they survive kill -9 of the process
  * through the page cache. A clean-shutdown marker file is removed on open and written by {@link #close()}; when it
  * is missing on open, the maps are opened with Chronicle's recovery (which frees segment locks a killed process
- * held) and the data byte total is recounted.
+ * held), the write the process was killed in is redone from the {@link IntentLog} (Chronicle's recovery drops a
+ * half-written entry, old value included), and the data byte total is recounted. After such a recovery the store
+ * may hold the write of {@code lastAppliedSeq() + 1}: it was sequenced, and replaying it is idempotent.
  * <p>
  * Deleted keys stay as tombstones and count towards {@code maxEntries}; removing tombstones below the committed
  * point is future work.
@@ -69,11 +72,11 @@ public final class ChainStore implements AutoCloseable
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final StoreMetadata metadata;
+    private final IntentLog intentLog;
     private final ChronicleMap<byte[], byte[]> entries;
     private final ClientTable clients;
     private final boolean recoveredFromUncleanShutdown;
     private final NativeScratch keyScratch;
-    private final NativeScratch valueScratch;
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private boolean closed;
@@ -84,6 +87,7 @@ public final class ChainStore implements AutoCloseable
         final FileChannel lockChannel,
         final FileLock lock,
         final StoreMetadata metadata,
+        final IntentLog intentLog,
         final ChronicleMap<byte[], byte[]> entries,
         final ClientTable clients,
         final boolean recoveredFromUncleanShutdown)
@@ -94,11 +98,11 @@ public final class ChainStore implements AutoCloseable
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.metadata = metadata;
+        this.intentLog = intentLog;
         this.entries = entries;
         this.clients = clients;
         this.recoveredFromUncleanShutdown = recoveredFromUncleanShutdown;
-        this.keyScratch = new NativeScratch(config.maxKeyLength());
-        this.valueScratch = new NativeScratch(StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength());
+        this.keyScratch = NativeScratch.allocate(config.maxKeyLength());
     }
 
     /**
@@ -121,6 +125,7 @@ public final class ChainStore implements AutoCloseable
         FileChannel lockChannel = null;
         FileLock lock = null;
         StoreMetadata metadata = null;
+        IntentLog intentLog = null;
         ChronicleMap<byte[], byte[]> entries = null;
         ClientTable clients = null;
         try
@@ -148,6 +153,8 @@ public final class ChainStore implements AutoCloseable
             // From here until close() writes it again, a crash must leave the marker absent.
             Files.deleteIfExists(marker);
             syncDirectory(dir);
+            intentLog = new IntentLog(dir.resolve(IntentLog.FILE_NAME).toFile(), config.maxKeyLength(),
+                StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength());
             if (unclean)
             {
                 LOG.warn("store in {} was not closed cleanly (process killed or crashed): recovering its maps", dir);
@@ -161,10 +168,11 @@ public final class ChainStore implements AutoCloseable
                     .averageValueSize(StoreGeometry.VALUE_HEADER_LENGTH + config.averageValueLength()),
                 config.maxEntries());
             entries = openMap(builder, entriesFile, unclean);
-            clients = ClientTable.open(clientsFile, config.maxClients(), unclean);
+            clients = ClientTable.open(clientsFile, config.maxClients(), unclean, intentLog);
 
             final ChainStore store = new ChainStore(
-                config, geometry, lockChannel, lock, metadata, entries, clients, unclean);
+                config, geometry, lockChannel, lock, metadata, intentLog, entries, clients, unclean);
+            store.finishInterruptedWrites(unclean);
             if (unclean)
             {
                 final long recountStartNs = System.nanoTime();
@@ -189,12 +197,12 @@ public final class ChainStore implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            closeQuietly(clients, entries, metadata, lock, lockChannel);
+            closeQuietly(clients, entries, intentLog, metadata, lock, lockChannel);
             throw new UncheckedIOException("cannot open store in " + dir + ": " + ex.getMessage(), ex);
         }
         catch (final RuntimeException | Error ex)
         {
-            closeQuietly(clients, entries, metadata, lock, lockChannel);
+            closeQuietly(clients, entries, intentLog, metadata, lock, lockChannel);
             throw ex;
         }
     }
@@ -228,6 +236,27 @@ public final class ChainStore implements AutoCloseable
                 " one node per data directory");
         }
         return lock;
+    }
+
+    private void finishInterruptedWrites(final boolean unclean)
+    {
+        if (intentLog.entryWritePending())
+        {
+            final int keyLength = intentLog.keyLength();
+            final int valueLength = intentLog.storedValueLength() - VALUE_OFFSET;
+            final long version = intentLog.storedValue().buffer().getLong(VERSION_OFFSET, ORDER);
+            if (unclean)
+            {
+                LOG.warn("store in {}: redoing the write of version {} the previous process was killed in", dataDir, version);
+                applyIntendedWrite(keyLength, valueLength);
+            }
+            else
+            {
+                LOG.warn("store in {}: ignoring a pending write of version {} after a clean close", dataDir, version);
+            }
+            intentLog.endEntryWrite();
+        }
+        clients.finishInterruptedRecord(unclean);
     }
 
     /**
@@ -281,7 +310,7 @@ public final class ChainStore implements AutoCloseable
         final int valueLength)
     {
         checkValueLength(valueLength);
-        final UnsafeBuffer scratch = valueScratch.buffer();
+        final UnsafeBuffer scratch = intentLog.storedValue().buffer();
         scratch.putLong(VERSION_OFFSET, version, ORDER);
         scratch.putByte(FLAGS_OFFSET, (byte)0);
         if (valueLength > 0)
@@ -299,7 +328,7 @@ public final class ChainStore implements AutoCloseable
      */
     public void delete(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
     {
-        final UnsafeBuffer scratch = valueScratch.buffer();
+        final UnsafeBuffer scratch = intentLog.storedValue().buffer();
         scratch.putLong(VERSION_OFFSET, version, ORDER);
         scratch.putByte(FLAGS_OFFSET, TOMBSTONE_FLAG);
         store(key, keyOffset, keyLength, 0);
@@ -308,14 +337,28 @@ public final class ChainStore implements AutoCloseable
     private void store(final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength)
     {
         checkKeyLength(keyLength);
-        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        intentLog.key().buffer().putBytes(0, key, keyOffset, keyLength);
+        intentLog.beginEntryWrite(keyLength, VALUE_OFFSET + valueLength);
+        try
+        {
+            applyIntendedWrite(keyLength, valueLength);
+        }
+        finally
+        {
+            // Also after a failure: the write did not happen and must not be redone by a later recovery.
+            intentLog.endEntryWrite();
+        }
+    }
+
+    private void applyIntendedWrite(final int keyLength, final int valueLength)
+    {
         long dataBytesDelta = (long)keyLength + valueLength;
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+            entries.queryContext(intentLog.key().bytesStore(), 0, keyLength))
         {
             context.updateLock().lock();
             final Data<byte[]> newValue =
-                context.wrapValueBytesAsData(valueScratch.bytesStore(), 0, VALUE_OFFSET + valueLength);
+                context.wrapValueBytesAsData(intentLog.storedValue().bytesStore(), 0, VALUE_OFFSET + valueLength);
             final MapEntry<byte[], byte[]> entry = context.entry();
             if (null != entry)
             {
@@ -469,13 +512,14 @@ public final class ChainStore implements AutoCloseable
         try
         {
             metadata.force();
+            intentLog.force();
             entries.close();
             clients.close();
             mapsClosed = true;
         }
         finally
         {
-            CloseHelper.closeAll(metadata, keyScratch, valueScratch);
+            CloseHelper.closeAll(metadata, intentLog, keyScratch);
             try
             {
                 if (mapsClosed)

@@ -49,23 +49,26 @@ public final class ClientTable implements AutoCloseable
     private static final int VALUE_LENGTH = 17;
 
     private final ChronicleMap<byte[], byte[]> slots;
-    private final NativeScratch keyScratch = new NativeScratch(KEY_LENGTH);
-    private final NativeScratch valueScratch = new NativeScratch(VALUE_LENGTH);
+    private final IntentLog intentLog;
+    private final NativeScratch keyScratch = NativeScratch.allocate(KEY_LENGTH);
+    private final NativeScratch valueScratch = NativeScratch.allocate(VALUE_LENGTH);
     private final UnsafeBuffer slotView = new UnsafeBuffer(0, 0);
 
-    private ClientTable(final ChronicleMap<byte[], byte[]> slots)
+    private ClientTable(final ChronicleMap<byte[], byte[]> slots, final IntentLog intentLog)
     {
         this.slots = slots;
+        this.intentLog = intentLog;
     }
 
-    static ClientTable open(final File file, final int maxClients, final boolean recover) throws IOException
+    static ClientTable open(final File file, final int maxClients, final boolean recover, final IntentLog intentLog)
+        throws IOException
     {
         final ChronicleMapBuilder<byte[], byte[]> builder = ChronicleMapBuilder.of(byte[].class, byte[].class)
             .name("chainkv-clients")
             .constantKeySizeBySample(new byte[KEY_LENGTH])
             .constantValueSizeBySample(new byte[VALUE_LENGTH])
             .entries((long)maxClients * WINDOW);
-        return new ClientTable(ChainStore.openMap(builder, file, recover));
+        return new ClientTable(ChainStore.openMap(builder, file, recover), intentLog);
     }
 
     /**
@@ -106,6 +109,32 @@ public final class ClientTable implements AutoCloseable
      * @param version    the version it was given (the write's sequence number).
      */
     public void record(final long clientId, final long requestSeq, final byte status, final long version)
+    {
+        // A slot is overwritten in place; see IntentLog for why a kill mid-write must be redone, not left torn.
+        intentLog.beginClientRecord(clientId, requestSeq, status, version);
+        try
+        {
+            apply(clientId, requestSeq, status, version);
+        }
+        finally
+        {
+            intentLog.endClientRecord();
+        }
+    }
+
+    void finishInterruptedRecord(final boolean unclean)
+    {
+        if (intentLog.clientRecordPending())
+        {
+            if (unclean)
+            {
+                apply(intentLog.clientId(), intentLog.requestSeq(), intentLog.status(), intentLog.version());
+            }
+            intentLog.endClientRecord();
+        }
+    }
+
+    private void apply(final long clientId, final long requestSeq, final byte status, final long version)
     {
         fillKey(clientId, requestSeq);
         final UnsafeBuffer value = valueScratch.buffer();

@@ -11,23 +11,43 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class NativeScratch implements AutoCloseable
 {
-    private final BytesStore<?, Void> bytesStore;
+    private final BytesStore<?, ?> bytesStore;
     private final UnsafeBuffer buffer;
+    private final boolean owned;
 
-    NativeScratch(final int capacity)
+    private NativeScratch(final BytesStore<?, ?> bytesStore, final long address, final int capacity, final boolean owned)
     {
-        final int actual = Math.max(capacity, 8);
-        bytesStore = BytesStore.nativeStoreWithFixedCapacity(actual);
+        this.bytesStore = bytesStore;
+        this.owned = owned;
         // The store is opened on one thread and driven by the agent thread; Chronicle's owner-thread check would
         // otherwise reject the hand-over although accesses are never concurrent.
         if (bytesStore instanceof SingleThreadedChecked)
         {
             ((SingleThreadedChecked)bytesStore).singleThreadedCheckDisabled(true);
         }
-        buffer = new UnsafeBuffer(bytesStore.addressForWrite(0), actual);
+        this.buffer = new UnsafeBuffer(address, capacity);
     }
 
-    BytesStore<?, Void> bytesStore()
+    /**
+     * @param capacity bytes of native memory to allocate; freed by {@link #close()}.
+     */
+    static NativeScratch allocate(final int capacity)
+    {
+        final int actual = Math.max(capacity, 8);
+        final BytesStore<?, Void> store = BytesStore.nativeStoreWithFixedCapacity(actual);
+        return new NativeScratch(store, store.addressForWrite(0), actual, true);
+    }
+
+    /**
+     * @param address  start of memory owned by someone else (e.g. a mapped file), which must outlive this view.
+     * @param capacity bytes from the address.
+     */
+    static NativeScratch wrap(final long address, final int capacity)
+    {
+        return new NativeScratch(BytesStore.wrap(address, capacity), address, capacity, false);
+    }
+
+    BytesStore<?, ?> bytesStore()
     {
         return bytesStore;
     }
@@ -39,6 +59,9 @@ final class NativeScratch implements AutoCloseable
 
     public void close()
     {
-        bytesStore.releaseLast();
+        if (owned)
+        {
+            bytesStore.releaseLast();
+        }
     }
 }

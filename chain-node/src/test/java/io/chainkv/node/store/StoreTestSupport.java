@@ -1,0 +1,93 @@
+package io.chainkv.node.store;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Small helpers shared by the store tests.
+ */
+final class StoreTestSupport
+{
+    static final int MIB = 1024 * 1024;
+
+    private StoreTestSupport()
+    {
+    }
+
+    /**
+     * A store small enough to create in milliseconds, still admitting a 1 MiB value.
+     */
+    static StoreConfig smallConfig(final Path dir)
+    {
+        return new StoreConfig()
+            .dataDir(dir)
+            .maxEntries(1_000)
+            .maxDataBytes(8L * MIB)
+            .averageKeyLength(16)
+            .averageValueLength(64)
+            .maxClients(4);
+    }
+
+    static UnsafeBuffer bytes(final String text)
+    {
+        return new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String string(final DirectBuffer buffer, final int length)
+    {
+        return buffer.getStringWithoutLengthUtf8(0, length);
+    }
+
+    static void put(final ChainStore store, final String key, final long version, final String value)
+    {
+        final UnsafeBuffer k = bytes(key);
+        final UnsafeBuffer v = bytes(value);
+        store.put(k, 0, k.capacity(), version, v, 0, v.capacity());
+    }
+
+    static void delete(final ChainStore store, final String key, final long version)
+    {
+        final UnsafeBuffer k = bytes(key);
+        store.delete(k, 0, k.capacity(), version);
+    }
+
+    static boolean read(final ChainStore store, final String key, final StoredValue into)
+    {
+        final UnsafeBuffer k = bytes(key);
+        return store.read(k, 0, k.capacity(), into);
+    }
+
+    static boolean hasRoomFor(final ChainStore store, final String key, final int valueLength)
+    {
+        final UnsafeBuffer k = bytes(key);
+        return store.hasRoomFor(k, 0, k.capacity(), valueLength);
+    }
+
+    /**
+     * A value whose bytes depend on its seed, so a mixed-up or torn value is noticed.
+     */
+    static UnsafeBuffer pattern(final int length, final int seed)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
+        for (int i = 0; i < length; i++)
+        {
+            buffer.putByte(i, (byte)(seed * 31 + i * 7));
+        }
+        return buffer;
+    }
+
+    static boolean matchesPattern(final DirectBuffer buffer, final int length, final int seed)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer.getByte(i) != (byte)(seed * 31 + i * 7))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -9,6 +9,7 @@ import io.chainkv.client.VersionedValue;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
 import io.chainkv.node.store.ChainStore;
+import io.chainkv.node.store.StoreConfig;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,8 @@ class LimitsAcrossProcessesTest
         for (final NodeProcess node : chain.nodes())
         {
             node.stop();
-            try (ChainStore store = StoreInspection.open(node, maxEntries))
+            try (ChainStore store = StoreInspection.open(node, new StoreConfig().maxEntries(maxEntries)
+                .maxDataBytes(StoreInspection.MAX_DATA_BYTES).maxKeyLength(NODE_MAX_KEY).maxValueLength(NODE_MAX_VALUE)))
             {
                 assertEquals(expectedEntries, store.entryCount(), "entries on " + node.id());
                 digests[i++] = store.digest();

@@ -87,6 +87,16 @@ final class StoreInspection
      */
     static ChainStore open(final NodeProcess node, final long maxEntries)
     {
-        return ChainStore.open(new StoreConfig().dataDir(node.dataDir()).maxEntries(maxEntries).maxDataBytes(MAX_DATA_BYTES));
+        return open(node, new StoreConfig().maxEntries(maxEntries).maxDataBytes(MAX_DATA_BYTES));
+    }
+
+    /**
+     * @param node   a stopped node.
+     * @param limits the limits the node was started with (a store reopens only with its own limits).
+     * @return the node's store, open in this JVM.
+     */
+    static ChainStore open(final NodeProcess node, final StoreConfig limits)
+    {
+        return ChainStore.open(limits.dataDir(node.dataDir()));
     }
 }

@@ -58,7 +58,8 @@ public final class NodeRegistration implements AutoCloseable
     }
 
     /**
-     * Publishes a new state; also kept for every re-creation after a session loss.
+     * Publishes a new state, in the background (Curator's PersistentNode writes it asynchronously); also kept for
+     * every re-creation after a session loss.
      *
      * @param state the node's new state.
      * @throws Exception if the data cannot be set (e.g. not registered yet).

@@ -69,6 +69,12 @@ class NodeRegistrationTest
 
         registration.updateState(NodeState.SERVING);
 
+        // PersistentNode writes new data in the background.
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        while (NodeState.SERVING != published().state() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
         assertEquals(NodeState.SERVING, published().state());
     }
 

@@ -1,7 +1,9 @@
 package io.chainkv.node;
 
+import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.node.membership.SessionLease;
+import io.chainkv.node.membership.ZooKeeperMembership;
 import io.chainkv.node.replication.NodeCounters;
 import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.store.ChainStore;
@@ -16,8 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 
 /**
- * A running storage node: its store, its embedded media driver and the replication agent on its own
- * thread. Closing it stops the agent, the driver (deleting its directory) and closes the store cleanly.
+ * A running storage node: its store, its embedded media driver, the replication agent on its own thread,
+ * and, in ZooKeeper mode, its membership (registration, configuration watch, session lease).
+ * <p>
+ * Closing it leaves ZooKeeper first (so the master splices it out), then stops the agent and the driver
+ * (deleting its directory) and closes the store cleanly.
  */
 public final class ChainNode implements AutoCloseable
 {
@@ -28,23 +33,26 @@ public final class ChainNode implements AutoCloseable
     private final NodeCounters counters;
     private final ReplicationAgent agent;
     private final AgentRunner runner;
+    private final ZooKeeperMembership membership;
 
     private ChainNode(
         final ChainStore store,
         final EmbeddedAeron transport,
         final NodeCounters counters,
         final ReplicationAgent agent,
-        final AgentRunner runner)
+        final AgentRunner runner,
+        final ZooKeeperMembership membership)
     {
         this.store = store;
         this.transport = transport;
         this.counters = counters;
         this.agent = agent;
         this.runner = runner;
+        this.membership = membership;
     }
 
     /**
-     * Opens the store, starts the transport and the replication agent.
+     * Starts a node of a chain with a static configuration (no ZooKeeper, no failover).
      *
      * @param nodeId      this node's id in the chain configuration.
      * @param config      the chain configuration.
@@ -60,42 +68,84 @@ public final class ChainNode implements AutoCloseable
         final File aeronDir,
         final TransportSettings settings)
     {
-        if (config.indexOf(nodeId) < 0)
+        final int index = config.indexOf(nodeId);
+        if (index < 0)
         {
             throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
         }
+        return launch(nodeId, config.members().get(index).endpoint(), config.clusterName(), config.chainId(),
+            storeConfig, aeronDir, settings, null, config);
+    }
 
+    /**
+     * Starts a node that registers in ZooKeeper and serves whatever role the master's configuration gives it.
+     *
+     * @param nodeId      this node's id, unique in the cluster.
+     * @param endpoint    host:port it receives on.
+     * @param clusterName the cluster to join.
+     * @param zooKeeper   how to reach ZooKeeper.
+     * @param storeConfig where and how big the store is.
+     * @param aeronDir    driver directory, or null for a unique one.
+     * @param settings    transport settings.
+     * @return the running node.
+     */
+    public static ChainNode launch(
+        final String nodeId,
+        final String endpoint,
+        final String clusterName,
+        final ZooKeeperSettings zooKeeper,
+        final StoreConfig storeConfig,
+        final File aeronDir,
+        final TransportSettings settings)
+    {
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null);
+    }
+
+    private static ChainNode launch(
+        final String nodeId,
+        final String endpoint,
+        final String clusterName,
+        final int chainId,
+        final StoreConfig storeConfig,
+        final File aeronDir,
+        final TransportSettings settings,
+        final ZooKeeperSettings zooKeeper,
+        final ChainConfig staticConfig)
+    {
         ChainStore store = null;
         EmbeddedAeron transport = null;
         NodeCounters counters = null;
+        AgentRunner runner = null;
         try
         {
             store = ChainStore.open(storeConfig);
             transport = EmbeddedAeron.launch(null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId),
                 settings);
             counters = new NodeCounters(transport.aeron(), nodeId);
+            final SessionLease lease = null == zooKeeper ?
+                SessionLease.unbounded() : ZooKeeperMembership.leaseFor(zooKeeper);
             final ReplicationAgent agent = new ReplicationAgent(
-                nodeId, config, store, transport.aeron(), settings, counters, SessionLease.unbounded());
-            final AgentRunner runner = new AgentRunner(settings.newIdleStrategy(),
+                nodeId, endpoint, clusterName, chainId, store, transport.aeron(), settings, counters, lease);
+            if (null != staticConfig)
+            {
+                agent.offerConfig(staticConfig);
+            }
+            runner = new AgentRunner(settings.newIdleStrategy(),
                 (ex) -> LOG.error("node={} replication agent error", nodeId, ex), null, agent);
             AgentRunner.startOnThread(runner);
-            LOG.info("node={} epoch={} role={} serving {} (store: {} entries, last applied seq {}, {})", nodeId,
-                config.epoch(), agent.role(), config, store.entryCount(), store.lastAppliedSeq(), settings);
-            return new ChainNode(store, transport, counters, agent, runner);
+
+            final ZooKeeperMembership membership = null == zooKeeper ? null :
+                ZooKeeperMembership.start(zooKeeper, clusterName, chainId, nodeId, endpoint, lease, agent::offerConfig);
+            LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
+                clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
+                store.entryCount(), store.lastAppliedSeq(), settings);
+            return new ChainNode(store, transport, counters, agent, runner, membership);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(counters, transport, store);
+            CloseHelper.quietCloseAll(runner, counters, transport, store);
             throw ex;
         }
-    }
-
-    /**
-     * @return the node's role when it started: HEAD, MIDDLE, TAIL or HEAD_TAIL.
-     */
-    public String role()
-    {
-        return agent.role();
     }
 
     /**
@@ -108,6 +158,6 @@ public final class ChainNode implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(runner, counters, transport, store);
+        CloseHelper.closeAll(membership, runner, counters, transport, store);
     }
 }

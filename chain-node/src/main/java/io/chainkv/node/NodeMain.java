@@ -1,7 +1,9 @@
 package io.chainkv.node;
 
+import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.transport.TransportSettings;
@@ -24,10 +26,25 @@ import java.util.concurrent.Callable;
     description = "Runs one ChainKV storage node of a chain.")
 public final class NodeMain implements Callable<Integer>
 {
-    @Option(names = "--config", required = true, description = "Chain configuration file (cluster.name, chain.id, epoch, members).")
+    @Option(names = "--config", description = "Static chain configuration file (cluster.name, chain.id, epoch, " +
+        "members): no ZooKeeper, no failover. Give either this or --zk.")
     private Path configFile;
 
-    @Option(names = "--node-id", required = true, description = "This node's id in the configuration.")
+    @Option(names = "--zk", description = "ZooKeeper connect string (host:port,...): the node registers there and " +
+        "serves the role the master gives it.")
+    private String zkConnect;
+
+    @Option(names = "--cluster", description = "Cluster name in ZooKeeper (default: ${DEFAULT-VALUE}).")
+    private String clusterName = "chainkv";
+
+    @Option(names = "--endpoint", description = "host:port this node receives on (ZooKeeper mode).")
+    private String endpoint;
+
+    @Option(names = "--session-timeout-ms", description = "ZooKeeper session timeout; failures are detected " +
+        "about this long after a node dies (default: ${DEFAULT-VALUE}).")
+    private int sessionTimeoutMs = ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS;
+
+    @Option(names = "--node-id", required = true, description = "This node's id, unique in the cluster.")
     private String nodeId;
 
     @Option(names = "--data-dir", required = true, description = "Directory of the node's store.")
@@ -64,14 +81,10 @@ public final class NodeMain implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        final ChainConfig config = ChainConfig.load(configFile);
-        final int index = config.indexOf(nodeId);
-        if (index < 0)
+        if ((null == configFile) == (null == zkConnect))
         {
-            throw new IllegalArgumentException("node '" + nodeId + "' is not in " + configFile + " (members: " +
-                config.members() + ")");
+            throw new IllegalArgumentException("give either --config <file> (static chain) or --zk <connect> (ZooKeeper mode)");
         }
-        final ChainMember self = config.members().get(index);
 
         final StoreConfig storeConfig = new StoreConfig()
             .dataDir(dataDir)
@@ -79,16 +92,45 @@ public final class NodeMain implements Callable<Integer>
             .maxDataBytes(maxDataBytes)
             .maxKeyLength(maxKeyBytes)
             .maxValueLength(maxValueBytes);
+        final TransportSettings settings = TransportSettings.fromSystemProperties();
 
         // The barrier's shutdown hook holds the JVM until close(), which runs after the node has closed.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            ChainNode node = ChainNode.launch(nodeId, config, storeConfig, aeronDir, TransportSettings.fromSystemProperties()))
+            ChainNode node = null != configFile ? launchStatic(storeConfig, settings) : launchInZooKeeper(storeConfig, settings))
         {
-            System.out.println("chainkv-node ready node=" + nodeId + " role=" + node.role() + " epoch=" +
-                config.epoch() + " endpoint=" + self.endpoint());
             System.out.flush();
             barrier.await();
         }
         return 0;
+    }
+
+    private ChainNode launchStatic(final StoreConfig storeConfig, final TransportSettings settings) throws Exception
+    {
+        final ChainConfig config = ChainConfig.load(configFile);
+        final int index = config.indexOf(nodeId);
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("node '" + nodeId + "' is not in " + configFile + " (members: " +
+                config.members() + ")");
+        }
+        final ChainNode node = ChainNode.launch(nodeId, config, storeConfig, aeronDir, settings);
+        System.out.println("chainkv-node ready node=" + nodeId + " role=" + ReplicationAgent.roleIn(config, nodeId) +
+            " epoch=" + config.epoch() + " endpoint=" + config.members().get(index).endpoint());
+        return node;
+    }
+
+    private ChainNode launchInZooKeeper(final StoreConfig storeConfig, final TransportSettings settings)
+    {
+        if (null == endpoint)
+        {
+            throw new IllegalArgumentException("--endpoint host:port is required with --zk");
+        }
+        new ChainMember(nodeId, endpoint);
+        final ZooKeeperSettings zooKeeper = new ZooKeeperSettings(
+            zkConnect, sessionTimeoutMs, Math.min(ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS, sessionTimeoutMs));
+        final ChainNode node = ChainNode.launch(nodeId, endpoint, clusterName, zooKeeper, storeConfig, aeronDir, settings);
+        System.out.println("chainkv-node ready node=" + nodeId + " endpoint=" + endpoint + " zk=" + zkConnect +
+            " cluster=" + clusterName);
+        return node;
     }
 }

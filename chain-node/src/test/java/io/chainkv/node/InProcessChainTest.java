@@ -5,6 +5,7 @@ import io.chainkv.client.ClientConfig;
 import io.chainkv.client.VersionedValue;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.node.harness.FreePorts;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,12 +63,10 @@ class InProcessChainTest
     private ChainConfig startChain(final int size) throws Exception
     {
         final List<ChainMember> members = new ArrayList<>();
+        final List<Integer> ports = FreePorts.udp(size);
         for (int i = 1; i <= size; i++)
         {
-            try (DatagramSocket socket = new DatagramSocket(0))
-            {
-                members.add(new ChainMember("n" + i, "127.0.0.1:" + socket.getLocalPort()));
-            }
+            members.add(new ChainMember("n" + i, "127.0.0.1:" + ports.get(i - 1)));
         }
         final ChainConfig config = new ChainConfig("test", 0, 1, members);
         for (final ChainMember member : members)

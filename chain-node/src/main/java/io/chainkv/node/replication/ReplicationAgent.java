@@ -109,7 +109,11 @@ public final class ReplicationAgent implements Agent
     private final SessionLease lease;
     private final ManyToOneConcurrentArrayQueue<ChainConfig> configQueue = new ManyToOneConcurrentArrayQueue<>(64);
 
+    private final String clusterName;
+    private final long clusterId;
+    private final int chainId;
     private ChainConfig config;
+    private long epoch;
     private boolean isMember;
     private boolean leased;
     private boolean isHead;
@@ -127,25 +131,34 @@ public final class ReplicationAgent implements Agent
     private long unexpectedMessages;
 
     /**
-     * @param nodeId   this node's id in the chain configuration.
-     * @param config   the chain configuration to serve.
-     * @param store    the node's store, open.
-     * @param aeron    Aeron client of this process's driver.
-     * @param settings transport settings.
-     * @param counters where the node counts what it does.
-     * @param lease    the node's ZooKeeper session lease; {@link SessionLease#unbounded()} for a static chain.
+     * Creates the agent of a node that is not yet part of any configuration; it refuses client requests and
+     * ignores replication traffic until {@link #offerConfig(ChainConfig)} gives it one that names it.
+     *
+     * @param nodeId      this node's id.
+     * @param endpoint    host:port this node receives on.
+     * @param clusterName the cluster it belongs to.
+     * @param chainId     the chain it serves.
+     * @param store       the node's store, open.
+     * @param aeron       Aeron client of this process's driver.
+     * @param settings    transport settings.
+     * @param counters    where the node counts what it does.
+     * @param lease       the node's ZooKeeper session lease; {@link SessionLease#unbounded()} for a static chain.
      */
     public ReplicationAgent(
         final String nodeId,
-        final ChainConfig config,
+        final String endpoint,
+        final String clusterName,
+        final int chainId,
         final ChainStore store,
         final Aeron aeron,
         final TransportSettings settings,
         final NodeCounters counters,
         final SessionLease lease)
     {
-        final ChainMember self = config.members().get(requireMember(config, nodeId));
         this.nodeId = nodeId;
+        this.clusterName = clusterName;
+        this.clusterId = ChainConfig.clusterIdOf(clusterName);
+        this.chainId = chainId;
         this.store = store;
         this.clients = store.clients();
         this.aeron = aeron;
@@ -163,7 +176,7 @@ public final class ReplicationAgent implements Agent
         this.replicationAssembler = new MessageAssembler(this::onReplicationMessage, maxAssembled);
         this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage, ProtocolLimits.MAX_ENVELOPE_LENGTH);
 
-        final String channel = Channels.udp(self.endpoint(), settings);
+        final String channel = Channels.udp(endpoint, settings);
         this.clientSubscription = aeron.addSubscription(channel, StreamIds.CLIENT_REQUEST);
         this.replicationSubscription = aeron.addSubscription(channel, StreamIds.REPLICATION);
         this.feedbackSubscription = aeron.addSubscription(channel, StreamIds.FEEDBACK);
@@ -172,43 +185,24 @@ public final class ReplicationAgent implements Agent
         this.lastCommitted = store.lastCommittedSeq();
         this.lastAckSent = lastCommitted;
         this.sentList.reset(lastApplied);
-        this.config = config;
-        this.isMember = true;
-        connectNeighbours(null, config);
-        takeRole(config);
         publishSeqCounters();
     }
 
     /**
-     * @param config   a configuration.
-     * @param nodeId   a node.
-     * @return the node's index in the chain.
-     * @throws IllegalArgumentException if the node is not a member.
+     * @param config a chain configuration, or null.
+     * @param nodeId a node.
+     * @return the role the node has in it: HEAD, MIDDLE, TAIL, HEAD_TAIL, or SPARE when it is not a member.
      */
-    private static int requireMember(final ChainConfig config, final String nodeId)
+    public static String roleIn(final ChainConfig config, final String nodeId)
     {
-        final int index = config.indexOf(nodeId);
+        final int index = null == config ? -1 : config.indexOf(nodeId);
         if (index < 0)
         {
-            throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
+            return "SPARE";
         }
-        return index;
-    }
-
-    /**
-     * @return the role this node has in its current configuration: HEAD, MIDDLE, TAIL or HEAD_TAIL.
-     */
-    public String role()
-    {
-        return isHead && isTail ? "HEAD_TAIL" : isHead ? "HEAD" : isTail ? "TAIL" : "MIDDLE";
-    }
-
-    /**
-     * @return the configuration being served.
-     */
-    public ChainConfig config()
-    {
-        return config;
+        final boolean head = 0 == index;
+        final boolean tail = config.members().size() - 1 == index;
+        return head && tail ? "HEAD_TAIL" : head ? "HEAD" : tail ? "TAIL" : "MIDDLE";
     }
 
     public String roleName()
@@ -222,19 +216,21 @@ public final class ReplicationAgent implements Agent
         clock.update(nowNs);
         int work = 0;
 
+        // Checked on the data path itself, once per duty cycle, so requests queued while the process was
+        // paused are refused in the first cycle after it resumes (DESIGN.md invariant 6). Read before the
+        // configuration queue: a renewal is published after the configuration read with it was offered, so
+        // a lease seen here comes with every configuration that was current when it was renewed.
+        leased = lease.isValid(nowNs);
+
         ChainConfig newConfig;
         while (null != (newConfig = configQueue.poll()))
         {
-            if (newConfig.epoch() > config.epoch())
+            if (newConfig.epoch() > epoch && newConfig.chainId() == chainId && newConfig.clusterId() == clusterId)
             {
                 reconfigure(newConfig);
                 work++;
             }
         }
-
-        // Checked on the data path itself, once per duty cycle, so requests queued while the process was
-        // paused are refused in the first cycle after it resumes (DESIGN.md invariant 6).
-        leased = lease.isValid(nowNs);
 
         work += feedbackSubscription.poll(feedbackAssembler, FRAGMENT_LIMIT);
         if (leased && isMember && !isHead && !sentList.isFull())
@@ -283,9 +279,10 @@ public final class ReplicationAgent implements Agent
     {
         final ChainConfig oldConfig = config;
         final boolean wasTail = isTail;
-        final String oldRole = role();
+        final String oldRole = roleIn(oldConfig, nodeId);
 
         config = newConfig;
+        epoch = newConfig.epoch();
         if (newConfig.indexOf(nodeId) < 0)
         {
             if (isMember)
@@ -293,10 +290,13 @@ public final class ReplicationAgent implements Agent
                 LOG.warn("node={} epoch={} this node is not a member of the new configuration {}; it stops serving",
                     nodeId, newConfig.epoch(), newConfig);
             }
-            isMember = false;
             isHead = false;
             isTail = false;
-            connectNeighbours(oldConfig, null);
+            if (isMember)
+            {
+                connectNeighbours(oldConfig, null);
+            }
+            isMember = false;
             return;
         }
 
@@ -314,7 +314,7 @@ public final class ReplicationAgent implements Agent
         }
 
         LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
-            nodeId, newConfig.epoch(), oldRole, role(), newConfig.members(), lastApplied, lastCommitted,
+            nodeId, newConfig.epoch(), oldRole, roleIn(newConfig, nodeId), newConfig.members(), lastApplied, lastCommitted,
             sentList.size());
     }
 
@@ -412,22 +412,22 @@ public final class ReplicationAgent implements Agent
 
         final Status refusal;
         final String detail;
-        if (config.clusterId() != clusterId)
+        if (this.clusterId != clusterId)
         {
             refusal = Status.WRONG_CLUSTER;
-            detail = "this node belongs to cluster '" + config.clusterName() + "'; check the client's cluster name";
+            detail = "this node belongs to cluster '" + clusterName + "'; check the client's cluster name";
         }
-        else if (config.chainId() != chainId)
+        else if (this.chainId != chainId)
         {
             refusal = Status.WRONG_CHAIN;
-            detail = "this node serves chain " + config.chainId() + ", not chain " + chainId;
+            detail = "this node serves chain " + this.chainId + ", not chain " + chainId;
         }
-        else if (config.epoch() != epoch || !isMember)
+        else if (this.epoch != epoch || !isMember)
         {
             refusal = Status.STALE_EPOCH;
-            detail = !isMember ? "node " + nodeId + " is not a member of chain " + config.chainId() + " in epoch " +
-                config.epoch() + "; refresh the chain configuration and retry" :
-                "request for epoch " + epoch + " but this node is in epoch " + config.epoch() +
+            detail = !isMember ? "node " + nodeId + " is not a member of chain " + this.chainId + " in epoch " +
+                this.epoch + "; refresh the chain configuration and retry" :
+                "request for epoch " + epoch + " but this node is in epoch " + this.epoch +
                 "; refresh the chain configuration and retry";
         }
         else if (!leased)
@@ -444,7 +444,7 @@ public final class ReplicationAgent implements Agent
         {
             refusal = OpType.GET == op ? Status.NOT_TAIL : Status.NOT_HEAD;
             detail = (OpType.GET == op ? "reads go to the tail, " + config.tail() : "writes go to the head, " +
-                config.head()) + " in epoch " + config.epoch();
+                config.head()) + " in epoch " + this.epoch;
         }
         else if (0 == keyLength)
         {
@@ -612,10 +612,10 @@ public final class ReplicationAgent implements Agent
         final MutableDirectBuffer out = sentList.buffer();
 
         updateEncoder.wrapAndApplyHeader(out, at, headerEncoder)
-            .clusterId(config.clusterId())
-            .chainId(config.chainId())
+            .clusterId(clusterId)
+            .chainId(chainId)
             .replyStreamId(replyStreamId)
-            .epoch(config.epoch())
+            .epoch(epoch)
             .seq(seq)
             .prevSeq(lastApplied)
             .clientId(clientId)
@@ -647,8 +647,7 @@ public final class ReplicationAgent implements Agent
         }
 
         final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-        if (update.clusterId() != config.clusterId() || update.chainId() != config.chainId() ||
-            update.epoch() != config.epoch() || isHead || !isMember)
+        if (!isCurrent(update.clusterId(), update.chainId(), update.epoch()) || isHead || !isMember)
         {
             counters.staleMessagesDropped.incrementRelease();
             return;
@@ -781,7 +780,7 @@ public final class ReplicationAgent implements Agent
             if (!sentList.rewindToAfter(successorApplied))
             {
                 LOG.warn("node={} epoch={} successor asks for updates after seq {} but they were acknowledged " +
-                    "and trimmed; it needs a state transfer", nodeId, config.epoch(), successorApplied);
+                    "and trimmed; it needs a state transfer", nodeId, epoch, successorApplied);
             }
         }
         else
@@ -792,7 +791,7 @@ public final class ReplicationAgent implements Agent
 
     private boolean isCurrent(final long clusterId, final int chainId, final long epoch)
     {
-        return clusterId == config.clusterId() && chainId == config.chainId() && epoch == config.epoch();
+        return clusterId == this.clusterId && chainId == this.chainId && epoch == this.epoch;
     }
 
     private int forward()
@@ -810,7 +809,7 @@ public final class ReplicationAgent implements Agent
             final int length = sentList.unsentMessageLength();
             // Updates kept from an earlier epoch go out stamped with the current one.
             buffer.putLong(offset + MessageHeaderEncoder.ENCODED_LENGTH + UpdateEncoder.epochEncodingOffset(),
-                config.epoch(), UpdateEncoder.BYTE_ORDER);
+                epoch, UpdateEncoder.BYTE_ORDER);
             if (sender.send(downstream, buffer, offset, length, sentList.unsentSeq()) < 0)
             {
                 break;
@@ -832,9 +831,9 @@ public final class ReplicationAgent implements Agent
         if (resendRequestDue && nowNs - lastResendRequestNs >= RESEND_REQUEST_INTERVAL_NS)
         {
             resendEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
-                .clusterId(config.clusterId())
-                .chainId(config.chainId())
-                .epoch(config.epoch())
+                .clusterId(clusterId)
+                .chainId(chainId)
+                .epoch(epoch)
                 .lastAppliedSeq(lastApplied);
             if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendEncoder.encodedLength()) > 0)
             {
@@ -848,9 +847,9 @@ public final class ReplicationAgent implements Agent
         if (lastCommitted > lastAckSent)
         {
             ackEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
-                .clusterId(config.clusterId())
-                .chainId(config.chainId())
-                .epoch(config.epoch())
+                .clusterId(clusterId)
+                .chainId(chainId)
+                .epoch(epoch)
                 .committedSeq(lastCommitted);
             if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) > 0)
             {
@@ -880,9 +879,9 @@ public final class ReplicationAgent implements Agent
             ClientResponseEncoder.valueHeaderLength() + valueLength + ClientResponseEncoder.detailHeaderLength() +
             (null == detail ? 0 : detail.length()));
         responseEncoder.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
-            .clusterId(config.clusterId())
-            .chainId(config.chainId())
-            .epoch(config.epoch())
+            .clusterId(clusterId)
+            .chainId(chainId)
+            .epoch(epoch)
             .clientId(clientId)
             .requestSeq(requestSeq)
             .version(version)

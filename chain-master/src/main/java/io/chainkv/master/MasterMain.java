@@ -2,6 +2,7 @@ package io.chainkv.master;
 
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.config.LoggingDefaults;
 import io.chainkv.master.zk.EmbeddedZooKeeper;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -29,6 +30,12 @@ import java.util.concurrent.TimeUnit;
     description = "Runs a ChainKV master: elects a leader among masters and keeps the chain configuration in ZooKeeper.")
 public final class MasterMain implements Callable<Integer>
 {
+    static
+    {
+        // Before the first logger below exists.
+        LoggingDefaults.apply();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(MasterMain.class);
 
     static final class ZooKeeperChoice

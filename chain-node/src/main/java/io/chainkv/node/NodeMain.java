@@ -3,6 +3,7 @@ package io.chainkv.node;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.config.LoggingDefaults;
 import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.protocol.ProtocolLimits;
@@ -70,6 +71,7 @@ public final class NodeMain implements Callable<Integer>
      */
     public static void main(final String[] args)
     {
+        LoggingDefaults.apply();
         final CommandLine commandLine = new CommandLine(new NodeMain());
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {

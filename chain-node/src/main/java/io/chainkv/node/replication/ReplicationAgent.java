@@ -129,6 +129,7 @@ public final class ReplicationAgent implements Agent
     private int lastUpstreamImageCount;
     private long nextHousekeepingNs;
     private long unexpectedMessages;
+    private boolean ackRefreshDue;
 
     /**
      * Creates the agent of a node that is not yet part of any configuration; it refuses client requests and
@@ -304,6 +305,11 @@ public final class ReplicationAgent implements Agent
         isMember = true;
         connectNeighbours(wasMember ? oldConfig : null, newConfig);
         takeRole(newConfig);
+
+        // Updates and acks in flight while neighbours changed epoch at different moments were dropped as
+        // stale; tell the predecessor where we are and repeat our ack in the new epoch.
+        resendRequestDue = null != upstreamFeedback;
+        ackRefreshDue = true;
 
         if (isTail && !wasTail && wasMember)
         {
@@ -844,7 +850,7 @@ public final class ReplicationAgent implements Agent
             }
         }
 
-        if (lastCommitted > lastAckSent)
+        if (lastCommitted > lastAckSent || (ackRefreshDue && lastCommitted > 0))
         {
             ackEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
                 .clusterId(clusterId)
@@ -854,6 +860,7 @@ public final class ReplicationAgent implements Agent
             if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) > 0)
             {
                 lastAckSent = lastCommitted;
+                ackRefreshDue = false;
                 work++;
             }
         }
@@ -903,6 +910,8 @@ public final class ReplicationAgent implements Agent
 
     private void housekeeping(final long nowNs)
     {
+        // Acks are cumulative and cheap; repeating the latest now and then repairs one lost in a reconfiguration.
+        ackRefreshDue = true;
         replies.closeIdle(nowNs);
         counters.malformedFrames.setRelease(unexpectedMessages + clientAssembler.malformedCount() +
             replicationAssembler.malformedCount() + feedbackAssembler.malformedCount());

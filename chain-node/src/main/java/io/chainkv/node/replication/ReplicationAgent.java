@@ -88,6 +88,8 @@ public final class ReplicationAgent implements Agent
     private final StoredValue storedValue = new StoredValue();
     private final ClientResult clientResult = new ClientResult();
     private final CachedNanoClock clock = new CachedNanoClock();
+    private final RequestView requestView = new RequestView();
+    private final RequestView updateView = new RequestView();
 
     private final String nodeId;
     private final ChainStore store;
@@ -130,6 +132,7 @@ public final class ReplicationAgent implements Agent
     private long nextHousekeepingNs;
     private long unexpectedMessages;
     private boolean ackRefreshDue;
+    private Status refusalStatus;
 
     /**
      * Creates the agent of a node that is not yet part of any configuration; it refuses client requests and
@@ -397,242 +400,205 @@ public final class ReplicationAgent implements Agent
 
         final ClientRequestDecoder request = requestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         counters.clientRequests.incrementRelease();
-
-        final long clusterId = request.clusterId();
-        final int chainId = request.chainId();
-        final long epoch = request.epoch();
-        final long clientId = request.clientId();
-        final long requestSeq = request.requestSeq();
+        final long requestClusterId = request.clusterId();
+        final int requestChainId = request.chainId();
+        final long requestEpoch = request.epoch();
         final long expectedVersion = request.expectedVersion();
-        final OpType op = request.op();
-        final int replyStreamId = request.replyStreamId();
+        final RequestView view = requestView.wrap(buffer, request);
 
-        final int keyOffset = request.limit() + ClientRequestDecoder.keyHeaderLength();
-        final int keyLength = request.keyLength();
-        request.skipKey();
-        final int valueOffset = request.limit() + ClientRequestDecoder.valueHeaderLength();
-        final int valueLength = request.valueLength();
-        request.skipValue();
-        final int channelOffset = request.limit() + ClientRequestDecoder.replyChannelHeaderLength();
-        final int channelLength = request.replyChannelLength();
-
-        final Status refusal;
-        final String detail;
-        if (this.clusterId != clusterId)
+        final String refusal = refusalOf(requestClusterId, requestChainId, requestEpoch, view);
+        if (null != refusal)
         {
-            refusal = Status.WRONG_CLUSTER;
+            counters.rejectedRequests.incrementRelease();
+            respond(view, refusalStatus, 0, view.buffer, 0, 0, refusal);
+        }
+        else if (OpType.GET == view.op)
+        {
+            read(view);
+        }
+        else
+        {
+            sequenceWrite(view, expectedVersion);
+        }
+    }
+
+    /**
+     * @return why the request is refused (and sets {@link #refusalStatus}), or null if it may be served.
+     */
+    private String refusalOf(
+        final long requestClusterId, final int requestChainId, final long requestEpoch, final RequestView view)
+    {
+        final OpType op = view.op;
+        final Status status;
+        final String detail;
+        if (clusterId != requestClusterId)
+        {
+            status = Status.WRONG_CLUSTER;
             detail = "this node belongs to cluster '" + clusterName + "'; check the client's cluster name";
         }
-        else if (this.chainId != chainId)
+        else if (chainId != requestChainId)
         {
-            refusal = Status.WRONG_CHAIN;
-            detail = "this node serves chain " + this.chainId + ", not chain " + chainId;
+            status = Status.WRONG_CHAIN;
+            detail = "this node serves chain " + chainId + ", not chain " + requestChainId;
         }
-        else if (this.epoch != epoch || !isMember)
+        else if (!isMember)
         {
-            refusal = Status.STALE_EPOCH;
-            detail = !isMember ? "node " + nodeId + " is not a member of chain " + this.chainId + " in epoch " +
-                this.epoch + "; refresh the chain configuration and retry" :
-                "request for epoch " + epoch + " but this node is in epoch " + this.epoch +
+            status = Status.STALE_EPOCH;
+            detail = "node " + nodeId + " is not a member of chain " + chainId + " in epoch " + epoch +
+                "; refresh the chain configuration and retry";
+        }
+        else if (epoch != requestEpoch)
+        {
+            status = Status.STALE_EPOCH;
+            detail = "request for epoch " + requestEpoch + " but this node is in epoch " + epoch +
                 "; refresh the chain configuration and retry";
         }
         else if (!leased)
         {
-            refusal = Status.UNAVAILABLE;
+            status = Status.UNAVAILABLE;
             detail = "node " + nodeId + " cannot confirm its ZooKeeper session (lease expired); retry shortly";
         }
         else if (OpType.NULL_VAL == op)
         {
-            refusal = Status.MALFORMED;
+            status = Status.MALFORMED;
             detail = "unknown operation";
         }
         else if (OpType.GET == op ? !isTail : !isHead)
         {
-            refusal = OpType.GET == op ? Status.NOT_TAIL : Status.NOT_HEAD;
+            status = OpType.GET == op ? Status.NOT_TAIL : Status.NOT_HEAD;
             detail = (OpType.GET == op ? "reads go to the tail, " + config.tail() : "writes go to the head, " +
-                config.head()) + " in epoch " + this.epoch;
+                config.head()) + " in epoch " + epoch;
         }
-        else if (0 == keyLength)
+        else if (0 == view.keyLength)
         {
-            refusal = Status.MALFORMED;
+            status = Status.MALFORMED;
             detail = "the key is empty; keys are 1 to " + maxKeyLength + " bytes";
         }
-        else if (keyLength > maxKeyLength)
+        else if (view.keyLength > maxKeyLength)
         {
-            refusal = Status.KEY_TOO_LARGE;
-            detail = "key of " + keyLength + " bytes is over this cluster's limit of " + maxKeyLength + " bytes";
+            status = Status.KEY_TOO_LARGE;
+            detail = "key of " + view.keyLength + " bytes is over this cluster's limit of " + maxKeyLength + " bytes";
         }
-        else if (valueLength > maxValueLength)
+        else if (view.valueLength > maxValueLength)
         {
-            refusal = Status.VALUE_TOO_LARGE;
-            detail = "value of " + valueLength + " bytes is over this cluster's limit of " + maxValueLength + " bytes";
+            status = Status.VALUE_TOO_LARGE;
+            detail = "value of " + view.valueLength + " bytes is over this cluster's limit of " + maxValueLength +
+                " bytes";
         }
-        else if ((OpType.GET == op || OpType.DELETE == op) && valueLength != 0)
+        else if ((OpType.GET == op || OpType.DELETE == op) && view.valueLength != 0)
         {
-            refusal = Status.MALFORMED;
+            status = Status.MALFORMED;
             detail = op + " carries no value";
         }
         else
         {
-            refusal = null;
-            detail = null;
+            return null;
         }
-
-        if (null != refusal)
-        {
-            counters.rejectedRequests.incrementRelease();
-            respond(clientId, requestSeq, op, refusal, 0, buffer, 0, 0, detail, buffer, channelOffset, channelLength,
-                replyStreamId);
-            return;
-        }
-
-        if (OpType.GET == op)
-        {
-            read(clientId, requestSeq, buffer, keyOffset, keyLength, channelOffset, channelLength, replyStreamId);
-        }
-        else
-        {
-            sequenceWrite(
-                clientId, requestSeq, op, expectedVersion, buffer, keyOffset, keyLength, valueOffset, valueLength,
-                channelOffset, channelLength, replyStreamId);
-        }
+        refusalStatus = status;
+        return detail;
     }
 
-    private void read(
-        final long clientId,
-        final long requestSeq,
-        final DirectBuffer buffer,
-        final int keyOffset,
-        final int keyLength,
-        final int channelOffset,
-        final int channelLength,
-        final int replyStreamId)
+    private void read(final RequestView view)
     {
-        final boolean found = store.read(buffer, keyOffset, keyLength, storedValue);
+        final boolean found = store.read(view.buffer, view.keyOffset, view.keyLength, storedValue);
         if (!found || storedValue.isTombstone())
         {
-            respond(clientId, requestSeq, OpType.GET, Status.NOT_FOUND, found ? storedValue.version() : 0,
-                buffer, 0, 0, null, buffer, channelOffset, channelLength, replyStreamId);
+            respond(view, Status.NOT_FOUND, found ? storedValue.version() : 0, view.buffer, 0, 0, null);
         }
         else
         {
-            respond(clientId, requestSeq, OpType.GET, Status.OK, storedValue.version(),
-                storedValue.value(), 0, storedValue.valueLength(), null, buffer, channelOffset, channelLength,
-                replyStreamId);
+            respond(view, Status.OK, storedValue.version(), storedValue.value(), 0, storedValue.valueLength(), null);
         }
     }
 
-    private void sequenceWrite(
-        final long clientId,
-        final long requestSeq,
-        final OpType op,
-        final long expectedVersion,
-        final DirectBuffer buffer,
-        final int keyOffset,
-        final int keyLength,
-        final int valueOffset,
-        final int valueLength,
-        final int channelOffset,
-        final int channelLength,
-        final int replyStreamId)
+    private void sequenceWrite(final RequestView view, final long expectedVersion)
     {
-        final int seen = clients.lookup(clientId, requestSeq, clientResult);
+        final int seen = clients.lookup(view.clientId, view.requestSeq, clientResult);
         if (ClientTable.DUPLICATE == seen)
         {
             // The outcome is already decided; let it reach the tail behind the original so the answer is
             // given only once the original is committed.
-            appendUpdate(UpdateKind.DUPLICATE, op, Status.get((short)(clientResult.status() & 0xFF)), clientResult.version(),
-                clientId, requestSeq, buffer, keyOffset, 0, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+            appendUpdate(UpdateKind.DUPLICATE, Status.get((short)(clientResult.status() & 0xFF)), clientResult.version(),
+                view, false, false);
             return;
         }
         if (ClientTable.TOO_OLD == seen)
         {
             counters.rejectedRequests.incrementRelease();
-            respond(clientId, requestSeq, op, Status.REQUEST_TOO_OLD, 0, buffer, 0, 0,
-                "request " + requestSeq + " is older than this client's last " + ProtocolLimits.EXACTLY_ONCE_WINDOW +
-                " requests; its outcome is no longer known", buffer, channelOffset, channelLength, replyStreamId);
+            respond(view, Status.REQUEST_TOO_OLD, 0, view.buffer, 0, 0, "request " + view.requestSeq +
+                " is older than this client's last " + ProtocolLimits.EXACTLY_ONCE_WINDOW +
+                " requests; its outcome is no longer known");
             return;
         }
 
-        final boolean found = store.read(buffer, keyOffset, keyLength, storedValue);
+        final boolean found = store.read(view.buffer, view.keyOffset, view.keyLength, storedValue);
         final long currentVersion = found && !storedValue.isTombstone() ? storedValue.version() : 0;
 
-        if (OpType.DELETE == op)
+        if (OpType.DELETE == view.op)
         {
             if (0 == currentVersion)
             {
-                appendUpdate(UpdateKind.RESULT_ONLY, op, Status.NOT_FOUND, 0, clientId, requestSeq,
-                    buffer, keyOffset, keyLength, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+                appendUpdate(UpdateKind.RESULT_ONLY, Status.NOT_FOUND, 0, view, true, false);
             }
             else
             {
-                appendUpdate(UpdateKind.DELETE, op, Status.OK, nextSeq, clientId, requestSeq,
-                    buffer, keyOffset, keyLength, valueOffset, 0, channelOffset, channelLength, replyStreamId);
+                appendUpdate(UpdateKind.DELETE, Status.OK, nextSeq, view, true, false);
             }
-            return;
         }
-
-        if (OpType.CAS == op && expectedVersion != currentVersion)
+        else if (OpType.CAS == view.op && expectedVersion != currentVersion)
         {
-            appendUpdate(UpdateKind.RESULT_ONLY, op, Status.VERSION_MISMATCH, currentVersion, clientId, requestSeq,
-                buffer, keyOffset, keyLength, valueOffset, 0, channelOffset, channelLength, replyStreamId);
-            return;
+            appendUpdate(UpdateKind.RESULT_ONLY, Status.VERSION_MISMATCH, currentVersion, view, true, false);
         }
-
-        if (!store.hasRoomFor(buffer, keyOffset, keyLength, valueLength))
+        else if (!store.hasRoomFor(view.buffer, view.keyOffset, view.keyLength, view.valueLength))
         {
             counters.rejectedRequests.incrementRelease();
-            respond(clientId, requestSeq, op, Status.STORE_FULL, 0, buffer, 0, 0,
+            respond(view, Status.STORE_FULL, 0, view.buffer, 0, 0,
                 "the store is full (" + store.entryCount() + " of " + store.config().maxEntries() + " entries, " +
                 store.dataBytes() + " of " + store.config().maxDataBytes() +
-                " bytes); delete keys or grow the cluster's store capacity", buffer, channelOffset, channelLength,
-                replyStreamId);
-            return;
+                " bytes); delete keys or grow the cluster's store capacity");
         }
-
-        appendUpdate(UpdateKind.PUT, op, Status.OK, nextSeq, clientId, requestSeq,
-            buffer, keyOffset, keyLength, valueOffset, valueLength, channelOffset, channelLength, replyStreamId);
+        else
+        {
+            appendUpdate(UpdateKind.PUT, Status.OK, nextSeq, view, true, true);
+        }
     }
 
+    /**
+     * Sequences an update for the request in {@code view}, applies it here and queues it for the successor.
+     */
     private void appendUpdate(
         final UpdateKind kind,
-        final OpType op,
         final Status status,
         final long resultVersion,
-        final long clientId,
-        final long requestSeq,
-        final DirectBuffer buffer,
-        final int keyOffset,
-        final int keyLength,
-        final int valueOffset,
-        final int valueLength,
-        final int channelOffset,
-        final int channelLength,
-        final int replyStreamId)
+        final RequestView view,
+        final boolean withKey,
+        final boolean withValue)
     {
         final long seq = nextSeq++;
+        final int keyLength = withKey ? view.keyLength : 0;
+        final int valueLength = withValue ? view.valueLength : 0;
         final int maxLength = MessageHeaderEncoder.ENCODED_LENGTH + UpdateEncoder.BLOCK_LENGTH +
             UpdateEncoder.keyHeaderLength() + keyLength + UpdateEncoder.valueHeaderLength() + valueLength +
-            UpdateEncoder.replyChannelHeaderLength() + channelLength;
+            UpdateEncoder.replyChannelHeaderLength() + view.channelLength;
         final int at = sentList.beginAppend(maxLength);
         final MutableDirectBuffer out = sentList.buffer();
 
         updateEncoder.wrapAndApplyHeader(out, at, headerEncoder)
             .clusterId(clusterId)
             .chainId(chainId)
-            .replyStreamId(replyStreamId)
+            .replyStreamId(view.replyStreamId)
             .epoch(epoch)
             .seq(seq)
             .prevSeq(lastApplied)
-            .clientId(clientId)
-            .requestSeq(requestSeq)
+            .clientId(view.clientId)
+            .requestSeq(view.requestSeq)
             .resultVersion(resultVersion)
             .kind(kind)
-            .op(op)
+            .op(view.op)
             .status(status)
-            .putKey(buffer, keyOffset, keyLength)
-            .putValue(buffer, valueOffset, valueLength)
-            .putReplyChannel(buffer, channelOffset, channelLength);
+            .putKey(view.buffer, view.keyOffset, keyLength)
+            .putValue(view.buffer, view.valueOffset, valueLength)
+            .putReplyChannel(view.buffer, view.channelOffset, view.channelLength);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + updateEncoder.encodedLength();
         sentList.commitAppend(seq, length);
 
@@ -687,28 +653,16 @@ public final class ReplicationAgent implements Agent
         final UpdateKind kind = update.kind();
         final Status status = update.status();
         final long resultVersion = update.resultVersion();
-        final long clientId = update.clientId();
-        final long requestSeq = update.requestSeq();
-        final OpType op = update.op();
-        final int replyStreamId = update.replyStreamId();
-
-        final int keyOffset = update.limit() + UpdateDecoder.keyHeaderLength();
-        final int keyLength = update.keyLength();
-        update.skipKey();
-        final int valueOffset = update.limit() + UpdateDecoder.valueHeaderLength();
-        final int valueLength = update.valueLength();
-        update.skipValue();
-        final int channelOffset = update.limit() + UpdateDecoder.replyChannelHeaderLength();
-        final int channelLength = update.replyChannelLength();
+        final RequestView view = updateView.wrap(buffer, update);
 
         switch (kind)
         {
             case PUT:
-                store.put(buffer, keyOffset, keyLength, seq, buffer, valueOffset, valueLength);
+                store.put(buffer, view.keyOffset, view.keyLength, seq, buffer, view.valueOffset, view.valueLength);
                 break;
 
             case DELETE:
-                store.delete(buffer, keyOffset, keyLength, seq);
+                store.delete(buffer, view.keyOffset, view.keyLength, seq);
                 break;
 
             default:
@@ -716,7 +670,7 @@ public final class ReplicationAgent implements Agent
         }
         if (UpdateKind.DUPLICATE != kind)
         {
-            clients.record(clientId, requestSeq, (byte)status.value(), resultVersion);
+            clients.record(view.clientId, view.requestSeq, (byte)status.value(), resultVersion);
         }
 
         lastApplied = seq;
@@ -729,8 +683,7 @@ public final class ReplicationAgent implements Agent
             lastCommitted = seq;
             store.lastCommittedSeq(seq);
             counters.lastCommittedSeq.setRelease(seq);
-            respond(clientId, requestSeq, op, status, resultVersion, buffer, 0, 0, null,
-                buffer, channelOffset, channelLength, replyStreamId);
+            respond(view, status, resultVersion, buffer, 0, 0, null);
         }
     }
 
@@ -741,18 +694,9 @@ public final class ReplicationAgent implements Agent
     {
         final DirectBuffer buffer = sentList.buffer();
         final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
-        final long clientId = update.clientId();
-        final long requestSeq = update.requestSeq();
-        final OpType op = update.op();
         final Status status = update.status();
         final long resultVersion = update.resultVersion();
-        final int replyStreamId = update.replyStreamId();
-        update.skipKey();
-        update.skipValue();
-        final int channelOffset = update.limit() + UpdateDecoder.replyChannelHeaderLength();
-        final int channelLength = update.replyChannelLength();
-        respond(clientId, requestSeq, op, status, resultVersion, buffer, 0, 0, null,
-            buffer, channelOffset, channelLength, replyStreamId);
+        respond(updateView.wrap(buffer, update), status, resultVersion, buffer, 0, 0, null);
     }
 
     private void onFeedbackMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -868,19 +812,13 @@ public final class ReplicationAgent implements Agent
     }
 
     private void respond(
-        final long clientId,
-        final long requestSeq,
-        final OpType op,
+        final RequestView view,
         final Status status,
         final long version,
         final DirectBuffer valueBuffer,
         final int valueOffset,
         final int valueLength,
-        final String detail,
-        final DirectBuffer channelBuffer,
-        final int channelOffset,
-        final int channelLength,
-        final int replyStreamId)
+        final String detail)
     {
         responseBuffer.checkLimit(MessageHeaderEncoder.ENCODED_LENGTH + ClientResponseEncoder.BLOCK_LENGTH +
             ClientResponseEncoder.valueHeaderLength() + valueLength + ClientResponseEncoder.detailHeaderLength() +
@@ -889,23 +827,23 @@ public final class ReplicationAgent implements Agent
             .clusterId(clusterId)
             .chainId(chainId)
             .epoch(epoch)
-            .clientId(clientId)
-            .requestSeq(requestSeq)
+            .clientId(view.clientId)
+            .requestSeq(view.requestSeq)
             .version(version)
-            .op(OpType.NULL_VAL == op ? OpType.GET : op)
+            .op(OpType.NULL_VAL == view.op ? OpType.GET : view.op)
             .status(status)
             .putValue(valueBuffer, valueOffset, valueLength);
         if (null == detail)
         {
-            responseEncoder.putDetail(channelBuffer, 0, 0);
+            responseEncoder.putDetail(valueBuffer, 0, 0);
         }
         else
         {
             responseEncoder.detail(detail);
         }
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
-        replies.send(clientId, channelBuffer, channelOffset, channelLength, replyStreamId,
-            responseBuffer, 0, length, requestSeq, clock.nanoTime());
+        replies.send(view.clientId, view.buffer, view.channelOffset, view.channelLength, view.replyStreamId,
+            responseBuffer, 0, length, view.requestSeq, clock.nanoTime());
     }
 
     private void housekeeping(final long nowNs)

@@ -49,6 +49,7 @@ public final class ChainKvClient implements AutoCloseable
     private static final int GONE_SESSIONS_CAPACITY = 1024;
 
     private final ChainConfigSource configSource;
+    private final AutoCloseable ownedConfigSource;
     private final int maxKeyLength;
     private final int maxValueLength;
     private final long attemptTimeoutNs;
@@ -67,9 +68,15 @@ public final class ChainKvClient implements AutoCloseable
     private AgentRunner agentRunner;
     private volatile Thread agentThread;
 
-    private ChainKvClient(final ClientConfig config, final EmbeddedAeron embeddedAeron, final Aeron aeron)
+    private ChainKvClient(
+        final ClientConfig config,
+        final ChainConfigSource configSource,
+        final AutoCloseable ownedConfigSource,
+        final EmbeddedAeron embeddedAeron,
+        final Aeron aeron)
     {
-        this.configSource = config.configSource();
+        this.configSource = configSource;
+        this.ownedConfigSource = ownedConfigSource;
         this.maxKeyLength = config.maxKeyLength();
         this.maxValueLength = config.maxValueLength();
         this.attemptTimeoutNs = config.attemptTimeout().toNanos();
@@ -96,6 +103,9 @@ public final class ChainKvClient implements AutoCloseable
      * Starts a client: its own media driver unless {@link ClientConfig#aeronDirectoryName} names one, a reply
      * subscription on an ephemeral port of {@link ClientConfig#replyHost}, and the receiver thread. Does not
      * wait for the nodes: requests sent before a node is reachable are retried until their deadline.
+     * <p>
+     * With {@link ClientConfig#zooKeeper(String, String)} it first waits, up to the request timeout, for the
+     * cluster's configuration in ZooKeeper, and fails with an {@link UnavailableException} saying what is missing.
      *
      * @param config the client's settings.
      * @return a running client; close it to release its threads, driver and directory.
@@ -107,8 +117,16 @@ public final class ChainKvClient implements AutoCloseable
         EmbeddedAeron embeddedAeron = null;
         Aeron aeron = null;
         ChainKvClient client = null;
+        ZooKeeperChainConfigSource ownedSource = null;
         try
         {
+            ChainConfigSource source = config.configSource();
+            if (null == source)
+            {
+                ownedSource = ZooKeeperChainConfigSource.connect(config.zooKeeperConnectString(),
+                    config.zooKeeperClusterName(), ZooKeeperChainConfigSource.DEFAULT_CHAIN_ID, config.requestTimeout());
+                source = ownedSource;
+            }
             if (null == config.aeronDirectoryName())
             {
                 embeddedAeron = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("client"), settings);
@@ -120,7 +138,7 @@ public final class ChainKvClient implements AutoCloseable
                     .aeronDirectoryName(config.aeronDirectoryName())
                     .idleStrategy(settings.newIdleStrategy()));
             }
-            client = new ChainKvClient(config, embeddedAeron, aeron);
+            client = new ChainKvClient(config, source, ownedSource, embeddedAeron, aeron);
             client.start(config, settings);
             return client;
         }
@@ -133,6 +151,7 @@ public final class ChainKvClient implements AutoCloseable
             else
             {
                 CloseHelper.quietClose(null != embeddedAeron ? embeddedAeron : aeron);
+                CloseHelper.quietClose(ownedSource);
             }
             throw ex;
         }
@@ -272,6 +291,8 @@ public final class ChainKvClient implements AutoCloseable
         }
         CloseHelper.quietCloseAll(sender, replies);
         CloseHelper.quietClose(null != embeddedAeron ? embeddedAeron : aeron);
+        // Only a source the client made itself (ClientConfig.zooKeeper); one the caller passed in is theirs.
+        CloseHelper.quietClose(ownedConfigSource);
         if (null != agent && (agent.ignoredReplies() > 0 || agent.malformedReplies() > 0))
         {
             LOG.debug("client {} closed; ignored {} replies, {} malformed", Long.toHexString(clientId),

@@ -1,5 +1,6 @@
 package io.chainkv.client;
 
+import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.transport.TransportSettings;
@@ -12,8 +13,9 @@ import java.util.Objects;
  * {@link #validate()} checks the whole, and {@code connect} copies the values, so changing a config after
  * connecting does not affect the client.
  * <p>
- * Only the configuration source is required:
+ * Only where the configuration comes from is required, ZooKeeper or a fixed configuration:
  * <pre>
+ * ChainKvClient client = ChainKvClient.connect(new ClientConfig().zooKeeper("127.0.0.1:2181", "local"));
  * ChainKvClient client = ChainKvClient.connect(new ClientConfig().chainConfig(ChainConfig.load(file)));
  * </pre>
  */
@@ -35,6 +37,8 @@ public final class ClientConfig
     public static final String DEFAULT_REPLY_HOST = "127.0.0.1";
 
     private ChainConfigSource configSource;
+    private String zooKeeperConnectString;
+    private String zooKeeperClusterName;
     private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
@@ -52,6 +56,32 @@ public final class ClientConfig
     public ClientConfig configSource(final ChainConfigSource configSource)
     {
         this.configSource = Objects.requireNonNull(configSource, "configSource");
+        this.zooKeeperConnectString = null;
+        this.zooKeeperClusterName = null;
+        return this;
+    }
+
+    /**
+     * Follows the cluster's configuration in ZooKeeper: {@link ChainKvClient#connect} opens a
+     * {@link ZooKeeperChainConfigSource} for chain {@value ZooKeeperChainConfigSource#DEFAULT_CHAIN_ID}, waits up to
+     * the request timeout for a configuration, and closes the source when the client closes. Replaces any
+     * {@link #configSource} set before.
+     *
+     * @param connectString host:port,... of the ensemble.
+     * @param clusterName   the cluster's name (its namespace /chainkv/&lt;name&gt;).
+     * @return this.
+     */
+    public ClientConfig zooKeeper(final String connectString, final String clusterName)
+    {
+        if (null == connectString || connectString.isBlank())
+        {
+            throw new IllegalArgumentException("ZooKeeper connect string must not be empty");
+        }
+        // Checks the name now rather than at connect.
+        new ClusterPaths(clusterName);
+        this.zooKeeperConnectString = connectString;
+        this.zooKeeperClusterName = clusterName;
+        this.configSource = null;
         return this;
     }
 
@@ -181,10 +211,10 @@ public final class ClientConfig
      */
     public ClientConfig validate()
     {
-        if (null == configSource)
+        if (null == configSource && null == zooKeeperConnectString)
         {
-            throw new IllegalArgumentException("a configuration source is required: set configSource(...) or " +
-                "chainConfig(ChainConfig.load(file))");
+            throw new IllegalArgumentException("a configuration source is required: set zooKeeper(connect, cluster), " +
+                "configSource(...) or chainConfig(ChainConfig.load(file))");
         }
         if (requestTimeout.compareTo(attemptTimeout) < 0)
         {
@@ -203,9 +233,28 @@ public final class ClientConfig
         return this;
     }
 
+    /**
+     * @return the source set with {@link #configSource} or {@link #chainConfig}, or null in ZooKeeper mode.
+     */
     public ChainConfigSource configSource()
     {
         return configSource;
+    }
+
+    /**
+     * @return the connect string set with {@link #zooKeeper}, or null.
+     */
+    public String zooKeeperConnectString()
+    {
+        return zooKeeperConnectString;
+    }
+
+    /**
+     * @return the cluster name set with {@link #zooKeeper}, or null.
+     */
+    public String zooKeeperClusterName()
+    {
+        return zooKeeperClusterName;
     }
 
     public Duration attemptTimeout()
@@ -258,7 +307,8 @@ public final class ClientConfig
 
     public String toString()
     {
-        return "ClientConfig{configSource=" + configSource + ", attemptTimeout=" + attemptTimeout +
+        return "ClientConfig{configSource=" + (null != configSource ? configSource :
+            "zk=" + zooKeeperConnectString + " cluster=" + zooKeeperClusterName) + ", attemptTimeout=" + attemptTimeout +
             ", requestTimeout=" + requestTimeout + ", retryBackoff=" + retryBackoff + ".." + maxRetryBackoff +
             ", replyHost=" + replyHost + ", transport=" + transportSettings + ", maxKeyLength=" + maxKeyLength +
             ", maxValueLength=" + maxValueLength + ", aeronDir=" + aeronDirectoryName + "}";

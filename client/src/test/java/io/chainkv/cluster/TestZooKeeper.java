@@ -12,27 +12,27 @@ import java.util.Map;
  * A real in-process ZooKeeper server with a short tick, and the clients a test opened against it, all closed
  * together so a failing test leaves nothing behind.
  */
-final class TestZooKeeper implements AutoCloseable
+public final class TestZooKeeper implements AutoCloseable
 {
-    static final int TICK_MS = 100;
-    static final int SESSION_TIMEOUT_MS = 600;
+    public static final int TICK_MS = 100;
+    public static final int SESSION_TIMEOUT_MS = 600;
 
     private final TestingServer server;
     private final List<CuratorFramework> clients = new ArrayList<>();
 
-    TestZooKeeper() throws Exception
+    public TestZooKeeper() throws Exception
     {
         final InstanceSpec spec = new InstanceSpec(
             null, -1, -1, -1, true, -1, TICK_MS, -1, Map.of("minSessionTimeout", Integer.toString(2 * TICK_MS)));
         server = new TestingServer(spec, true);
     }
 
-    String connectString()
+    public String connectString()
     {
         return server.getConnectString();
     }
 
-    CuratorFramework newStartedClient() throws InterruptedException
+    public CuratorFramework newStartedClient() throws InterruptedException
     {
         final CuratorFramework client =
             new ZooKeeperSettings(connectString(), SESSION_TIMEOUT_MS, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS)
@@ -44,6 +44,16 @@ final class TestZooKeeper implements AutoCloseable
             throw new IllegalStateException("no connection to " + connectString());
         }
         return client;
+    }
+
+    /**
+     * Stops the server, keeping its data, as a crash of the ensemble would; clients see it disconnect.
+     *
+     * @throws Exception if it cannot stop.
+     */
+    public void stopServer() throws Exception
+    {
+        server.stop();
     }
 
     public void close() throws Exception

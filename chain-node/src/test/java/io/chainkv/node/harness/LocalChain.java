@@ -267,6 +267,30 @@ public final class LocalChain implements AutoCloseable
         }
     }
 
+    /**
+     * Names a test's directory after the test running it.
+     *
+     * @param harnessClasses classes whose frames to skip (the harness itself).
+     * @return "TestClass-testMethod" of the nearest caller that is a JUnit test method, else of the first
+     * caller outside the harness classes.
+     */
+    public static String callerTestName(final Class<?>... harnessClasses)
+    {
+        final Set<Class<?>> skip = Set.of(harnessClasses);
+        final List<StackWalker.StackFrame> callers = StackWalker
+            .getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+            .walk(frames -> frames
+                .filter(frame -> frame.getDeclaringClass() != LocalChain.class &&
+                    !skip.contains(frame.getDeclaringClass()))
+                .toList());
+        return callers.stream()
+            .filter(Builder::isTestMethodFrame)
+            .findFirst()
+            .or(() -> callers.stream().findFirst())
+            .map(frame -> frame.getDeclaringClass().getSimpleName() + "-" + frame.getMethodName())
+            .orElse("chain");
+    }
+
     static String roleOf(final int index, final int size)
     {
         if (1 == size)
@@ -564,27 +588,12 @@ public final class LocalChain implements AutoCloseable
             return candidate;
         }
 
-        /**
-         * @return "TestClass-testMethod" of the nearest caller that is a JUnit test method, else of the
-         * first caller outside this class.
-         */
         private static String callerName()
         {
-            final List<StackWalker.StackFrame> callers = StackWalker
-                .getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                .walk(frames -> frames
-                    .filter(frame -> frame.getDeclaringClass() != LocalChain.class &&
-                        frame.getDeclaringClass() != Builder.class)
-                    .toList());
-            return callers.stream()
-                .filter(Builder::isTestMethod)
-                .findFirst()
-                .or(() -> callers.stream().findFirst())
-                .map(frame -> frame.getDeclaringClass().getSimpleName() + "-" + frame.getMethodName())
-                .orElse("chain");
+            return callerTestName(LocalChain.class, Builder.class);
         }
 
-        private static boolean isTestMethod(final StackWalker.StackFrame frame)
+        private static boolean isTestMethodFrame(final StackWalker.StackFrame frame)
         {
             for (final java.lang.reflect.Method method : frame.getDeclaringClass().getDeclaredMethods())
             {

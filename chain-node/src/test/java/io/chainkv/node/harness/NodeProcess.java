@@ -2,45 +2,27 @@ package io.chainkv.node.harness;
 
 import io.chainkv.config.ChainMember;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One node of a {@link LocalChain}: a real child JVM with its own log, data directory and Aeron
- * directory, which a test can kill, pause, stop and start again.
+ * One node of a {@link LocalChain} (or of another module's cluster harness): a real child JVM with its own log,
+ * data directory and Aeron directory, which a test can kill, pause, stop and start again. The process work is
+ * {@link ChildProcess}'s; this adds what makes it a node.
  * <p>
  * Output of every start is appended to one log file. Not thread-safe: drive it from the test thread.
  */
 public final class NodeProcess
 {
-    /** What a node prints on stdout once it serves: {@code chainkv-node ready node=<id> role=...}. */
+    /** What a node prints on stdout once it serves: {@code chainkv-node ready node=<id> ...}. */
     public static final String READY_PREFIX = "chainkv-node ready node=";
-
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
-    private static final int LOG_TAIL_LINES = 40;
 
     private final ChainMember member;
     private final String role;
-    private final Supplier<List<String>> command;
-    private final Path logFile;
-    private final Path dataDir;
-    private final Path aeronDir;
-    private final Duration startTimeout;
-    private final List<Process> started = new ArrayList<>();
-    private Process process;
-    private long readyOffset;
-    private String readyLine;
+    private final ChildProcess process;
 
     NodeProcess(
         final ChainMember member,
@@ -51,13 +33,20 @@ public final class NodeProcess
         final Path aeronDir,
         final Duration startTimeout)
     {
+        this(member, role, new ChildProcess("node " + member.nodeId(), READY_PREFIX + member.nodeId() + " ", command,
+            logFile, dataDir, aeronDir, startTimeout));
+    }
+
+    /**
+     * @param member  the node's id and endpoint.
+     * @param role    its place in a static configuration, or null when its role comes from ZooKeeper.
+     * @param process the process running the node; ready on {@link #READY_PREFIX}{@code <id> }.
+     */
+    public NodeProcess(final ChainMember member, final String role, final ChildProcess process)
+    {
         this.member = member;
         this.role = role;
-        this.command = command;
-        this.logFile = logFile;
-        this.dataDir = dataDir;
-        this.aeronDir = aeronDir;
-        this.startTimeout = startTimeout;
+        this.process = process;
     }
 
     public String id()
@@ -79,7 +68,8 @@ public final class NodeProcess
     }
 
     /**
-     * @return HEAD, MIDDLE, TAIL or HEAD_TAIL: the node's place in the static configuration.
+     * @return HEAD, MIDDLE, TAIL or HEAD_TAIL: the node's place in the static configuration; null when the
+     * role comes from ZooKeeper (ask the cluster's configuration).
      */
     public String role()
     {
@@ -87,11 +77,19 @@ public final class NodeProcess
     }
 
     /**
+     * @return the process underneath.
+     */
+    public ChildProcess process()
+    {
+        return process;
+    }
+
+    /**
      * @return the ready line of the current start, or null before the node is ready.
      */
     public String readyLine()
     {
-        return readyLine;
+        return process.readyLine();
     }
 
     /**
@@ -99,12 +97,12 @@ public final class NodeProcess
      */
     public long pid()
     {
-        return current().pid();
+        return process.pid();
     }
 
     public boolean isAlive()
     {
-        return null != process && process.isAlive();
+        return process.isAlive();
     }
 
     /**
@@ -112,22 +110,22 @@ public final class NodeProcess
      */
     public boolean isPaused()
     {
-        return isAlive() && "T".equals(procState(process.pid()));
+        return process.isPaused();
     }
 
     public Path logFile()
     {
-        return logFile;
+        return process.logFile();
     }
 
     public Path dataDir()
     {
-        return dataDir;
+        return process.dataDir();
     }
 
     public Path aeronDir()
     {
-        return aeronDir;
+        return process.aeronDir();
     }
 
     /**
@@ -136,10 +134,7 @@ public final class NodeProcess
      */
     public void kill9()
     {
-        final Process p = current();
-        p.destroyForcibly();
-        awaitExit(p, KILL_TIMEOUT);
-        LocalChain.deleteRecursively(aeronDir);
+        process.kill9();
     }
 
     /**
@@ -147,7 +142,7 @@ public final class NodeProcess
      */
     public void sigstop()
     {
-        signal("STOP");
+        process.sigstop();
     }
 
     /**
@@ -155,7 +150,7 @@ public final class NodeProcess
      */
     public void sigcont()
     {
-        signal("CONT");
+        process.sigcont();
     }
 
     /**
@@ -166,22 +161,7 @@ public final class NodeProcess
      */
     public int stop()
     {
-        final Process p = current();
-        p.destroy();
-        if (isPausedProcess(p))
-        {
-            // A stopped process handles SIGTERM only once it runs again.
-            sendSignal(p.pid(), "CONT");
-        }
-        if (!waitFor(p, STOP_TIMEOUT))
-        {
-            p.destroyForcibly();
-            awaitExit(p, KILL_TIMEOUT);
-            LocalChain.deleteRecursively(aeronDir);
-            throw new IllegalStateException("node " + id() + " (pid " + p.pid() + ") did not exit within " +
-                STOP_TIMEOUT.toSeconds() + " s of SIGTERM; killed it\n" + logTail(LOG_TAIL_LINES));
-        }
-        return p.exitValue();
+        return process.stop();
     }
 
     /**
@@ -191,12 +171,7 @@ public final class NodeProcess
      */
     public void restart()
     {
-        if (isAlive())
-        {
-            throw new IllegalStateException("node " + id() + " is still running (pid " + process.pid() + ")");
-        }
-        launch();
-        awaitReady(Instant.now().plus(startTimeout));
+        process.restart();
     }
 
     /**
@@ -205,215 +180,31 @@ public final class NodeProcess
      */
     public String logTail(final int lines)
     {
-        try
-        {
-            if (!Files.exists(logFile))
-            {
-                return "(no log file " + logFile + ")";
-            }
-            final List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            final StringBuilder sb = new StringBuilder("---- last lines of ").append(logFile).append(" ----\n");
-            for (final String line : all.subList(Math.max(0, all.size() - lines), all.size()))
-            {
-                sb.append(line).append('\n');
-            }
-            return sb.append("----").toString();
-        }
-        catch (final IOException ex)
-        {
-            return "(cannot read " + logFile + ": " + ex + ")";
-        }
+        return process.logTail(lines);
     }
 
     void launch()
     {
-        try
-        {
-            Files.createDirectories(dataDir);
-            Files.createDirectories(logFile.getParent());
-            // A node killed with -9 leaves its Aeron directory behind.
-            LocalChain.deleteRecursively(aeronDir);
-            Files.writeString(logFile, "==== harness: starting " + id() + " at " + Instant.now() + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            readyOffset = Files.size(logFile);
-            readyLine = null;
-            final ProcessBuilder builder = new ProcessBuilder(command.get())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            process = builder.start();
-            started.add(process);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot start node " + id(), ex);
-        }
+        process.launch();
     }
 
     void awaitReady(final Instant deadline)
     {
-        final String prefix = READY_PREFIX + id() + " ";
-        while (true)
-        {
-            final String line = findLineSinceStart(prefix);
-            if (null != line)
-            {
-                readyLine = line;
-                return;
-            }
-            if (!process.isAlive())
-            {
-                throw new IllegalStateException("node " + id() + " exited with code " + process.exitValue() +
-                    " before it was ready\n" + logTail(LOG_TAIL_LINES));
-            }
-            if (Instant.now().isAfter(deadline))
-            {
-                throw new IllegalStateException("node " + id() + " (pid " + process.pid() + ") was not ready within " +
-                    startTimeout.toSeconds() + " s\n" + logTail(LOG_TAIL_LINES));
-            }
-            sleep(50);
-        }
+        process.awaitReady(deadline);
     }
 
-    /**
-     * Kills every process this node started that still runs, and waits for each to be gone.
-     */
     void destroyAll()
     {
-        for (final Process p : started)
-        {
-            if (p.isAlive())
-            {
-                p.destroyForcibly();
-            }
-        }
-        for (final Process p : started)
-        {
-            awaitExit(p, KILL_TIMEOUT);
-        }
-    }
-
-    private String findLineSinceStart(final String prefix)
-    {
-        try
-        {
-            final byte[] bytes = Files.readAllBytes(logFile);
-            final int from = (int)Math.min(readyOffset, bytes.length);
-            final String text = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
-            for (final String line : text.split("\n"))
-            {
-                if (line.startsWith(prefix))
-                {
-                    return line.trim();
-                }
-            }
-            return null;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private Process current()
-    {
-        if (null == process)
-        {
-            throw new IllegalStateException("node " + id() + " was never started");
-        }
-        return process;
-    }
-
-    private void signal(final String name)
-    {
-        final Process p = current();
-        if (!p.isAlive())
-        {
-            throw new IllegalStateException("node " + id() + " is not running");
-        }
-        sendSignal(p.pid(), name);
-    }
-
-    private static boolean isPausedProcess(final Process p)
-    {
-        return p.isAlive() && "T".equals(procState(p.pid()));
+        process.destroyAll();
     }
 
     static void sendSignal(final long pid, final String name)
     {
-        // Java has no API for SIGSTOP/SIGCONT; kill(1) by PID signals exactly this process.
-        try
-        {
-            final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
-                .redirectErrorStream(true)
-                .start();
-            final String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (kill.waitFor() != 0)
-            {
-                throw new IllegalStateException("kill -" + name + " " + pid + " failed: " + output.trim());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while signalling " + pid, ex);
-        }
+        ChildProcess.sendSignal(pid, name);
     }
 
-    /**
-     * @param pid a process.
-     * @return its one-letter state from /proc (R, S, D, T, Z...), or "?" if it is gone.
-     */
     static String procState(final long pid)
     {
-        try
-        {
-            final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
-            final String afterName = stat.substring(stat.lastIndexOf(')') + 2);
-            return afterName.substring(0, 1);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return "?";
-        }
-    }
-
-    private static boolean waitFor(final Process p, final Duration timeout)
-    {
-        try
-        {
-            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static void awaitExit(final Process p, final Duration timeout)
-    {
-        if (!waitFor(p, timeout))
-        {
-            throw new IllegalStateException("process " + p.pid() + " still exists " + timeout.toSeconds() +
-                " s after SIGKILL");
-        }
-    }
-
-    private static void sleep(final long millis)
-    {
-        try
-        {
-            Thread.sleep(millis);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
-        }
+        return ChildProcess.procState(pid);
     }
 }

@@ -20,8 +20,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * Command-line access to a chain, for operators and scripts:
+ * Command-line access to a chain, for operators and scripts. The chain is found in ZooKeeper
+ * ({@code --zk host:port,... --cluster name}, following the configuration the master writes) or in a fixed
+ * configuration file ({@code --config chain.properties}):
  * <pre>
+ * kv --zk 127.0.0.1:2181 --cluster local put &lt;key&gt; &lt;value&gt;   -&gt; OK version=17
  * kv --config chain.properties put &lt;key&gt; &lt;value&gt;           -&gt; OK version=17
  * kv --config chain.properties get [--with-version] &lt;key&gt;    -&gt; the value, or NOT_FOUND
  * kv --config chain.properties delete &lt;key&gt;                -&gt; OK, or NOT_FOUND
@@ -42,9 +45,20 @@ public final class KvTool
     public static final int EXIT_ERROR = 2;
     public static final int EXIT_VERSION_MISMATCH = 3;
 
-    @Option(names = "--config", required = true, paramLabel = "<chain.properties>",
-        description = "Chain configuration file (cluster.name, chain.id, epoch, members).")
+    /** Cluster name when --zk is given without --cluster; the same default as the master's and the node's. */
+    public static final String DEFAULT_CLUSTER = "chainkv";
+
+    @Option(names = "--config", paramLabel = "<chain.properties>",
+        description = "Fixed chain configuration file (cluster.name, chain.id, epoch, members). Give this or --zk.")
     private Path configFile;
+
+    @Option(names = "--zk", paramLabel = "<host:port,...>",
+        description = "ZooKeeper connect string: follow the cluster's configuration there. Give this or --config.")
+    private String zooKeeper;
+
+    @Option(names = "--cluster", paramLabel = "<name>",
+        description = "Cluster name in ZooKeeper, with --zk (default: " + DEFAULT_CLUSTER + ").")
+    private String cluster;
 
     @Option(names = "--timeout-ms", paramLabel = "<ms>", defaultValue = "5000",
         description = "Give up after this many milliseconds, retries included (default: ${DEFAULT-VALUE}).")
@@ -94,13 +108,29 @@ public final class KvTool
         {
             throw new IllegalArgumentException("--timeout-ms must be positive, was " + timeoutMs);
         }
+        if ((null == configFile) == (null == zooKeeper))
+        {
+            throw new IllegalArgumentException("give either --zk <host:port,...> [--cluster <name>] or " +
+                "--config <chain.properties>");
+        }
+        if (null != cluster && null == zooKeeper)
+        {
+            throw new IllegalArgumentException("--cluster goes with --zk (a --config file names its cluster itself)");
+        }
         final Duration timeout = Duration.ofMillis(timeoutMs);
         final Duration attempt = timeout.compareTo(ClientConfig.DEFAULT_ATTEMPT_TIMEOUT) < 0 ?
             timeout : ClientConfig.DEFAULT_ATTEMPT_TIMEOUT;
-        return ChainKvClient.connect(new ClientConfig()
-            .chainConfig(ChainConfig.load(configFile))
-            .attemptTimeout(attempt)
-            .requestTimeout(timeout));
+        final ClientConfig config = new ClientConfig().attemptTimeout(attempt).requestTimeout(timeout);
+        if (null != zooKeeper)
+        {
+            // The client waits up to the timeout for the configuration, and closes its ZooKeeper connection.
+            config.zooKeeper(zooKeeper, null != cluster ? cluster : DEFAULT_CLUSTER);
+        }
+        else
+        {
+            config.chainConfig(ChainConfig.load(configFile));
+        }
+        return ChainKvClient.connect(config);
     }
 
     private static String describe(final Exception ex)

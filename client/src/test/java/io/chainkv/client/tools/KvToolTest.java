@@ -1,6 +1,11 @@
 package io.chainkv.client.tools;
 
 import io.chainkv.client.FakeNode;
+import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.cluster.ClusterConfigCodec;
+import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.TestZooKeeper;
+import io.chainkv.config.ChainConfig;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,6 +151,48 @@ class KvToolTest
         assertEquals(KvTool.EXIT_ERROR, kv("--timeout-ms", "300", "put", "k", "v"));
         assertOneErrorLine();
         assertTrue(err().contains("no answer"), err());
+    }
+
+    @Test
+    void putWithZooKeeperFindsTheChainTheConfigurationNames() throws Exception
+    {
+        try (TestZooKeeper zk = new TestZooKeeper())
+        {
+            final ClusterPaths paths = new ClusterPaths(node.chainConfig().clusterName());
+            final ChainConfig chain = new ChainConfig(node.chainConfig().clusterName(), 0, node.chainConfig().epoch(),
+                node.chainConfig().members());
+            zk.newStartedClient().create().creatingParentContainersIfNeeded().forPath(paths.configPath(),
+                ClusterConfigCodec.encode(new ClusterConfig(chain.clusterName(), chain.epoch(), List.of(chain))));
+
+            assertEquals(KvTool.EXIT_OK, run("--zk", zk.connectString(), "--cluster", paths.cluster(), "put", "k", "v"));
+            assertEquals("OK version=1", out().trim());
+        }
+    }
+
+    @Test
+    void zooKeeperWithoutAConfigurationExitsTwoAskingForAMaster() throws Exception
+    {
+        try (TestZooKeeper zk = new TestZooKeeper())
+        {
+            assertEquals(KvTool.EXIT_ERROR, run("--zk", zk.connectString(), "--cluster", "empty", "--timeout-ms", "300",
+                "get", "k"));
+            assertOneErrorLine();
+            assertTrue(err().contains("no configuration for cluster empty"), err());
+        }
+    }
+
+    @Test
+    void bothConfigAndZooKeeperExitsTwoSayingToGiveOne()
+    {
+        assertEquals(KvTool.EXIT_ERROR, kv("--zk", "127.0.0.1:2181", "get", "k"));
+        assertOneErrorLine();
+        assertTrue(err().contains("give either --zk"), err());
+    }
+
+    private int run(final String... args)
+    {
+        return KvTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private int kv(final String... args)

@@ -1,0 +1,153 @@
+package io.chainkv.master.cli;
+
+import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.NodeInfo;
+import io.chainkv.cluster.NodeRegistration;
+import io.chainkv.cluster.NodeState;
+import io.chainkv.master.ChainMaster;
+import io.chainkv.master.ChainPlanner;
+import io.chainkv.master.zk.ZooKeeperFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * chainctl status against an embedded ZooKeeper with in-process masters and node registrations.
+ */
+@Timeout(60)
+class ChainCtlTest
+{
+    private static final String CLUSTER = "ctl";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ClusterPaths paths = new ClusterPaths(CLUSTER);
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private ZooKeeperFixture zk;
+
+    @BeforeEach
+    void setUp() throws Exception
+    {
+        zk = new ZooKeeperFixture();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        if (null != zk)
+        {
+            zk.close();
+        }
+    }
+
+    private int status(final String... extra)
+    {
+        final String[] args = new String[4 + extra.length];
+        args[0] = "status";
+        args[1] = "--zk";
+        args[2] = zk.server().connectString();
+        args[3] = "--cluster=" + CLUSTER;
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        out.reset();
+        err.reset();
+        return ChainCtl.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private void registerNode(final String nodeId, final int port) throws Exception
+    {
+        final NodeRegistration registration = zk.register(new NodeRegistration(
+            zk.newStartedClient(), paths, new NodeInfo(nodeId, "127.0.0.1:" + port, NodeState.JOINING)));
+        registration.start();
+        assertTrue(registration.awaitRegistered(WAIT));
+    }
+
+    private ChainMaster startMaster(final String masterId) throws Exception
+    {
+        final ChainMaster master =
+            zk.register(new ChainMaster(zk.newStartedClient(), paths, masterId, new ChainPlanner(2, false)));
+        master.start();
+        return master;
+    }
+
+    private String out()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void statusShowsTheChainHeadToTailWithRolesSparesAndTheLeadingMaster() throws Exception
+    {
+        final ChainMaster m1 = startMaster("m1");
+        assertTrue(m1.awaitLeadership(WAIT));
+        startMaster("m2");
+        registerNode("n1", 40101);
+        registerNode("n2", 40102);
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status()), () -> out() + err);
+        registerNode("n3", 40103);
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> status() == ChainCtl.EXIT_OK && out().contains("spares: n3")),
+            this::out);
+
+        final String text = out();
+        assertTrue(text.startsWith("cluster ctl (ZooKeeper " + zk.server().connectString() + "): epoch 1\n"), text);
+        assertTrue(text.contains("chain 0 (epoch 1): n1 -> n2\n"), text);
+        assertTrue(text.matches("(?s).*\\n  n1 +HEAD +127\\.0\\.0\\.1:40101 +yes, JOINING\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  n2 +TAIL +127\\.0\\.0\\.1:40102 +yes, JOINING\\n.*"), text);
+        assertTrue(text.contains("masters: m1 (leader), m2\n"), text);
+    }
+
+    @Test
+    void statusJsonIsOneObjectWithChainsNodesAndMasters() throws Exception
+    {
+        startMaster("m1");
+        registerNode("n1", 40101);
+        registerNode("n2", 40102);
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status("--json")), () -> out() + err);
+
+        assertEquals("{\"cluster\":\"ctl\",\"zk\":\"" + zk.server().connectString() + "\",\"epoch\":1,\"chains\":[" +
+            "{\"chainId\":0,\"epoch\":1,\"members\":[" +
+            "{\"nodeId\":\"n1\",\"role\":\"HEAD\",\"endpoint\":\"127.0.0.1:40101\",\"registered\":true,\"state\":\"JOINING\"}," +
+            "{\"nodeId\":\"n2\",\"role\":\"TAIL\",\"endpoint\":\"127.0.0.1:40102\",\"registered\":true,\"state\":\"JOINING\"}]}]," +
+            "\"nodes\":[{\"nodeId\":\"n1\",\"endpoint\":\"127.0.0.1:40101\",\"state\":\"JOINING\",\"spare\":false}," +
+            "{\"nodeId\":\"n2\",\"endpoint\":\"127.0.0.1:40102\",\"state\":\"JOINING\",\"spare\":false}]," +
+            "\"masters\":[{\"id\":\"m1\",\"leader\":true}]}", out().trim());
+    }
+
+    @Test
+    void statusBeforeAnyConfigurationExitsThreeAndStillShowsNodesAndMasters() throws Exception
+    {
+        startMaster("m1");
+        registerNode("n1", 40101);
+
+        assertEquals(ChainCtl.EXIT_NO_CONFIGURATION, status());
+        assertTrue(out().contains("no configuration yet"), out());
+        assertTrue(out().contains("spares: n1 127.0.0.1:40101 (JOINING)"), out());
+    }
+
+    @Test
+    void statusWithoutZooKeeperExitsTwoSayingWhatToCheck() throws Exception
+    {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            closedPort = socket.getLocalPort();
+        }
+        final int rc = ChainCtl.run(new String[]{ "status", "--zk", "127.0.0.1:" + closedPort, "--timeout-ms", "500" },
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertEquals(ChainCtl.EXIT_NO_ZOOKEEPER, rc);
+        final String message = err.toString(StandardCharsets.UTF_8).trim();
+        assertTrue(message.startsWith("chainctl: cannot reach ZooKeeper at 127.0.0.1:" + closedPort), message);
+        assertEquals(1, message.lines().count(), message);
+    }
+}

@@ -1,0 +1,818 @@
+package io.chainkv.master.harness;
+
+import io.chainkv.client.ClientConfig;
+import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.ConfigWatcher;
+import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
+import io.chainkv.master.MasterMain;
+import io.chainkv.master.cli.ClusterStatus;
+import io.chainkv.master.zk.StandaloneZooKeeperMain;
+import io.chainkv.node.harness.ChildProcess;
+import io.chainkv.node.harness.FreePorts;
+import io.chainkv.node.harness.JvmCommand;
+import io.chainkv.node.harness.LocalChain;
+import io.chainkv.node.harness.NodeProcess;
+import org.apache.curator.framework.CuratorFramework;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A whole cluster of real processes on this machine, for tests: a ZooKeeper server, masters and nodes in
+ * ZooKeeper mode.
+ * <pre>
+ * try (LocalCluster cluster = LocalCluster.builder().nodes(3).masters(2).start();
+ *     ChainKvClient client = ChainKvClient.connect(cluster.clientConfig()))
+ * {
+ *     cluster.node("n2").kill9();
+ *     cluster.awaitChain(chain -&gt; chain.indexOf("n2") &lt; 0, Duration.ofSeconds(10));
+ * }
+ * </pre>
+ * {@link Builder#start()} launches each process as
+ * {@code java @<chainkv.jvm.options> -cp <java.class.path> <main> ...}, waits for its ready line, and then
+ * (when there are at least replication-factor nodes) for the first configuration, through a Curator client and a
+ * {@link ConfigWatcher} of its own. Logs go to {@code target/cluster-tests/<test>/logs/} and stay;
+ * {@link #close()} kills every process it started (by PID, nothing else), and deletes the data directories and
+ * the Aeron directories under /dev/shm, also when the test failed. A JVM shutdown hook does the same for a
+ * cluster that was never closed.
+ */
+public final class LocalCluster implements AutoCloseable
+{
+    public static final String NODE_MAIN = LocalChain.NODE_MAIN;
+    public static final String MASTER_MAIN = MasterMain.class.getName();
+    public static final String ZOOKEEPER_MAIN = StandaloneZooKeeperMain.class.getName();
+
+    /** Session timeout of the harness's own ZooKeeper client: long, so a ZooKeeper restart does not end it. */
+    private static final int OBSERVER_SESSION_TIMEOUT_MS = 10_000;
+    private static final Set<LocalCluster> OPEN = ConcurrentHashMap.newKeySet();
+    private static final Set<String> NAMES_IN_USE = ConcurrentHashMap.newKeySet();
+
+    static
+    {
+        Runtime.getRuntime().addShutdownHook(new Thread(
+            () ->
+            {
+                for (final LocalCluster cluster : OPEN)
+                {
+                    cluster.close();
+                }
+            },
+            "local-cluster-cleanup"));
+    }
+
+    private final String name;
+    private final Path dir;
+    private final Path aeronParent;
+    private final String clusterName;
+    private final ClusterPaths paths;
+    private final int zkPort;
+    private final ChildProcess zooKeeper;
+    private final Map<String, MasterProcess> masters = new LinkedHashMap<>();
+    private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private CuratorFramework curator;
+    private ConfigWatcher watcher;
+    private boolean closed;
+
+    private LocalCluster(
+        final String name,
+        final Path dir,
+        final Path aeronParent,
+        final String clusterName,
+        final int zkPort,
+        final ChildProcess zooKeeper)
+    {
+        this.name = name;
+        this.dir = dir;
+        this.aeronParent = aeronParent;
+        this.clusterName = clusterName;
+        this.paths = new ClusterPaths(clusterName);
+        this.zkPort = zkPort;
+        this.zooKeeper = zooKeeper;
+    }
+
+    /**
+     * @return a builder: 3 nodes, 2 masters, replication factor = nodes, 600 ms sessions, 100 ms tick.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return the name of this cluster's directory under target/cluster-tests.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return target/cluster-tests/&lt;name&gt;: logs/, data/.
+     */
+    public Path dir()
+    {
+        return dir;
+    }
+
+    /**
+     * @return the directory under /dev/shm holding every node's Aeron directory; deleted on close.
+     */
+    public Path aeronParent()
+    {
+        return aeronParent;
+    }
+
+    /**
+     * @return true if the node's main on the classpath has ZooKeeper mode ({@code --zk}); tests that need real
+     * nodes in a cluster skip without it.
+     */
+    public static boolean nodeSupportsZooKeeper()
+    {
+        try
+        {
+            final Object main = Class.forName(NODE_MAIN).getDeclaredConstructor().newInstance();
+            return null != new picocli.CommandLine(main).getCommandSpec().findOption("--zk");
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @return the connect string of the cluster's ZooKeeper server (the same across its restarts).
+     */
+    public String zkConnect()
+    {
+        return "127.0.0.1:" + zkPort;
+    }
+
+    public String clusterName()
+    {
+        return clusterName;
+    }
+
+    public ClusterPaths paths()
+    {
+        return paths;
+    }
+
+    /**
+     * @return the harness's own Curator client (session {@value #OBSERVER_SESSION_TIMEOUT_MS} ms), for reading
+     * ZooKeeper in a test; do not close it.
+     */
+    public CuratorFramework curator()
+    {
+        return curator;
+    }
+
+    /**
+     * @return the newest configuration the harness has seen, or null before the first.
+     */
+    public ClusterConfig currentConfig()
+    {
+        return watcher.current();
+    }
+
+    /**
+     * @param minEpoch the cluster epoch to wait for.
+     * @param timeout  how long.
+     * @return the first configuration seen with at least that epoch.
+     * @throws IllegalStateException on timeout, with the cluster's status.
+     */
+    public ClusterConfig awaitEpoch(final long minEpoch, final Duration timeout)
+    {
+        try
+        {
+            final ClusterConfig config = watcher.awaitEpoch(minEpoch, timeout);
+            if (null == config)
+            {
+                throw new IllegalStateException("cluster " + clusterName + " did not reach epoch " + minEpoch +
+                    " within " + timeout.toMillis() + " ms\n" + describe());
+            }
+            return config;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+    }
+
+    /**
+     * @param condition what chain 0 must look like, e.g. {@code chain -> chain.indexOf("n2") < 0}.
+     * @param timeout   how long.
+     * @return chain 0 of the first configuration seen that satisfies the condition.
+     * @throws IllegalStateException on timeout, with the cluster's status.
+     */
+    public ChainConfig awaitChain(final Predicate<ChainConfig> condition, final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        long epoch = 1;
+        while (true)
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            try
+            {
+                final ClusterConfig config = watcher.awaitEpoch(epoch, Duration.ofNanos(Math.max(0, remainingNs)));
+                if (null != config)
+                {
+                    final ChainConfig chain = config.chain(0);
+                    if (null != chain && condition.test(chain))
+                    {
+                        return chain;
+                    }
+                    epoch = config.epoch() + 1;
+                    continue;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", ex);
+            }
+            throw new IllegalStateException("chain 0 of cluster " + clusterName + " never met the condition within " +
+                timeout.toMillis() + " ms\n" + describe());
+        }
+    }
+
+    /**
+     * @return what ZooKeeper holds now: configuration, live nodes, masters.
+     */
+    public ClusterStatus status()
+    {
+        try
+        {
+            return ClusterStatus.read(curator, paths);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("cannot read the status of " + clusterName + " at " + zkConnect(), ex);
+        }
+    }
+
+    /**
+     * @return a client configuration following this cluster in ZooKeeper; connect with it, and close the client.
+     */
+    public ClientConfig clientConfig()
+    {
+        return new ClientConfig().zooKeeper(zkConnect(), clusterName);
+    }
+
+    /**
+     * @param nodeId e.g. "n1".
+     * @return the node.
+     */
+    public NodeProcess node(final String nodeId)
+    {
+        final NodeProcess node = nodes.get(nodeId);
+        if (null == node)
+        {
+            throw new IllegalArgumentException("no node " + nodeId + " in " + nodes.keySet());
+        }
+        return node;
+    }
+
+    /**
+     * @return the nodes n1..nN in id order (not chain order: see {@link #currentConfig()}).
+     */
+    public List<NodeProcess> nodes()
+    {
+        return Collections.unmodifiableList(new ArrayList<>(nodes.values()));
+    }
+
+    /**
+     * @param masterId e.g. "m1".
+     * @return the master.
+     */
+    public MasterProcess master(final String masterId)
+    {
+        final MasterProcess master = masters.get(masterId);
+        if (null == master)
+        {
+            throw new IllegalArgumentException("no master " + masterId + " in " + masters.keySet());
+        }
+        return master;
+    }
+
+    public List<MasterProcess> masters()
+    {
+        return Collections.unmodifiableList(new ArrayList<>(masters.values()));
+    }
+
+    /**
+     * @param timeout how long to wait for a running master to lead.
+     * @return the leading master, as ZooKeeper's latch says; a killed master keeps its latch node until its
+     * session expires, so this waits past that.
+     */
+    public MasterProcess awaitLeader(final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadlineNs)
+        {
+            final String leader = leaderId();
+            if (null != leader && masters.containsKey(leader) && masters.get(leader).isAlive())
+            {
+                return masters.get(leader);
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("no master led within " + timeout.toMillis() + " ms\n" + describe());
+    }
+
+    /**
+     * @return the ZooKeeper server process: kill9(), restart() on its data directory and port, stop().
+     */
+    public ChildProcess zooKeeper()
+    {
+        return zooKeeper;
+    }
+
+    /**
+     * Kills every process the cluster started (SIGKILL, by PID), closes the harness's ZooKeeper client, deletes
+     * the data directories and the Aeron directories. Logs stay. Safe to call more than once.
+     */
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        final List<ChildProcess> processes = new ArrayList<>();
+        for (final NodeProcess node : nodes.values())
+        {
+            processes.add(node.process());
+        }
+        for (final MasterProcess master : masters.values())
+        {
+            processes.add(master.process());
+        }
+        processes.add(zooKeeper);
+        for (final ChildProcess process : processes)
+        {
+            try
+            {
+                process.destroyAll();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = addTo(failure, ex);
+            }
+        }
+        try
+        {
+            if (null != watcher)
+            {
+                watcher.close();
+            }
+            if (null != curator)
+            {
+                curator.close();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = addTo(failure, ex);
+        }
+        for (final Path path : new Path[]{ Boolean.getBoolean(LocalChain.KEEP_DATA_PROP) ? null : dir.resolve("data"),
+            aeronParent })
+        {
+            try
+            {
+                LocalChain.deleteRecursively(path);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = addTo(failure, ex);
+            }
+        }
+        OPEN.remove(this);
+        NAMES_IN_USE.remove(name);
+        if (null != failure)
+        {
+            throw failure;
+        }
+    }
+
+    public String toString()
+    {
+        return "LocalCluster{" + name + ", zk=" + zkConnect() + ", cluster=" + clusterName + "}";
+    }
+
+    private String leaderId()
+    {
+        try
+        {
+            return ClusterStatus.readMasters(curator, paths).stream().findFirst().map(ClusterStatus.Master::id)
+                .orElse(null);
+        }
+        catch (final Exception ex)
+        {
+            return null;
+        }
+    }
+
+    private String describe()
+    {
+        String status;
+        try
+        {
+            status = ClusterStatus.read(curator, paths).toText();
+        }
+        catch (final Exception ex)
+        {
+            status = "(cannot read ZooKeeper: " + ex + ")";
+        }
+        return "---- cluster status ----\n" + status + "logs: " + dir.resolve("logs");
+    }
+
+    private void startObserver()
+    {
+        curator = new ZooKeeperSettings(zkConnect(), OBSERVER_SESSION_TIMEOUT_MS,
+            ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS).newClient();
+        curator.start();
+        try
+        {
+            if (!curator.blockUntilConnected(30, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("harness could not connect to ZooKeeper at " + zkConnect() + "\n" +
+                    zooKeeper.logTail(40));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+        watcher = new ConfigWatcher(curator, paths, config -> { });
+        watcher.start();
+    }
+
+    private static RuntimeException addTo(final RuntimeException failure, final RuntimeException ex)
+    {
+        if (null == failure)
+        {
+            return ex;
+        }
+        failure.addSuppressed(ex);
+        return failure;
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+    }
+
+    /**
+     * What cluster to start. Every setting has a default; {@link #start()} does the work.
+     */
+    public static final class Builder
+    {
+        private int nodeCount = 3;
+        private int masterCount = 2;
+        private int replicationFactor = -1;
+        private int sessionTimeoutMs = ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS;
+        private int tickMs = 100;
+        private String name;
+        private String clusterName = "test";
+        private Path baseDir = Path.of("target", "cluster-tests");
+        private Duration startTimeout = Duration.ofSeconds(60);
+        private final List<String> jvmArgs = new ArrayList<>();
+        private final Map<String, String> systemProperties = new LinkedHashMap<>();
+        private final List<String> nodeArgs = new ArrayList<>();
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param count nodes n1..nN; 0 for ZooKeeper and masters only (start() then waits for no configuration).
+         * @return this.
+         */
+        public Builder nodes(final int count)
+        {
+            if (count < 0)
+            {
+                throw new IllegalArgumentException("node count must be >= 0, was " + count);
+            }
+            this.nodeCount = count;
+            return this;
+        }
+
+        /**
+         * @param count masters m1..mN, at least 1.
+         * @return this.
+         */
+        public Builder masters(final int count)
+        {
+            if (count < 1)
+            {
+                throw new IllegalArgumentException("a cluster needs at least one master, was " + count);
+            }
+            this.masterCount = count;
+            return this;
+        }
+
+        /**
+         * @param replicationFactor chain length the masters build at bootstrap; default the number of nodes.
+         * @return this.
+         */
+        public Builder replicationFactor(final int replicationFactor)
+        {
+            if (replicationFactor < 1)
+            {
+                throw new IllegalArgumentException("replication factor must be >= 1, was " + replicationFactor);
+            }
+            this.replicationFactor = replicationFactor;
+            return this;
+        }
+
+        /**
+         * @param sessionTimeoutMs ZooKeeper session of masters and nodes; at least two ZooKeeper ticks.
+         * @return this.
+         */
+        public Builder sessionTimeoutMs(final int sessionTimeoutMs)
+        {
+            this.sessionTimeoutMs = sessionTimeoutMs;
+            return this;
+        }
+
+        /**
+         * @param tickMs the ZooKeeper server's tick (default 100 ms, so sessions down to 200 ms are allowed).
+         * @return this.
+         */
+        public Builder tickMs(final int tickMs)
+        {
+            this.tickMs = tickMs;
+            return this;
+        }
+
+        /**
+         * @param name directory under target/cluster-tests; default: the calling test class and method.
+         * @return this.
+         */
+        public Builder name(final String name)
+        {
+            this.name = name;
+            return this;
+        }
+
+        public Builder clusterName(final String clusterName)
+        {
+            new ClusterPaths(clusterName);
+            this.clusterName = clusterName;
+            return this;
+        }
+
+        public Builder baseDir(final Path baseDir)
+        {
+            this.baseDir = baseDir;
+            return this;
+        }
+
+        /** @return this, with {@code --max-entries} passed to every node. */
+        public Builder maxEntries(final long maxEntries)
+        {
+            return nodeArgs("--max-entries", Long.toString(maxEntries));
+        }
+
+        /** @return this, with {@code --max-data-bytes} passed to every node. */
+        public Builder maxDataBytes(final long maxDataBytes)
+        {
+            return nodeArgs("--max-data-bytes", Long.toString(maxDataBytes));
+        }
+
+        /** @return this, with {@code --max-key-bytes} passed to every node. */
+        public Builder maxKeyBytes(final int maxKeyBytes)
+        {
+            return nodeArgs("--max-key-bytes", Integer.toString(maxKeyBytes));
+        }
+
+        /** @return this, with {@code --max-value-bytes} passed to every node. */
+        public Builder maxValueBytes(final int maxValueBytes)
+        {
+            return nodeArgs("--max-value-bytes", Integer.toString(maxValueBytes));
+        }
+
+        /**
+         * @param args more arguments for every node's main, after the ones the harness passes.
+         * @return this.
+         */
+        public Builder nodeArgs(final String... args)
+        {
+            Collections.addAll(nodeArgs, args);
+            return this;
+        }
+
+        /**
+         * @param arg a JVM option for every process, after those of scripts/jvm.options, e.g. "-Xmx256m".
+         * @return this.
+         */
+        public Builder jvmArg(final String arg)
+        {
+            jvmArgs.add(arg);
+            return this;
+        }
+
+        /**
+         * @param key   a system property for every process, e.g. "chainkv.idle.strategy".
+         * @param value its value.
+         * @return this.
+         */
+        public Builder systemProperty(final String key, final String value)
+        {
+            systemProperties.put(key, value);
+            return this;
+        }
+
+        /**
+         * @param timeout how long start() waits for each ready line and for the first configuration; default 60 s.
+         * @return this.
+         */
+        public Builder startTimeout(final Duration timeout)
+        {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Starts ZooKeeper, then the masters and nodes together, and waits until each is ready and (with at least
+         * replication-factor nodes) the masters have written epoch 1.
+         *
+         * @return the running cluster; close it.
+         * @throws IllegalStateException if a process exits or is not ready in time; the message holds the end of
+         *                               its log, and everything started is cleaned up.
+         */
+        public LocalCluster start()
+        {
+            final int rf = replicationFactor > 0 ? replicationFactor : Math.max(1, nodeCount);
+            if (sessionTimeoutMs < 2 * tickMs)
+            {
+                throw new IllegalArgumentException("session timeout " + sessionTimeoutMs + " ms is below two ticks (" +
+                    2 * tickMs + " ms): ZooKeeper would silently raise it");
+            }
+            final String clusterDirName = uniqueName(null != name ? name :
+                LocalChain.callerTestName(LocalCluster.class, Builder.class));
+            final Path dir = baseDir.resolve(clusterDirName).toAbsolutePath();
+            LocalChain.deleteRecursively(dir);
+            final Path aeronParent;
+            final int zkPort;
+            try
+            {
+                Files.createDirectories(dir.resolve("logs"));
+                final Path shm = Path.of("/dev/shm");
+                aeronParent = Files.createTempDirectory(Files.isDirectory(shm) && Files.isWritable(shm) ? shm :
+                    Path.of(System.getProperty("java.io.tmpdir")), "chainkv-cluster-test-" +
+                    ProcessHandle.current().pid() + "-");
+                try (ServerSocket socket = new ServerSocket(0))
+                {
+                    zkPort = socket.getLocalPort();
+                }
+            }
+            catch (final IOException ex)
+            {
+                NAMES_IN_USE.remove(clusterDirName);
+                throw new UncheckedIOException("cannot prepare " + dir, ex);
+            }
+
+            final Path logs = dir.resolve("logs");
+            final Path data = dir.resolve("data");
+            final String connect = "127.0.0.1:" + zkPort;
+            final List<String> zkCommand = command(aeronParent, ZOOKEEPER_MAIN, List.of(
+                "--port", Integer.toString(zkPort), "--data-dir", data.resolve("zookeeper").toString(),
+                "--tick-ms", Integer.toString(tickMs)));
+            final ChildProcess zooKeeper = new ChildProcess("zookeeper", StandaloneZooKeeperMain.READY_PREFIX,
+                () -> zkCommand, logs.resolve("zookeeper.log"), data.resolve("zookeeper"), null, startTimeout);
+            final LocalCluster cluster =
+                new LocalCluster(clusterDirName, dir, aeronParent, clusterName, zkPort, zooKeeper);
+            OPEN.add(cluster);
+            try
+            {
+                zooKeeper.start();
+                cluster.startObserver();
+
+                final int connectionTimeoutMs = Math.min(ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS, sessionTimeoutMs);
+                for (int i = 1; i <= masterCount; i++)
+                {
+                    final String id = "m" + i;
+                    final List<String> masterCommand = command(aeronParent, MASTER_MAIN, List.of(
+                        "--zk", connect, "--cluster", clusterName, "--master-id", id,
+                        "--replication-factor", Integer.toString(rf),
+                        "--session-timeout-ms", Integer.toString(sessionTimeoutMs),
+                        "--connection-timeout-ms", Integer.toString(connectionTimeoutMs)));
+                    cluster.masters.put(id, new MasterProcess(id, new ChildProcess("master " + id,
+                        MasterProcess.READY_PREFIX + id + " ", () -> masterCommand, logs.resolve(id + ".log"), null,
+                        null, startTimeout), cluster::leaderId));
+                }
+                final List<Integer> ports = nodeCount > 0 ? FreePorts.udp(nodeCount) : List.of();
+                for (int i = 1; i <= nodeCount; i++)
+                {
+                    final ChainMember member = new ChainMember("n" + i, "127.0.0.1:" + ports.get(i - 1));
+                    final Path dataDir = data.resolve(member.nodeId());
+                    final Path aeronDir = aeronParent.resolve(member.nodeId());
+                    final List<String> args = new ArrayList<>(List.of(
+                        "--zk", connect, "--cluster", clusterName, "--node-id", member.nodeId(),
+                        "--endpoint", member.endpoint(), "--data-dir", dataDir.toString(),
+                        "--aeron-dir", aeronDir.toString(), "--session-timeout-ms", Integer.toString(sessionTimeoutMs)));
+                    args.addAll(nodeArgs);
+                    final List<String> nodeCommand = command(aeronParent, NODE_MAIN, args);
+                    cluster.nodes.put(member.nodeId(), new NodeProcess(member, null, new ChildProcess(
+                        "node " + member.nodeId(), NodeProcess.READY_PREFIX + member.nodeId() + " ", () -> nodeCommand,
+                        logs.resolve(member.nodeId() + ".log"), dataDir, aeronDir, startTimeout)));
+                }
+
+                // Launch all first: JVM start-up and Chronicle Map code generation overlap.
+                for (final MasterProcess master : cluster.masters.values())
+                {
+                    master.process().launch();
+                }
+                for (final NodeProcess node : cluster.nodes.values())
+                {
+                    node.process().launch();
+                }
+                final Instant deadline = Instant.now().plus(startTimeout);
+                for (final MasterProcess master : cluster.masters.values())
+                {
+                    master.process().awaitReady(deadline);
+                }
+                for (final NodeProcess node : cluster.nodes.values())
+                {
+                    node.process().awaitReady(deadline);
+                }
+                if (nodeCount >= rf)
+                {
+                    cluster.awaitEpoch(1, Duration.between(Instant.now(), deadline));
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                try
+                {
+                    cluster.close();
+                }
+                catch (final RuntimeException closeFailure)
+                {
+                    ex.addSuppressed(closeFailure);
+                }
+                throw ex;
+            }
+            return cluster;
+        }
+
+        private List<String> command(final Path aeronParent, final String mainClass, final List<String> args)
+        {
+            final List<String> command = new ArrayList<>();
+            command.add(JvmCommand.javaExecutable());
+            command.add("@" + JvmCommand.jvmOptionsFile());
+            command.addAll(jvmArgs);
+            command.add("-Dchainkv.aeron.dir.parent=" + aeronParent);
+            for (final Map.Entry<String, String> property : systemProperties.entrySet())
+            {
+                command.add("-D" + property.getKey() + "=" + property.getValue());
+            }
+            command.add("-cp");
+            command.add(JvmCommand.classpath());
+            command.add(mainClass);
+            command.addAll(args);
+            return command;
+        }
+
+        private static String uniqueName(final String base)
+        {
+            final String clean = base.replaceAll("[^A-Za-z0-9._-]", "_");
+            String candidate = clean;
+            for (int i = 2; !NAMES_IN_USE.add(candidate); i++)
+            {
+                candidate = clean + "-" + i;
+            }
+            return candidate;
+        }
+    }
+}

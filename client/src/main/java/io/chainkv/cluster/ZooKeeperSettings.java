@@ -62,15 +62,10 @@ public final class ZooKeeperSettings
     {
         // Retries are short and bounded: an operation that cannot reach ZooKeeper should fail within about a
         // connection timeout, so the caller (a master re-planning, a node deciding to stop serving) reacts.
-        // No simulated session expiry: after a ZooKeeper server restart the server restores sessions, and a
-        // client that reconnects in time keeps its session (and its ephemeral registration) instead of
-        // declaring it lost itself. Safety never rests on this: nodes stop serving on SUSPENDED and check
-        // their own lease.
         return CuratorFrameworkFactory.builder()
             .connectString(connectString)
             .sessionTimeoutMs(sessionTimeoutMs)
             .connectionTimeoutMs(connectionTimeoutMs)
-            .simulatedSessionExpirationPercent(0)
             .retryPolicy(new BoundedExponentialBackoffRetry(50, 400, 5))
             .build();
     }

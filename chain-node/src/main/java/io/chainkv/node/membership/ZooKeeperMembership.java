@@ -162,7 +162,7 @@ public final class ZooKeeperMembership implements AutoCloseable
 
     private void begin() throws Exception
     {
-        final ChainConfig existing = readChainConfig();
+        final ChainConfig existing = readChainConfigRetrying();
         if (null != existing && existing.indexOf(nodeId) >= 0)
         {
             waitingForRemoval = true;
@@ -221,6 +221,30 @@ public final class ZooKeeperMembership implements AutoCloseable
             return true;
         }
         return false;
+    }
+
+    /**
+     * Reads the configuration at start, riding out a connection lost for a moment (a loaded machine, a
+     * ZooKeeper restart) rather than failing the node's start.
+     */
+    private ChainConfig readChainConfigRetrying() throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
+        while (true)
+        {
+            try
+            {
+                return readChainConfig();
+            }
+            catch (final KeeperException.ConnectionLossException | KeeperException.SessionExpiredException ex)
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw ex;
+                }
+                curator.blockUntilConnected((int)CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     private ChainConfig readChainConfig() throws Exception

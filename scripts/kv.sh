@@ -120,4 +120,5 @@ fi
 
 read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
 exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" @"$ROOT/scripts/jvm.options" "${extra_jvm[@]}" "${extra_props[@]}" \
+    -Dlogback.configurationFile="$ROOT/scripts/cli-logback.xml" \
     -cp "$cp" "$KV_MAIN" "${target[@]}" "$@" < /dev/null

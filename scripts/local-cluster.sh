@@ -357,7 +357,13 @@ snapshot_jars()
         die "$master_jar has no $ZK_MAIN; the build is stale (try --build)"
     rm -rf "${DIR:?}/lib"
     mkdir -p "$DIR/lib"
-    cp "$node_jar" "$master_jar" "$ROOT"/chain-node/target/lib/*.jar "$ROOT"/chain-master/target/lib/*.jar "$DIR/lib/"
+    cp "$node_jar" "$master_jar" "$ROOT"/chain-node/target/lib/*.jar "$DIR/lib/"
+    # The master's dependencies are mostly the node's too (same versions, one reactor): add the rest.
+    local jar
+    for jar in "$ROOT"/chain-master/target/lib/*.jar
+    do
+        [[ -e "$DIR/lib/$(basename "$jar")" ]] || cp "$jar" "$DIR/lib/"
+    done
 }
 
 # Prints N consecutive UDP ports starting at or above the base that nothing on this machine has bound.
@@ -519,7 +525,8 @@ chainctl()
 {
     local -a extra_jvm=()
     read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
-    "$JAVA" @"$JVM_OPTIONS" "${extra_jvm[@]}" -cp "$(classpath master)" "$CHAINCTL_MAIN" "$@" \
+    "$JAVA" @"$JVM_OPTIONS" "${extra_jvm[@]}" -Dlogback.configurationFile="$ROOT/scripts/cli-logback.xml" \
+        -cp "$(classpath master)" "$CHAINCTL_MAIN" "$@" \
         --zk "$(env_get zk)" --cluster "$(env_get cluster)" < /dev/null
 }
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 #
-# The first command to run: builds ChainKV, starts a local 3-node chain, writes, reads, compares-and-
-# sets and deletes a few keys, and says what happened. The chain keeps running afterwards (unless
-# --stop is given) so you can try scripts/kv.sh yourself.
+# The first command to run: builds ChainKV, starts a local cluster (a ZooKeeper server, two masters
+# and a 3-node chain), writes, reads, compares-and-sets and deletes a few keys, then kills the head
+# with kill -9 and shows the masters splice it out (a new epoch) while writes and reads go on. The
+# cluster keeps running afterwards (unless --stop is given) so you can try scripts/kv.sh yourself.
 #
-#   scripts/quickstart.sh [--stop]
+#   scripts/quickstart.sh [--stop] [--session-timeout-ms MS]
+#
+# --session-timeout-ms (default 600) is how soon a dead node is noticed; on a heavily loaded machine
+# raise it (e.g. 2000), or live nodes whose JVM stalls past it are spliced out too.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,12 +19,16 @@ readonly KV="$ROOT/scripts/kv.sh"
 readonly DIR="$ROOT/run/local"
 
 stop_at_end=0
-case "${1:-}" in
-    "") ;;
-    --stop) stop_at_end=1 ;;
-    -h|--help) sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "$PROG: unknown option '$1' (only --stop)" >&2; exit 2 ;;
-esac
+session_args=()
+while (( $# > 0 ))
+do
+    case "$1" in
+        --stop) stop_at_end=1; shift ;;
+        --session-timeout-ms) session_args=(--session-timeout-ms "${2:?--session-timeout-ms needs milliseconds}"); shift 2 ;;
+        -h|--help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "$PROG: unknown option '$1' (--stop, --session-timeout-ms MS)" >&2; exit 2 ;;
+    esac
+done
 
 fail()
 {
@@ -38,30 +46,37 @@ java_major="$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/^ 
 echo "ChainKV quickstart"
 if "$CLUSTER" status > /dev/null 2>&1
 then
-    echo "  A chain is already running in $DIR; using it (stop it and run $PROG again for a fresh build)."
+    [[ "$(sed -n 's/^mode=//p' "$DIR/cluster.env")" == zk ]] ||
+        fail "a --static chain is running in $DIR; stop it (scripts/local-cluster.sh stop) and run $PROG again"
+    echo "  A cluster is already running in $DIR; using it (stop it and run $PROG again for a fresh one)."
 else
     command -v mvn >/dev/null || fail "mvn not found: install Maven 3.8+ (apt-get install maven)"
     echo "  Building with Maven (mvn -q package -DskipTests; the first build downloads dependencies)..."
     started=$SECONDS
     (cd "$ROOT" && mvn -B -q -Dstyle.color=never package -DskipTests) || fail "the build failed (see the Maven output above)"
     echo "  Built in $((SECONDS - started)) s."
-    echo "  Starting 3 nodes in the background..."
-    if ! "$CLUSTER" start --nodes 3 > /dev/null
+    echo "  Starting a ZooKeeper server, 2 masters and 3 nodes in the background (fresh data in $DIR)..."
+    if ! "$CLUSTER" start --nodes 3 --fresh "${session_args[@]}" > /dev/null
     then
-        fail "the chain did not start (see the message above; node logs are in $DIR/logs/)"
+        fail "the cluster did not start (see the message above; logs are in $DIR/logs/)"
     fi
 fi
 
-members="$(sed -n 's/^members=//p' "$DIR/chain.properties")"
-IFS=',' read -r -a chain <<< "$members"
-head_node="${chain[0]%%@*}"
-tail_node="${chain[${#chain[@]} - 1]%%@*}"
-order=""
-for member in "${chain[@]}"
-do
-    order+="${order:+ -> }${member%%@*}"
-done
-echo "  Chain: $order  (writes enter at the head $head_node; the tail $tail_node acknowledges them and serves reads)"
+# The chain as ZooKeeper holds it; sets EPOCH and ORDER (node ids head first).
+EPOCH=""
+ORDER=()
+show_chain()
+{
+    local text
+    text="$("$CLUSTER" chain "$@")" || { echo "$text" >&2; fail "no chain in ZooKeeper (see $DIR/logs/m1.log)"; }
+    sed 's/^/  /' <<< "$text"
+    EPOCH="$(sed -n 's/^cluster .*: epoch \([0-9]*\)$/\1/p' <<< "$text")"
+    read -r -a ORDER <<< "$(sed -n 's/^chain 0 (epoch [0-9]*): //p' <<< "$text" | sed 's/ -> / /g')"
+    [[ -n "$EPOCH" && ${#ORDER[@]} -gt 0 ]] || fail "could not read the chain from: $text"
+}
+
+echo "The masters built this chain (writes enter at the head, the tail acknowledges them and serves reads):"
+show_chain
 echo
 
 # Runs kv.sh, prints the command and its answer on one line, and checks the exit status is the one
@@ -81,7 +96,7 @@ kv()
     if [[ "$rc" != "$expected_rc" ]]
     then
         echo "$PROG: expected exit status $expected_rc from 'kv.sh $*', got $rc." >&2
-        echo "  The chain is still running; its logs are in $DIR/logs/ and 'scripts/local-cluster.sh status' shows it." >&2
+        echo "  The cluster is still running; its logs are in $DIR/logs/ and 'scripts/local-cluster.sh status' shows it." >&2
         exit 1
     fi
     KV_OUT="$out"
@@ -100,7 +115,7 @@ kv 0 put greeting "hello, chain"
 kv 0 put user:1 ada
 kv 0 put user:2 grace
 
-echo "Reading them back from the tail ($tail_node):"
+echo "Reading them back from the tail (${ORDER[${#ORDER[@]} - 1]}):"
 for pair in "greeting=hello, chain" "user:1=ada" "user:2=grace"
 do
     kv 0 get "${pair%%=*}"
@@ -121,13 +136,41 @@ kv 0 delete user:2
 kv 1 get user:2
 echo
 
+if (( ${#ORDER[@]} >= 2 ))
+then
+    victim="${ORDER[0]}"
+    before="$EPOCH"
+    echo "Failover: kill -9 the head, $victim. Its ZooKeeper session expires, and the active master"
+    echo "splices it out and publishes epoch $((before + 1)):"
+    "$CLUSTER" kill "$victim" | sed 's/^/  /'
+    killed_at=$SECONDS
+    show_chain --wait 30 --min-epoch $((before + 1))
+    for node in "${ORDER[@]}"
+    do
+        [[ "$node" != "$victim" ]] || fail "$victim is still in the chain of epoch $EPOCH"
+    done
+    echo "Writes and reads go on at the new head ${ORDER[0]} and tail ${ORDER[${#ORDER[@]} - 1]}:"
+    kv 0 put after-failover "still here"
+    echo "  (first write after the kill done $((SECONDS - killed_at)) s after it, JVM start of kv.sh included)"
+    kv 0 get after-failover
+    kv 0 get greeting
+    [[ "$KV_OUT" == "hello, chain" ]] || fail "greeting is '$KV_OUT' after the failover, expected 'hello, chain'"
+    echo "  Bring $victim back (as a spare) with: scripts/local-cluster.sh start-node $victim"
+    echo
+else
+    echo "The chain has one node left: the others' ZooKeeper sessions expired (a JVM stalled past its session"
+    echo "timeout on a busy machine), so the masters spliced them out. Skipping the failover demonstration;"
+    echo "run again with --session-timeout-ms 2000 on a loaded machine (docs/operations.md)."
+    echo
+fi
+
 if [[ "$stop_at_end" == 1 ]]
 then
     "$CLUSTER" stop > /dev/null
-    echo "Done. The chain is stopped; its data and logs stay in $DIR."
+    echo "Done. The cluster is stopped; its data and logs stay in $DIR."
 else
-    echo "Done. The chain keeps running in $DIR (logs in $DIR/logs/)."
+    echo "Done. The cluster keeps running in $DIR (logs in $DIR/logs/)."
     echo "  Try:    scripts/kv.sh put mykey myvalue && scripts/kv.sh get mykey"
-    echo "  Status: scripts/local-cluster.sh status"
+    echo "  Chain:  scripts/local-cluster.sh chain       Status: scripts/local-cluster.sh status"
     echo "  Stop:   scripts/local-cluster.sh stop"
 fi

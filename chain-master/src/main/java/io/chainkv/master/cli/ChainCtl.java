@@ -19,15 +19,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The operator's command line for a cluster in ZooKeeper:
  * <pre>
- * chainctl status [--zk host:port,...] [--cluster name] [--json]
+ * chainctl status [--zk host:port,...] [--cluster name] [--json] [--wait-ms MS [--min-epoch N]]
  * </pre>
  * {@code status} shows the cluster epoch, each chain's epoch and members head to tail with their roles, which
  * members are still registered, the spares, and the masters with the leader. It only reads ZooKeeper.
  * <p>
  * Exit status: {@value #EXIT_OK} ok, {@value #EXIT_ERROR} bad usage or another error,
  * {@value #EXIT_NO_ZOOKEEPER} ZooKeeper cannot be reached, {@value #EXIT_NO_CONFIGURATION} no configuration yet
- * (the rest of the status is still printed), so scripts can wait for a cluster with
- * {@code until chainctl status; do ...}.
+ * (or, with {@code --wait-ms}, none at {@code --min-epoch} in time)
+ * (the rest of the status is still printed). A script waits for a cluster, or for a reconfiguration, with
+ * {@code --wait-ms}: one process that watches, rather than a loop of JVM starts.
  */
 @Command(
     name = "chainctl",
@@ -121,6 +122,14 @@ public final class ChainCtl
         @Option(names = "--json", description = "Print one JSON object instead of the table.")
         private boolean json;
 
+        @Option(names = "--wait-ms", defaultValue = "0", paramLabel = "<ms>",
+            description = "Wait up to this long for a configuration with at least --min-epoch (default: no wait).")
+        private long waitMs;
+
+        @Option(names = "--min-epoch", defaultValue = "1", paramLabel = "<epoch>",
+            description = "With --wait-ms: the cluster epoch to wait for (default: ${DEFAULT-VALUE}).")
+        private long minEpoch;
+
         public Integer call() throws Exception
         {
             final ClusterPaths paths = new ClusterPaths(connection.cluster);
@@ -141,11 +150,32 @@ public final class ChainCtl
                         "--zk names it");
                     return EXIT_NO_ZOOKEEPER;
                 }
-                final ClusterStatus status = ClusterStatus.read(client, paths);
+                final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+                ClusterStatus status = ClusterStatus.read(client, paths);
+                while (!reached(status) && System.nanoTime() < deadlineNs)
+                {
+                    Thread.sleep(50);
+                    status = ClusterStatus.read(client, paths);
+                }
                 ctl.out.print(json ? status.toJson() + "\n" : status.toText());
                 ctl.out.flush();
-                return null == status.config() ? EXIT_NO_CONFIGURATION : EXIT_OK;
+                if (null == status.config())
+                {
+                    return EXIT_NO_CONFIGURATION;
+                }
+                if (!reached(status))
+                {
+                    ctl.err.println("chainctl: epoch " + status.config().epoch() + " after " + waitMs +
+                        " ms, not yet " + minEpoch);
+                    return EXIT_NO_CONFIGURATION;
+                }
+                return EXIT_OK;
             }
+        }
+
+        private boolean reached(final ClusterStatus status)
+        {
+            return null != status.config() && status.config().epoch() >= minEpoch;
         }
     }
 }

@@ -135,6 +135,20 @@ class ChainCtlTest
     }
 
     @Test
+    void statusWithWaitReturnsOnceTheMasterWritesTheEpoch() throws Exception
+    {
+        startMaster("m1");
+        final java.util.concurrent.CompletableFuture<Integer> waiting =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> status("--wait-ms", "20000", "--min-epoch", "1"));
+
+        registerNode("n1", 40101);
+        registerNode("n2", 40102);
+
+        assertEquals(ChainCtl.EXIT_OK, waiting.get());
+        assertTrue(out().contains("chain 0 (epoch 1): n1 -> n2"), out());
+    }
+
+    @Test
     void statusWithoutZooKeeperExitsTwoSayingWhatToCheck() throws Exception
     {
         final int closedPort;

@@ -1,5 +1,6 @@
 package io.chainkv.master.zk;
 
+import io.chainkv.config.LoggingDefaults;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,7 +49,7 @@ public final class StandaloneZooKeeperMain implements Callable<Integer>
      */
     public static void main(final String[] args)
     {
-        useChainKvLoggingConfiguration();
+        LoggingDefaults.apply();
         final CommandLine commandLine = new CommandLine(new StandaloneZooKeeperMain());
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
@@ -56,21 +57,6 @@ public final class StandaloneZooKeeperMain implements Callable<Integer>
             return 1;
         });
         System.exit(commandLine.execute(args));
-    }
-
-    /**
-     * The ChainKV processes share one Logback configuration shipped as {@code chainkv-logback.xml} where the build
-     * has it; without it Logback would log everything at DEBUG. Same rule as the node's and the master's mains.
-     */
-    private static void useChainKvLoggingConfiguration()
-    {
-        final String property = "logback.configurationFile";
-        final String resource = "chainkv-logback.xml";
-        if (null == System.getProperty(property) &&
-            null != StandaloneZooKeeperMain.class.getClassLoader().getResource(resource))
-        {
-            System.setProperty(property, resource);
-        }
     }
 
     public Integer call() throws Exception

@@ -42,6 +42,7 @@ final class ClientAgent implements Agent, FragmentHandler
     private final RequestSender sender;
     private final ChainConfigSource configSource;
     private final long attemptTimeoutNs;
+    private long lastSeenEpoch;
     private final long maxBackoffNs;
     private long lastTimerCheckNs;
     private long ignoredReplies;
@@ -249,12 +250,21 @@ final class ClientAgent implements Agent, FragmentHandler
     private int checkTimers(final long nowNs)
     {
         int workCount = 0;
+        // A new configuration (a failover) makes every request in flight worth sending again at once, to the
+        // new head or tail, rather than after its attempt times out at a node that may be dead.
+        final long epoch = configSource.current().epoch();
+        final boolean reconfigured = epoch != lastSeenEpoch;
+        lastSeenEpoch = epoch;
         for (final PendingRequest request : pending)
         {
             final long seq = request.activeNotSendingSeq();
             if (0 == seq)
             {
                 continue;
+            }
+            if (reconfigured && !request.needsResend)
+            {
+                request.nextActionNs = nowNs;
             }
 
             if (request.needsResend)

@@ -1,0 +1,99 @@
+package io.chainkv.perf;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything the workers record during one run: per-op statistics, availability, and the time window in
+ * which ops count. Shared by all workers and callbacks; every method is thread-safe.
+ */
+public final class RunStats
+{
+    private final OpStats[] ops = new OpStats[Op.count()];
+    private final LongAdder completedUnmeasured = new LongAdder();
+    private final long measureStartNs;
+    private final long measureEndNs;
+    private final Availability availability;
+
+    /**
+     * @param measureStartNs ops due at or after this count (System.nanoTime()); earlier ones are warm-up.
+     * @param measureEndNs   ops due before this count; workers send nothing after it.
+     */
+    public RunStats(final long measureStartNs, final long measureEndNs)
+    {
+        for (int i = 0; i < ops.length; i++)
+        {
+            ops[i] = new OpStats(Op.of(i));
+        }
+        this.measureStartNs = measureStartNs;
+        this.measureEndNs = measureEndNs;
+        this.availability = new Availability(measureStartNs);
+    }
+
+    /**
+     * @param dueNs when an op was due.
+     * @return true if it falls in the measured window.
+     */
+    public boolean isMeasured(final long dueNs)
+    {
+        return dueNs - measureStartNs >= 0 && dueNs - measureEndNs < 0;
+    }
+
+    /**
+     * Records a successful op.
+     *
+     * @param op          its type.
+     * @param dueNs       when it was due.
+     * @param completedNs when it completed.
+     */
+    public void onSuccess(final Op op, final long dueNs, final long completedNs)
+    {
+        if (isMeasured(dueNs))
+        {
+            ops[op.ordinal()].recordLatency(dueNs, completedNs);
+            availability.onSuccess(completedNs);
+        }
+        else
+        {
+            completedUnmeasured.increment();
+        }
+    }
+
+    /**
+     * Records a failed op (not counted in the latency histograms).
+     *
+     * @param op    its type.
+     * @param dueNs when it was due.
+     */
+    public void onError(final Op op, final long dueNs)
+    {
+        if (isMeasured(dueNs))
+        {
+            ops[op.ordinal()].recordError();
+        }
+    }
+
+    public OpStats op(final Op op)
+    {
+        return ops[op.ordinal()];
+    }
+
+    public long completedUnmeasured()
+    {
+        return completedUnmeasured.sum();
+    }
+
+    public long measureStartNs()
+    {
+        return measureStartNs;
+    }
+
+    public long measureEndNs()
+    {
+        return measureEndNs;
+    }
+
+    public Availability availability()
+    {
+        return availability;
+    }
+}

@@ -76,7 +76,9 @@ public record BenchResult(
     /**
      * One op type's results.
      *
-     * @param curve percentile (0..100) and latency pairs for the percentile chart.
+     * @param longestGapMs        longest stretch of the window without a success of this op type.
+     * @param longestGapStartSecond when it started.
+     * @param curve               percentile (0..100) and latency pairs for the percentile chart.
      */
     public record OpResult(
         String op,
@@ -91,6 +93,8 @@ public record BenchResult(
         long errors,
         long conflicts,
         long misses,
+        double longestGapMs,
+        double longestGapStartSecond,
         List<double[]> curve)
     {
     }

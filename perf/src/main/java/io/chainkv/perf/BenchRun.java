@@ -190,7 +190,9 @@ public final class BenchRun
         long retriesAtStart = -1;
         long lastErrors = 0;
         long lastRetries = 0;
-        long nextSampleNs = startNs + SECOND_NS;
+        long lastSampleNs = stats.measureStartNs();
+        // Warm-up lines tick from the start; measured lines tick from the window's start, one per second.
+        long nextSampleNs = warmupNs > 0 ? Math.min(startNs + SECOND_NS, stats.measureStartNs()) : stats.measureStartNs();
         if (warmupNs > 0)
         {
             out.printf(Locale.ROOT, "warm-up %.1f s, then %.1f s measured; %s, %s%n", warmupNs / 1e9, durationNs / 1e9,
@@ -202,39 +204,45 @@ public final class BenchRun
             {
                 final long nowNs = System.nanoTime();
                 final long endNs = stats.measureEndNs();
-                if (retriesAtStart < 0 && nowNs - stats.measureStartNs() >= 0)
+                if (nowNs - nextSampleNs < 0)
                 {
+                    TimeUnit.NANOSECONDS.sleep(nextSampleNs - nowNs);
+                    continue;
+                }
+                if (retriesAtStart < 0)
+                {
+                    if (nowNs - stats.measureStartNs() < 0)
+                    {
+                        out.printf(Locale.ROOT, "[warm-up %4.1fs] %d ops done%n", (nowNs - startNs) / 1e9,
+                            stats.completedUnmeasured());
+                        nextSampleNs = Math.min(nextSampleNs + SECOND_NS, stats.measureStartNs());
+                        continue;
+                    }
                     retriesAtStart = retries(clients);
                     faults.start();
-                }
-                if (nowNs - nextSampleNs < 0 && nowNs - endNs < 0)
-                {
-                    TimeUnit.NANOSECONDS.sleep(Math.min(nextSampleNs, endNs) - nowNs);
+                    nextSampleNs = stats.measureStartNs() + SECOND_NS;
                     continue;
                 }
-                nextSampleNs += SECOND_NS;
-                if (nowNs - stats.measureStartNs() < 0)
-                {
-                    out.printf(Locale.ROOT, "[warm-up %4.1fs] %d ops done%n", (nowNs - startNs) / 1e9,
-                        stats.completedUnmeasured());
-                    continue;
-                }
-                // Sample what completed since the last line: ops due in the window, whenever they finished.
+                nextSampleNs = Math.min(nextSampleNs + SECOND_NS, endNs);
+
+                // Sample what completed since the last line (ops due in the window, whenever they finished).
                 secondHistogram.reset();
+                final double elapsedSeconds = Math.max(1e-3, (nowNs - lastSampleNs) / 1e9);
+                lastSampleNs = nowNs;
                 final double[] perOp = new double[Op.count()];
                 long errors = 0;
                 for (int i = 0; i < Op.count(); i++)
                 {
                     final OpStats opStats = stats.op(Op.of(i));
                     final Histogram interval = opStats.sampleInterval();
-                    perOp[i] = interval.getTotalCount();
+                    perOp[i] = interval.getTotalCount() / elapsedSeconds;
                     secondHistogram.add(interval);
                     soFar.add(interval);
                     errors += opStats.errors();
                 }
                 final long retries = retries(clients) - retriesAtStart;
                 final int second = timeline.size() + 1;
-                final double ops = secondHistogram.getTotalCount();
+                final double ops = secondHistogram.getTotalCount() / elapsedSeconds;
                 timeline.add(new BenchResult.Second(second, ops, perOp[Op.READ.ordinal()],
                     perOp[Op.WRITE.ordinal()], perOp[Op.CAS.ordinal()], Percentiles.us(secondHistogram, 50),
                     Percentiles.us(secondHistogram, 99), errors - lastErrors, retries - lastRetries));
@@ -275,7 +283,7 @@ public final class BenchRun
             opStats.sampleInterval();
             errors += opStats.errors();
         }
-        stats.availability().close(stats.measureEndNs());
+        stats.closeWindow();
         return new Measured(stats, timeline, faults.events(), Math.max(0, retries(clients) - Math.max(0, retriesAtStart)),
             errors);
     }
@@ -348,6 +356,8 @@ public final class BenchRun
                 histogram.getTotalCount() / seconds, Percentiles.meanUs(histogram), Percentiles.us(histogram, 50),
                 Percentiles.us(histogram, 90), Percentiles.us(histogram, 99), Percentiles.us(histogram, 99.9),
                 Percentiles.maxUs(histogram), opStats.errors(), opStats.conflicts(), opStats.misses(),
+                measured.stats.availability(opStats.op()).longestGapNs() / 1e6,
+                measured.stats.availability(opStats.op()).longestGapStartOffsetNs() / 1e9,
                 Percentiles.curve(histogram)));
         }
         final Availability availability = measured.stats.availability();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,6 +19,7 @@ public final class FaultTimeline implements AutoCloseable
     private final long windowStartNs;
     private final PrintStream out;
     private final List<BenchResult.FaultEvent> events = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch closing = new CountDownLatch(1);
     private Thread thread;
 
     /**
@@ -60,13 +62,13 @@ public final class FaultTimeline implements AutoCloseable
     }
 
     /**
-     * Stops waiting for actions not yet due and waits for one in progress.
+     * Drops actions not yet due and waits for one in progress (a restart waits until the node serves).
      */
     public void close()
     {
+        closing.countDown();
         if (null != thread)
         {
-            thread.interrupt();
             try
             {
                 thread.join(TimeUnit.MINUTES.toMillis(2));
@@ -85,10 +87,9 @@ public final class FaultTimeline implements AutoCloseable
             final long dueNs = windowStartNs + (long)(action.atSecond() * 1e9);
             try
             {
-                long waitNs;
-                while ((waitNs = dueNs - System.nanoTime()) > 0)
+                if (closing.await(Math.max(0, dueNs - System.nanoTime()), TimeUnit.NANOSECONDS))
                 {
-                    TimeUnit.NANOSECONDS.sleep(waitNs);
+                    return;
                 }
             }
             catch (final InterruptedException ex)
@@ -100,6 +101,8 @@ public final class FaultTimeline implements AutoCloseable
             try
             {
                 outcome = action.kill() ? injector.kill9(action.nodeId()) : injector.restart(action.nodeId());
+                outcome = String.format(Locale.ROOT, "%s (took %.1f s)", outcome,
+                    (System.nanoTime() - windowStartNs) / 1e9 - atSecond);
             }
             catch (final Exception ex)
             {

@@ -13,6 +13,7 @@ public final class RunStats
     private final long measureStartNs;
     private final long measureEndNs;
     private final Availability availability;
+    private final Availability[] availabilityByOp = new Availability[Op.count()];
 
     /**
      * @param measureStartNs ops due at or after this count (System.nanoTime()); earlier ones are warm-up.
@@ -27,6 +28,10 @@ public final class RunStats
         this.measureStartNs = measureStartNs;
         this.measureEndNs = measureEndNs;
         this.availability = new Availability(measureStartNs);
+        for (int i = 0; i < availabilityByOp.length; i++)
+        {
+            availabilityByOp[i] = new Availability(measureStartNs);
+        }
     }
 
     /**
@@ -51,6 +56,7 @@ public final class RunStats
         {
             ops[op.ordinal()].recordLatency(dueNs, completedNs);
             availability.onSuccess(completedNs);
+            availabilityByOp[op.ordinal()].onSuccess(completedNs);
         }
         else
         {
@@ -92,8 +98,32 @@ public final class RunStats
         return measureEndNs;
     }
 
+    /**
+     * @return gaps between successes of any op type.
+     */
     public Availability availability()
     {
         return availability;
+    }
+
+    /**
+     * @param op an op type.
+     * @return gaps between successes of that type: with a dead middle node reads still succeed, writes do not.
+     */
+    public Availability availability(final Op op)
+    {
+        return availabilityByOp[op.ordinal()];
+    }
+
+    /**
+     * Closes every availability window at the end of the measured window.
+     */
+    public void closeWindow()
+    {
+        availability.close(measureEndNs);
+        for (final Availability byOp : availabilityByOp)
+        {
+            byOp.close(measureEndNs);
+        }
     }
 }

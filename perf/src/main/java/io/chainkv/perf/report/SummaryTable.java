@@ -44,8 +44,14 @@ public final class SummaryTable
                     op.conflicts(), op.misses()));
             }
         }
-        sb.append(String.format(Locale.ROOT, "retries %d; longest stretch without a successful op: %.1f ms (from %.1f s)%n",
+        sb.append(String.format(Locale.ROOT, "retries %d; longest stretch without a successful op: %.1f ms (from %.1f s)",
             result.retries(), result.unavailability().longestGapMs(), result.unavailability().startsAtSecond()));
+        for (final BenchResult.OpResult op : result.ops())
+        {
+            sb.append(String.format(Locale.ROOT, "; without a %s: %.1f ms (from %.1f s)", op.op(), op.longestGapMs(),
+                op.longestGapStartSecond()));
+        }
+        sb.append(System.lineSeparator());
         for (final BenchResult.FaultEvent event : result.faults())
         {
             sb.append(String.format(Locale.ROOT, "fault at %.1f s: %s %s (%s)%n", event.atSecond(), event.action(),

@@ -55,12 +55,17 @@ public final class RunStats
         if (isMeasured(dueNs))
         {
             ops[op.ordinal()].recordLatency(dueNs, completedNs);
-            availability.onSuccess(completedNs);
-            availabilityByOp[op.ordinal()].onSuccess(completedNs);
         }
         else
         {
             completedUnmeasured.increment();
+        }
+        // Availability counts every success inside the window, also of ops sent during the warm-up, so a full
+        // pipeline at the window's start does not look like an outage.
+        if (isMeasured(completedNs))
+        {
+            availability.onSuccess(completedNs);
+            availabilityByOp[op.ordinal()].onSuccess(completedNs);
         }
     }
 

@@ -160,8 +160,28 @@ public final class BenchMain implements Callable<Integer>
                 resultsDir.resolve("floor-logs")));
         if (null != clusterDir)
         {
+            final LocalClusterFaults local = new LocalClusterFaults(localClusterScript(), clusterDir);
+            final ChainConfig chain = source.current();
             run.clusterLogs(clusterDir.resolve("logs"))
-                .faultInjector(new LocalClusterFaults(localClusterScript(), clusterDir));
+                .faultInjector(local)
+                .floorQuiet(new BenchRun.FloorQuiet()
+                {
+                    public void pause() throws Exception
+                    {
+                        for (final var member : chain.members())
+                        {
+                            local.pause(member.nodeId());
+                        }
+                    }
+
+                    public void resume() throws Exception
+                    {
+                        for (final var member : chain.members())
+                        {
+                            local.resume(member.nodeId());
+                        }
+                    }
+                });
         }
         notes.forEach(run::note);
 

@@ -34,6 +34,7 @@ public final class BenchRun
     private java.nio.file.Path clusterLogs;
     private TransportFloor transportFloor;
     private String command = "";
+    private FloorQuiet floorQuiet;
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Histogram> histograms = new LinkedHashMap<>();
 
@@ -76,6 +77,33 @@ public final class BenchRun
     public BenchRun transportFloor(final TransportFloor transportFloor)
     {
         this.transportFloor = transportFloor;
+        return this;
+    }
+
+    /**
+     * What silences the chain's processes while the floor is measured, so the hops do not share the cores
+     * with idle nodes (which cost a core each under the yield or busy profiles).
+     */
+    public interface FloorQuiet
+    {
+        /**
+         * @throws Exception if the nodes cannot be paused.
+         */
+        void pause() throws Exception;
+
+        /**
+         * @throws Exception if the nodes cannot be resumed.
+         */
+        void resume() throws Exception;
+    }
+
+    /**
+     * @param floorQuiet pauses the nodes during the floor measurement; null to leave them running.
+     * @return this.
+     */
+    public BenchRun floorQuiet(final FloorQuiet floorQuiet)
+    {
+        this.floorQuiet = floorQuiet;
         return this;
     }
 
@@ -294,6 +322,26 @@ public final class BenchRun
         {
             throw new IllegalStateException("the transport floor needs a TransportFloor (child JVM settings)");
         }
+        if (null != floorQuiet)
+        {
+            floorQuiet.pause();
+            out.println("transport floor: chain nodes paused (SIGSTOP) while it is measured");
+        }
+        try
+        {
+            return measureFloorsNow(chain, stats);
+        }
+        finally
+        {
+            if (null != floorQuiet)
+            {
+                floorQuiet.resume();
+            }
+        }
+    }
+
+    private List<BenchResult.Floor> measureFloorsNow(final ChainConfig chain, final RunStats stats) throws Exception
+    {
         final List<BenchResult.Floor> floors = new ArrayList<>();
         final int inFlight = Math.min(512, settings.threads() * settings.outstanding());
         // Writes travel client -> head -> ... -> tail -> client; reads client -> tail -> client.

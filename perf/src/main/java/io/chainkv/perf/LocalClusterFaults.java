@@ -40,6 +40,28 @@ public final class LocalClusterFaults implements FaultInjector
         return run("start-node", nodeId);
     }
 
+    /**
+     * @param nodeId a node to SIGSTOP.
+     * @return what the script said.
+     * @throws IOException          if the script cannot run.
+     * @throws InterruptedException if interrupted.
+     */
+    public String pause(final String nodeId) throws IOException, InterruptedException
+    {
+        return run("pause", nodeId);
+    }
+
+    /**
+     * @param nodeId a paused node to SIGCONT.
+     * @return what the script said.
+     * @throws IOException          if the script cannot run.
+     * @throws InterruptedException if interrupted.
+     */
+    public String resume(final String nodeId) throws IOException, InterruptedException
+    {
+        return run("resume", nodeId);
+    }
+
     private String run(final String command, final String nodeId) throws IOException, InterruptedException
     {
         final Process process = new ProcessBuilder(

@@ -267,6 +267,16 @@ public final class ChainKvClient implements AutoCloseable
     }
 
     /**
+     * @return attempts this client has sent again (after an attempt timeout or a retryable answer such as a
+     * reconfiguring chain) since it started; a retried request counts once per extra attempt. For monitoring.
+     */
+    public long retries()
+    {
+        final ClientAgent agent = this.agent;
+        return null == agent ? 0 : agent.attemptsResent();
+    }
+
+    /**
      * @return the channel nodes send replies to, {@code aeron:udp?endpoint=host:port}.
      */
     public String replyChannel()

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client's one receiver thread: polls the reply subscription, completes the matching pending
@@ -46,6 +47,8 @@ final class ClientAgent implements Agent, FragmentHandler
     private final long maxBackoffNs;
     private long lastTimerCheckNs;
     private long ignoredReplies;
+    // Written only by the agent thread, read by any thread (benchmarks report it once a second).
+    private final AtomicLong attemptsResent = new AtomicLong();
     private volatile boolean closed;
 
     ClientAgent(
@@ -126,6 +129,14 @@ final class ClientAgent implements Agent, FragmentHandler
     long ignoredReplies()
     {
         return ignoredReplies;
+    }
+
+    /**
+     * @return attempts sent again after a timeout or a retryable answer, since the client started.
+     */
+    long attemptsResent()
+    {
+        return attemptsResent.get();
     }
 
     /**
@@ -296,6 +307,7 @@ final class ClientAgent implements Agent, FragmentHandler
     private void resend(final PendingRequest request, final long nowNs)
     {
         request.attempts++;
+        attemptsResent.lazySet(attemptsResent.get() + 1);
         boolean sent = false;
         try
         {

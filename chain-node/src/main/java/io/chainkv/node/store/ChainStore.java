@@ -80,6 +80,8 @@ public final class ChainStore implements AutoCloseable
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private boolean closed;
+    // Counted here because Chronicle's longSize() walks every segment: too slow for every admission check.
+    private long entryCount;
 
     private ChainStore(
         final StoreConfig config,
@@ -173,6 +175,7 @@ public final class ChainStore implements AutoCloseable
             final ChainStore store = new ChainStore(
                 config, geometry, lockChannel, lock, metadata, intentLog, entries, clients, unclean);
             store.finishInterruptedWrites(unclean);
+            store.entryCount = entries.longSize();
             if (unclean)
             {
                 final long recountStartNs = System.nanoTime();
@@ -368,6 +371,7 @@ public final class ChainStore implements AutoCloseable
             else
             {
                 context.insert(context.absentEntry(), newValue);
+                entryCount++;
             }
         }
         metadata.dataBytes(metadata.dataBytes() + dataBytesDelta);
@@ -388,7 +392,7 @@ public final class ChainStore implements AutoCloseable
         }
         keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
         long newDataBytes = metadata.dataBytes() + keyLength + valueLength;
-        long newEntries = entries.longSize() + 1;
+        long newEntries = entryCount + 1;
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
             entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
         {
@@ -408,7 +412,7 @@ public final class ChainStore implements AutoCloseable
      */
     public long entryCount()
     {
-        return entries.longSize();
+        return entryCount;
     }
 
     /**

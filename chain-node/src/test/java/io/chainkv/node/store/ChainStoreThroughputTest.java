@@ -1,6 +1,7 @@
 package io.chainkv.node.store;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test output (target/surefire-reports/*-output.txt). Only that the work was done is asserted, as these machines are
  * too noisy for thresholds.
  */
+@Tag("measurement")
 class ChainStoreThroughputTest
 {
     private static final int KEYS = 100_000;

@@ -71,6 +71,7 @@ final class ClientAgent implements Agent, FragmentHandler
         this.sender = sender;
         this.configSource = configSource;
         this.attemptTimeoutNs = attemptTimeoutNs;
+        this.lastSeenEpoch = configSource.current().epoch();
         this.maxBackoffNs = maxBackoffNs;
     }
 

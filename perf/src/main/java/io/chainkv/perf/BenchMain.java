@@ -2,6 +2,7 @@ package io.chainkv.perf;
 
 import io.chainkv.client.ChainConfigSource;
 import io.chainkv.client.StaticChainConfigSource;
+import io.chainkv.client.ZooKeeperChainConfigSource;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.perf.floor.ChildJvm;
 import io.chainkv.perf.floor.TransportFloor;
@@ -11,12 +12,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
@@ -185,7 +189,18 @@ public final class BenchMain implements Callable<Integer>
         }
         notes.forEach(run::note);
 
-        final BenchResult result = run.run();
+        final BenchResult result;
+        try
+        {
+            result = run.run();
+        }
+        finally
+        {
+            if (source instanceof AutoCloseable)
+            {
+                ((AutoCloseable)source).close();
+            }
+        }
         ResultsWriter.write(resultsDir, result, run.histograms());
         System.out.println();
         System.out.print(SummaryTable.render(result));
@@ -196,12 +211,13 @@ public final class BenchMain implements Callable<Integer>
 
     private ChainConfigSource configSource() throws Exception
     {
-        if (null != zk || null != clusterName)
+        if (null != zk)
         {
-            // TODO(zk): when io.chainkv.client.ZooKeeperChainConfigSource lands on main (branch wip-zk), return
-            // ZooKeeperChainConfigSource.connect(zk, clusterName) here and close it after the run.
-            throw new IllegalArgumentException("--zk/--cluster: this build's client has no ZooKeeper configuration " +
-                "source yet; use --config <chain.properties> or --cluster-dir <dir>");
+            return ZooKeeperChainConfigSource.connect(zk, null != clusterName ? clusterName : "chainkv");
+        }
+        if (null != clusterName)
+        {
+            throw new IllegalArgumentException("--cluster goes with --zk <connect>");
         }
         if (null != config)
         {
@@ -209,9 +225,21 @@ public final class BenchMain implements Callable<Integer>
         }
         if (null != clusterDir)
         {
-            return new StaticChainConfigSource(ChainConfig.load(clusterDir.resolve("chain.properties")));
+            final Path staticConfig = clusterDir.resolve("chain.properties");
+            if (Files.exists(staticConfig))
+            {
+                return new StaticChainConfigSource(ChainConfig.load(staticConfig));
+            }
+            // A ZooKeeper-mode cluster of scripts/local-cluster.sh records where its ZooKeeper is.
+            final Properties env = new Properties();
+            try (Reader reader = Files.newBufferedReader(clusterDir.resolve("cluster.env")))
+            {
+                env.load(reader);
+            }
+            return ZooKeeperChainConfigSource.connect(env.getProperty("zk"), env.getProperty("cluster"));
         }
-        throw new IllegalArgumentException("say where the cluster is: --config <chain.properties> or --cluster-dir <dir>");
+        throw new IllegalArgumentException("say where the cluster is: --zk <connect> --cluster <name>, " +
+            "--config <chain.properties> or --cluster-dir <dir>");
     }
 
     private static Path localClusterScript()

@@ -2,10 +2,12 @@
 #
 # Load and run a YCSB 0.17 workload against a ChainKV chain with ChainKV's binding (ycsb-binding/).
 #
-#   scripts/ycsb.sh [--config FILE | --dir DIR] [--workload NAME|FILE] [--threads N] [--no-load] [-p key=value ...]
+#   scripts/ycsb.sh [--zk HOST:PORT --cluster NAME | --config FILE | --dir DIR] [--workload NAME|FILE] [--threads N]
+#                   [--no-load] [-p key=value ...]
 #
-#   --config FILE     chain configuration file (default: run/local/chain.properties, the local cluster)
-#   --dir DIR         a cluster started by scripts/local-cluster.sh (uses DIR/chain.properties)
+#   --zk, --cluster   a cluster in ZooKeeper
+#   --config FILE     a static chain configuration file
+#   --dir DIR         a cluster started by scripts/local-cluster.sh (default: run/local)
 #   --workload W      write-only, read-only, workloada, workloadb (in ycsb-binding/workloads/) or a file
 #                     (default write-only). ChainKV stores one value per key: fieldcount is always 1.
 #   --threads N       YCSB client threads (default 1)
@@ -27,7 +29,10 @@ die()
     exit 2
 }
 
-config="$ROOT/run/local/chain.properties"
+config=""
+cluster_dir="$ROOT/run/local"
+zk=""
+cluster_name=""
 workload="write-only"
 threads=1
 do_load=1
@@ -36,16 +41,38 @@ while (( $# > 0 ))
 do
     case "$1" in
         --config) config="${2:?--config needs a file}"; shift 2 ;;
-        --dir) config="${2:?--dir needs a directory}/chain.properties"; shift 2 ;;
+        --dir) cluster_dir="${2:?--dir needs a directory}"; shift 2 ;;
+        --zk) zk="${2:?--zk needs host:port,...}"; shift 2 ;;
+        --cluster) cluster_name="${2:?--cluster needs a name}"; shift 2 ;;
         --workload) workload="${2:?--workload needs a name or file}"; shift 2 ;;
         --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
         --no-load) do_load=0; shift ;;
         -p) props+=(-p "${2:?-p needs key=value}"); shift 2 ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
 done
-[[ -f "$config" ]] || die "no chain configuration at $config: start a cluster (scripts/local-cluster.sh start) or pass --config"
+# Where the cluster is: --zk/--cluster, --config, or a local-cluster.sh directory (ZooKeeper or static mode).
+if [[ -z "$zk" && -z "$config" ]]
+then
+    if [[ -f "$cluster_dir/chain.properties" ]]
+    then
+        config="$cluster_dir/chain.properties"
+    elif [[ -f "$cluster_dir/cluster.env" ]]
+    then
+        zk="$(sed -n 's/^zk=//p' "$cluster_dir/cluster.env")"
+        cluster_name="$(sed -n 's/^cluster=//p' "$cluster_dir/cluster.env")"
+    else
+        die "no cluster in $cluster_dir: start one (scripts/local-cluster.sh start), or pass --zk/--cluster or --config"
+    fi
+fi
+if [[ -n "$zk" ]]
+then
+    where=(-p chainkv.zk="$zk" -p chainkv.cluster="${cluster_name:-chainkv}")
+else
+    [[ -f "$config" ]] || die "no chain configuration at $config"
+    where=(-p chainkv.config="$config")
+fi
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "--threads must be a number >= 1"
 if [[ -f "$workload" ]]
 then
@@ -75,7 +102,7 @@ ycsb()
 {
     "$JAVA" @"$ROOT/scripts/jvm.options" "${extra_jvm[@]}" -cp "$(binding_jar):$ROOT/ycsb-binding/target/lib/*" \
         site.ycsb.Client "$@" -db io.chainkv.ycsb.ChainKvDB -P "$workload_file" \
-        -p chainkv.config="$config" -p fieldcount=1 "${props[@]}"
+        "${where[@]}" -p fieldcount=1 "${props[@]}"
 }
 if [[ "$do_load" == 1 ]]
 then

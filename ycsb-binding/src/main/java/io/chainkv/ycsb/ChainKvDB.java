@@ -28,13 +28,20 @@ import java.util.Vector;
  * driver), opened by the first {@link #init()} and closed by the last {@link #cleanup()}. Calls are
  * synchronous, as every YCSB binding's are.
  * <p>
- * Properties: {@code chainkv.config} (required) the chain configuration file; {@code chainkv.requestTimeoutMs}
+ * Properties: where the cluster is, either {@code chainkv.zk} (ZooKeeper connect string) with {@code chainkv.cluster}
+ * (default "chainkv"), or {@code chainkv.config} (a static chain configuration file); {@code chainkv.requestTimeoutMs}
  * (default 5000). Scans are not supported ({@link Status#NOT_IMPLEMENTED}): ChainKV has no ordered iteration.
  */
 public final class ChainKvDB extends DB
 {
     /** Property naming the chain configuration file. */
     public static final String CONFIG_PROP = "chainkv.config";
+
+    /** Property with the ZooKeeper connect string of the cluster. */
+    public static final String ZK_PROP = "chainkv.zk";
+
+    /** Property with the cluster name in ZooKeeper. */
+    public static final String CLUSTER_PROP = "chainkv.cluster";
 
     /** Property with the request timeout in milliseconds. */
     public static final String REQUEST_TIMEOUT_PROP = "chainkv.requestTimeoutMs";
@@ -57,9 +64,11 @@ public final class ChainKvDB extends DB
         }
         fieldName = properties.getProperty("fieldnameprefix", "field") + "0";
         final String configFile = properties.getProperty(CONFIG_PROP);
-        if (null == configFile)
+        final String zooKeeper = properties.getProperty(ZK_PROP);
+        if (null == configFile && null == zooKeeper)
         {
-            throw new DBException("set -p " + CONFIG_PROP + "=<chain.properties> (e.g. run/local/chain.properties)");
+            throw new DBException("say where the cluster is: -p " + ZK_PROP + "=<host:port> -p " + CLUSTER_PROP +
+                "=<name>, or -p " + CONFIG_PROP + "=<chain.properties>");
         }
         synchronized (LOCK)
         {
@@ -67,14 +76,16 @@ public final class ChainKvDB extends DB
             {
                 try
                 {
-                    sharedClient = ChainKvClient.connect(new ClientConfig()
-                        .chainConfig(ChainConfig.load(Path.of(configFile)))
-                        .requestTimeout(Duration.ofMillis(Long.parseLong(
-                            properties.getProperty(REQUEST_TIMEOUT_PROP, "5000")))));
+                    final ClientConfig config = null != zooKeeper ?
+                        new ClientConfig().zooKeeper(zooKeeper, properties.getProperty(CLUSTER_PROP, "chainkv")) :
+                        new ClientConfig().chainConfig(ChainConfig.load(Path.of(configFile)));
+                    sharedClient = ChainKvClient.connect(config.requestTimeout(Duration.ofMillis(Long.parseLong(
+                        properties.getProperty(REQUEST_TIMEOUT_PROP, "5000")))));
                 }
                 catch (final IOException | RuntimeException ex)
                 {
-                    throw new DBException("cannot connect to the chain in " + configFile + ": " + ex.getMessage(), ex);
+                    throw new DBException("cannot connect to the chain (" + (null != zooKeeper ? "ZooKeeper " +
+                        zooKeeper : configFile) + "): " + ex.getMessage(), ex);
                 }
             }
             users++;

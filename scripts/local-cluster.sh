@@ -504,7 +504,9 @@ wait_ready()
             echo "$line"
             return 0
         fi
-        if ! running_pid "$name" >/dev/null
+        # Right after the launch the pid can still be the forked shell, not yet exec'd into java (so not yet
+        # marked as ours): only a process that is gone counts as exited; the deadline covers the rest.
+        if ! running_pid "$name" >/dev/null && ! { kill -0 "$pid" 2>/dev/null && [[ "$(proc_state "$pid")" != Z ]]; }
         then
             echo "$PROG: $name (pid $pid) exited before it was ready" >&2
             show_log_tail "$name" "$offset"

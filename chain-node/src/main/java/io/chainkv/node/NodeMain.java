@@ -127,10 +127,11 @@ public final class NodeMain implements Callable<Integer>
         {
             throw new IllegalArgumentException("--endpoint host:port is required with --zk");
         }
-        new ChainMember(nodeId, endpoint);
+        final ChainMember self = new ChainMember(nodeId, endpoint); // checks the id and host:port, with a message
         final ZooKeeperSettings zooKeeper = new ZooKeeperSettings(
             zkConnect, sessionTimeoutMs, Math.min(ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS, sessionTimeoutMs));
-        final ChainNode node = ChainNode.launch(nodeId, endpoint, clusterName, zooKeeper, storeConfig, aeronDir, settings);
+        final ChainNode node = ChainNode.launch(
+            self.nodeId(), self.endpoint(), clusterName, zooKeeper, storeConfig, aeronDir, settings);
         System.out.println("chainkv-node ready node=" + nodeId + " endpoint=" + endpoint + " zk=" + zkConnect +
             " cluster=" + clusterName);
         return node;

@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a node publishes in its registration znode: its id, the endpoint it receives on, and its state.
+ * What a node publishes in its registration znode: its id, the endpoint it receives on, its state, and, while it
+ * joins a chain, the chain epoch in which it caught up with the tail (the master's signal to make it the tail).
  * <p>
- * Encoded as {@code nodeId=...}, {@code endpoint=host:port} and {@code state=...} lines (see
- * {@link #encode()}). The id is also the znode's name; decoding checks that the two agree.
+ * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...} and {@code caughtUpEpoch=...} lines
+ * (see {@link #encode()}); a missing {@code caughtUpEpoch} reads as 0. The id is also the znode's name; decoding checks that the two agree.
  */
 public final class NodeInfo
 {
@@ -19,6 +20,7 @@ public final class NodeInfo
     private final String nodeId;
     private final String endpoint;
     private final NodeState state;
+    private final long caughtUpEpoch;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -27,11 +29,23 @@ public final class NodeInfo
      */
     public NodeInfo(final String nodeId, final String endpoint, final NodeState state)
     {
+        this(nodeId, endpoint, state, 0);
+    }
+
+    /**
+     * @param nodeId        unique id of the node in the cluster.
+     * @param endpoint      host:port the node receives on.
+     * @param state         what the node is doing.
+     * @param caughtUpEpoch epoch of the chain configuration in which the node, as joiner, caught up; 0 if none.
+     */
+    public NodeInfo(final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch)
+    {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
         this.nodeId = member.nodeId();
         this.endpoint = member.endpoint();
         this.state = Objects.requireNonNull(state, "state");
+        this.caughtUpEpoch = caughtUpEpoch;
     }
 
     /**
@@ -58,7 +72,17 @@ public final class NodeInfo
         {
             throw new IllegalArgumentException(WHAT + ": unknown state '" + stateText + "'");
         }
-        return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state);
+        final String caughtUpText = values.getOrDefault("caughtUpEpoch", "0");
+        final long caughtUpEpoch;
+        try
+        {
+            caughtUpEpoch = Long.parseLong(caughtUpText.strip());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(WHAT + ": caughtUpEpoch '" + caughtUpText + "' is not a number");
+        }
+        return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state, caughtUpEpoch);
     }
 
     /**
@@ -70,6 +94,7 @@ public final class NodeInfo
         KeyValueText.append(sb, "nodeId", nodeId);
         KeyValueText.append(sb, "endpoint", endpoint);
         KeyValueText.append(sb, "state", state.name());
+        KeyValueText.append(sb, "caughtUpEpoch", caughtUpEpoch);
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -79,7 +104,24 @@ public final class NodeInfo
      */
     public NodeInfo withState(final NodeState newState)
     {
-        return new NodeInfo(nodeId, endpoint, newState);
+        return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch);
+    }
+
+    /**
+     * @param epoch the chain epoch in which the node caught up as joiner; 0 for none.
+     * @return the same node with that epoch.
+     */
+    public NodeInfo withCaughtUpEpoch(final long epoch)
+    {
+        return new NodeInfo(nodeId, endpoint, state, epoch);
+    }
+
+    /**
+     * @return the chain epoch in which this node, as joiner, caught up with the tail; 0 if it has not.
+     */
+    public long caughtUpEpoch()
+    {
+        return caughtUpEpoch;
     }
 
     /**
@@ -108,16 +150,18 @@ public final class NodeInfo
     public boolean equals(final Object o)
     {
         return o instanceof NodeInfo && ((NodeInfo)o).nodeId.equals(nodeId) &&
-            ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state;
+            ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
+            ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch;
     }
 
     public int hashCode()
     {
-        return Objects.hash(nodeId, endpoint, state);
+        return Objects.hash(nodeId, endpoint, state, caughtUpEpoch);
     }
 
     public String toString()
     {
-        return nodeId + "@" + endpoint + "(" + state + ")";
+        return nodeId + "@" + endpoint + "(" + state + (0 == caughtUpEpoch ? "" : ", caught up in epoch " + caughtUpEpoch) +
+            ")";
     }
 }

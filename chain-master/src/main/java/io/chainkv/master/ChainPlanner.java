@@ -25,9 +25,11 @@ import java.util.TreeMap;
  *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail.</li>
  *     <li><b>Last member:</b> a chain whose members are all gone is kept as it is and reported unavailable; its
  *     members hold every acknowledged write, so the chain must wait for one of them, never be emptied.</li>
- *     <li><b>Spares</b> (live, not in a chain, not draining) are appended at the tail of a chain shorter than
- *     the replication factor only when enabled: a joiner needs state transfer from the tail, which the node
- *     does not implement yet, so the default is off.</li>
+ *     <li><b>Heal:</b> a chain shorter than the replication factor, with no joiner, is given one: the earliest
+ *     registered spare (live, in no chain, not draining). The tail streams its state to the joiner.</li>
+ *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail. A
+ *     joiner that is gone or draining is dropped. A joiner stays through a splice and starts its transfer again
+ *     from the (maybe new) tail.</li>
  * </ul>
  * Every change yields one new configuration with the cluster epoch plus one; each changed chain takes that epoch.
  */
@@ -40,20 +42,20 @@ public final class ChainPlanner
         Comparator.comparingLong(RegisteredNode::registrationZxid).thenComparing(RegisteredNode::nodeId);
 
     private final int replicationFactor;
-    private final boolean addSpares;
+    private final boolean heal;
 
     /**
      * @param replicationFactor target chain length, at least 1.
-     * @param addSpares         true to append spares to short chains (needs state transfer; see class doc).
+     * @param heal              true to give short chains a joiner from the spares (the default in {@code MasterMain}).
      */
-    public ChainPlanner(final int replicationFactor, final boolean addSpares)
+    public ChainPlanner(final int replicationFactor, final boolean heal)
     {
         if (replicationFactor < 1)
         {
             throw new IllegalArgumentException("replication factor must be >= 1, was " + replicationFactor);
         }
         this.replicationFactor = replicationFactor;
-        this.addSpares = addSpares;
+        this.heal = heal;
     }
 
     public int replicationFactor()
@@ -99,9 +101,9 @@ public final class ChainPlanner
         final long nextEpoch = current.epoch() + 1;
         final List<String> notes = new ArrayList<>();
         final List<ChainConfig> chains = new ArrayList<>(current.chains().size());
-        final Set<Integer> unavailable = new HashSet<>();
         boolean changed = false;
 
+        final Set<String> placed = new HashSet<>();
         for (final ChainConfig chain : current.chains())
         {
             final List<ChainMember> survivors = new ArrayList<>(chain.members().size());
@@ -117,10 +119,19 @@ public final class ChainPlanner
                     gone.add(member.nodeId());
                 }
             }
+
+            ChainMember joiner = chain.joiner();
+            final RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
+            if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING))
+            {
+                notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " is " +
+                    (null == joinerNode ? "gone" : "draining") + "; dropping it");
+                joiner = null;
+            }
+
             if (survivors.isEmpty())
             {
                 // Every member holds all acknowledged writes: removing the last would lose them. Wait for one.
-                unavailable.add(chain.chainId());
                 notes.add("chain " + chain.chainId() + " is unavailable: no member of " + chain.members() +
                     " is registered; kept unchanged until one comes back");
                 chains.add(chain);
@@ -128,7 +139,20 @@ public final class ChainPlanner
             else if (!gone.isEmpty())
             {
                 notes.add("chain " + chain.chainId() + ": splicing out " + gone);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner));
+                changed = true;
+            }
+            else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch())
+            {
+                notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " caught up; it becomes the tail");
+                final List<ChainMember> members = new ArrayList<>(survivors);
+                members.add(joiner);
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members, null));
+                changed = true;
+            }
+            else if (!java.util.Objects.equals(joiner, chain.joiner()))
+            {
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner));
                 changed = true;
             }
             else
@@ -137,54 +161,62 @@ public final class ChainPlanner
             }
         }
 
-        if (addSpares)
+        for (final ChainConfig chain : chains)
         {
-            // TODO(join): a spare must receive the tail's state before it serves; until the node implements state
-            // transfer this is off by default.
-            changed |= appendSpares(chains, unavailable, live, nextEpoch, notes);
+            for (final ChainMember member : chain.members())
+            {
+                placed.add(member.nodeId());
+            }
+            if (null != chain.joiner())
+            {
+                placed.add(chain.joiner().nodeId());
+            }
+        }
+        if (heal)
+        {
+            changed |= assignJoiners(chains, live, placed, nextEpoch, notes);
         }
 
         final ClusterConfig next = changed ? new ClusterConfig(current.clusterName(), nextEpoch, chains) : null;
         return new Plan(next, notes);
     }
 
-    private boolean appendSpares(
+    private boolean assignJoiners(
         final List<ChainConfig> chains,
-        final Set<Integer> unavailable,
         final Map<String, RegisteredNode> live,
+        final Set<String> placed,
         final long nextEpoch,
         final List<String> notes)
     {
-        final Set<String> inChains = new HashSet<>();
-        for (final ChainConfig chain : chains)
-        {
-            for (final ChainMember member : chain.members())
-            {
-                inChains.add(member.nodeId());
-            }
-        }
-        final List<RegisteredNode> spares = eligible(live.values(), inChains);
+        final List<RegisteredNode> spares = eligible(live.values(), placed);
         boolean changed = false;
         for (int i = 0; i < chains.size() && !spares.isEmpty(); i++)
         {
             final ChainConfig chain = chains.get(i);
-            if (unavailable.contains(chain.chainId()) || chain.members().size() >= replicationFactor)
+            if (chain.members().size() >= replicationFactor || null != chain.joiner() || !anyLive(chain, live))
             {
                 continue;
             }
-            final List<ChainMember> members = new ArrayList<>(chain.members());
-            final List<String> added = new ArrayList<>();
-            while (members.size() < replicationFactor && !spares.isEmpty())
-            {
-                final RegisteredNode spare = spares.remove(0);
-                members.add(spare.info().toMember());
-                added.add(spare.nodeId());
-            }
-            notes.add("chain " + chain.chainId() + ": appending spare(s) " + added + " at the tail");
-            chains.set(i, new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members));
+            final RegisteredNode spare = spares.remove(0);
+            notes.add("chain " + chain.chainId() + " has " + chain.members().size() + " of " + replicationFactor +
+                " members: " + spare.nodeId() + " joins at the tail");
+            chains.set(i, new ChainConfig(
+                chain.clusterName(), chain.chainId(), nextEpoch, chain.members(), spare.info().toMember()));
             changed = true;
         }
         return changed;
+    }
+
+    private static boolean anyLive(final ChainConfig chain, final Map<String, RegisteredNode> live)
+    {
+        for (final ChainMember member : chain.members())
+        {
+            if (live.containsKey(member.nodeId()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<RegisteredNode> eligible(final Collection<RegisteredNode> live, final Set<String> exclude)

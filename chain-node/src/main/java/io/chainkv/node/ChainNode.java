@@ -135,7 +135,8 @@ public final class ChainNode implements AutoCloseable
             AgentRunner.startOnThread(runner);
 
             final ZooKeeperMembership membership = null == zooKeeper ? null :
-                ZooKeeperMembership.start(zooKeeper, clusterName, chainId, nodeId, endpoint, lease, agent::offerConfig);
+                ZooKeeperMembership.start(
+                    zooKeeper, clusterName, chainId, nodeId, endpoint, lease, agent::offerConfig, agent::caughtUpEpoch);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
                 store.entryCount(), store.lastAppliedSeq(), settings);

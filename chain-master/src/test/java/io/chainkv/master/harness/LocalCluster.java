@@ -597,28 +597,39 @@ public final class LocalCluster implements AutoCloseable
             return this;
         }
 
-        /** @return this, with {@code --max-entries} passed to every node. */
+        /** @return this, with {@code --max-entries} passed to every node (replacing an earlier value). */
         public Builder maxEntries(final long maxEntries)
         {
-            return nodeArgs("--max-entries", Long.toString(maxEntries));
+            return nodeOption("--max-entries", Long.toString(maxEntries));
         }
 
-        /** @return this, with {@code --max-data-bytes} passed to every node. */
+        /** @return this, with {@code --max-data-bytes} passed to every node (replacing an earlier value). */
         public Builder maxDataBytes(final long maxDataBytes)
         {
-            return nodeArgs("--max-data-bytes", Long.toString(maxDataBytes));
+            return nodeOption("--max-data-bytes", Long.toString(maxDataBytes));
         }
 
-        /** @return this, with {@code --max-key-bytes} passed to every node. */
+        /** @return this, with {@code --max-key-bytes} passed to every node (replacing an earlier value). */
         public Builder maxKeyBytes(final int maxKeyBytes)
         {
-            return nodeArgs("--max-key-bytes", Integer.toString(maxKeyBytes));
+            return nodeOption("--max-key-bytes", Integer.toString(maxKeyBytes));
         }
 
-        /** @return this, with {@code --max-value-bytes} passed to every node. */
+        /** @return this, with {@code --max-value-bytes} passed to every node (replacing an earlier value). */
         public Builder maxValueBytes(final int maxValueBytes)
         {
-            return nodeArgs("--max-value-bytes", Integer.toString(maxValueBytes));
+            return nodeOption("--max-value-bytes", Integer.toString(maxValueBytes));
+        }
+
+        private Builder nodeOption(final String name, final String value)
+        {
+            final int at = nodeArgs.indexOf(name);
+            if (at >= 0)
+            {
+                nodeArgs.set(at + 1, value);
+                return this;
+            }
+            return nodeArgs(name, value);
         }
 
         /**

@@ -1,6 +1,7 @@
 package io.chainkv.master;
 
 import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.NodeState;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -20,7 +21,9 @@ import java.util.TreeMap;
  * the next configuration.
  * <ul>
  *     <li><b>Bootstrap:</b> with no configuration yet, once {@code replicationFactor} nodes are registered, one
- *     chain (id 0) at epoch 1 of the earliest registered ones, in registration order.</li>
+ *     chain (id 0) at epoch 1 of the earliest registered ones, in registration order. If a registered node's
+ *     store holds data (a restored backup, {@link NodeInfo#heldSeq()}), the chain starts with that node alone
+ *     (the one holding the most) and the others join it by state transfer.</li>
  *     <li><b>Splice:</b> members that are no longer registered leave their chain; the survivors keep their order,
  *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail.</li>
  *     <li><b>Last member:</b> a chain whose members are all gone is kept as it is and reported unavailable; its
@@ -30,6 +33,8 @@ import java.util.TreeMap;
  *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail. A
  *     joiner that is gone or draining is dropped. A joiner stays through a splice and starts its transfer again
  *     from the (maybe new) tail.</li>
+ *     <li><b>Backups:</b> a backup taker ({@link NodeState#BACKUP}) is given the joiner place of a chain that has
+ *     none and needs no spare; it is never promoted.</li>
  * </ul>
  * Every change yields one new configuration with the cluster epoch plus one; each changed chain takes that epoch.
  */
@@ -82,6 +87,21 @@ public final class ChainPlanner
     private Plan bootstrap(final String clusterName, final Map<String, RegisteredNode> live)
     {
         final List<RegisteredNode> candidates = eligible(live.values(), Set.of());
+        RegisteredNode holder = null;
+        for (final RegisteredNode node : candidates)
+        {
+            if (node.info().heldSeq() > 0 && (null == holder || node.info().heldSeq() > holder.info().heldSeq()))
+            {
+                holder = node;
+            }
+        }
+        if (null != holder)
+        {
+            final ChainConfig chain = new ChainConfig(clusterName, FIRST_CHAIN_ID, 1, List.of(holder.info().toMember()));
+            return new Plan(new ClusterConfig(clusterName, 1, List.of(chain)), List.of("bootstrap from " +
+                holder.nodeId() + ", whose store holds data up to seq " + holder.info().heldSeq() +
+                "; the other nodes join it by state transfer"));
+        }
         if (candidates.size() < replicationFactor)
         {
             return new Plan(null, List.of("no config yet: waiting for " + (replicationFactor - candidates.size()) +
@@ -142,7 +162,8 @@ public final class ChainPlanner
                 chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner));
                 changed = true;
             }
-            else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch())
+            else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch() &&
+                joinerNode.info().state() != NodeState.BACKUP)
             {
                 notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " caught up; it becomes the tail");
                 final List<ChainMember> members = new ArrayList<>(survivors);
@@ -189,7 +210,30 @@ public final class ChainPlanner
         final List<String> notes)
     {
         final List<RegisteredNode> spares = eligible(live.values(), placed);
+        final List<RegisteredNode> backups = new ArrayList<>();
+        for (final RegisteredNode node : live.values())
+        {
+            if (node.info().state() == NodeState.BACKUP && !placed.contains(node.nodeId()))
+            {
+                backups.add(node);
+            }
+        }
+        backups.sort(REGISTRATION_ORDER);
         boolean changed = false;
+        for (int i = 0; i < chains.size() && !backups.isEmpty(); i++)
+        {
+            final ChainConfig chain = chains.get(i);
+            final boolean needsSpare = chain.members().size() < replicationFactor && !spares.isEmpty();
+            if (null != chain.joiner() || needsSpare || !anyLive(chain, live))
+            {
+                continue;
+            }
+            final RegisteredNode backup = backups.remove(0);
+            notes.add("chain " + chain.chainId() + ": backup taker " + backup.nodeId() + " receives the tail's state");
+            chains.set(i, new ChainConfig(
+                chain.clusterName(), chain.chainId(), nextEpoch, chain.members(), backup.info().toMember()));
+            changed = true;
+        }
         for (int i = 0; i < chains.size() && !spares.isEmpty(); i++)
         {
             final ChainConfig chain = chains.get(i);
@@ -224,7 +268,8 @@ public final class ChainPlanner
         final List<RegisteredNode> nodes = new ArrayList<>();
         for (final RegisteredNode node : live)
         {
-            if (node.info().state() != NodeState.DRAINING && !exclude.contains(node.nodeId()))
+            final NodeState state = node.info().state();
+            if (state != NodeState.DRAINING && state != NodeState.BACKUP && !exclude.contains(node.nodeId()))
             {
                 nodes.add(node);
             }

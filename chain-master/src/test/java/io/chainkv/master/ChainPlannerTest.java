@@ -248,7 +248,7 @@ class ChainPlannerTest
 
     private static RegisteredNode caughtUp(final String nodeId, final long zxid, final long epoch)
     {
-        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, epoch), zxid);
+        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, epoch, 0), zxid);
     }
 
     private static ChainConfig withJoiner(final ChainConfig chain, final String joinerId)

@@ -48,7 +48,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final ClusterPaths paths;
     private final int chainId;
     private final String nodeId;
-    private final String endpoint;
+    private final NodeInfo self;
     private final SessionLease lease;
     private final Predicate<ChainConfig> configSink;
     private final LongSupplier caughtUpEpoch;
@@ -64,8 +64,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         final CuratorFramework curator,
         final ClusterPaths paths,
         final int chainId,
-        final String nodeId,
-        final String endpoint,
+        final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
         final LongSupplier caughtUpEpoch)
@@ -74,8 +73,8 @@ public final class ZooKeeperMembership implements AutoCloseable
         this.curator = curator;
         this.paths = paths;
         this.chainId = chainId;
-        this.nodeId = nodeId;
-        this.endpoint = endpoint;
+        this.nodeId = self.nodeId();
+        this.self = self;
         this.lease = lease;
         this.configSink = configSink;
         this.watcher = new ConfigWatcher(curator, paths, this::onConfig);
@@ -99,8 +98,8 @@ public final class ZooKeeperMembership implements AutoCloseable
      * @param settings    how to reach ZooKeeper.
      * @param clusterName the cluster to join.
      * @param chainId     the chain this node serves.
-     * @param nodeId      this node's id.
-     * @param endpoint    host:port it receives on.
+     * @param self        this node's first registration: id, endpoint, JOINING (or BACKUP for a backup taker) and
+     *                    the committed seq its store holds.
      * @param lease       the lease to keep, from {@link #leaseFor(ZooKeeperSettings)}.
      * @param configSink  takes each configuration of the chain; returns false if it could not take it now.
      * @param caughtUpEpoch the chain epoch in which the node caught up as joiner (0 if it has not), polled.
@@ -111,12 +110,12 @@ public final class ZooKeeperMembership implements AutoCloseable
         final ZooKeeperSettings settings,
         final String clusterName,
         final int chainId,
-        final String nodeId,
-        final String endpoint,
+        final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
         final LongSupplier caughtUpEpoch)
     {
+        final String nodeId = self.nodeId();
         final CuratorFramework curator = settings.newClient();
         ZooKeeperMembership membership = null;
         try
@@ -140,7 +139,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, nodeId, endpoint, lease, configSink, caughtUpEpoch);
+                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, caughtUpEpoch);
             curator.getConnectionStateListenable().addListener((client, state) -> membershipStateChanged(state, lease, nodeId));
             membership.begin();
             return membership;
@@ -192,7 +191,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     {
         if (null == registration && running)
         {
-            registration = new NodeRegistration(curator, paths, new NodeInfo(nodeId, endpoint, NodeState.JOINING));
+            registration = new NodeRegistration(curator, paths, self);
             registration.start();
             LOG.info("node={} registered at {}", nodeId, paths.nodePath(nodeId));
         }
@@ -248,7 +247,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         {
             final NodeInfo info = registration.info();
             final NodeState state = deliveredMember ? NodeState.SERVING : NodeState.JOINING;
-            if (info.state() != state && info.state() != NodeState.DRAINING)
+            if (info.state() != state && info.state() != NodeState.DRAINING && info.state() != NodeState.BACKUP)
             {
                 registration.updateState(state);
             }

@@ -963,11 +963,9 @@ public final class ReplicationAgent implements Agent
                 sentList.trimTo(Math.min(ack.committedSeq(), lastApplied));
                 return;
             }
-            final long committedSeq = Math.min(ack.committedSeq(), lastApplied);
-            if (committedSeq > lastCommitted)
-            {
-                commitThrough(committedSeq);
-            }
+            // commitThrough trims even when our commit point is already past the ack: an old tail that now feeds
+            // a promoted joiner knew its updates committed before the joiner acked them.
+            commitThrough(Math.min(ack.committedSeq(), lastApplied));
         }
         else if (ResendRequestDecoder.TEMPLATE_ID == templateId)
         {

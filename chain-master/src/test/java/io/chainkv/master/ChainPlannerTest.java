@@ -244,6 +244,63 @@ class ChainPlannerTest
         assertFalse(plan.changes());
     }
 
+    @Test
+    void aNewClusterStartsFromTheNodeHoldingTheMostDataAlone()
+    {
+        final Plan plan = planner.plan(CLUSTER, null,
+            List.of(live("n1", 1), holding("restored", 2, 900), holding("older", 3, 400)));
+
+        assertEquals(List.of("restored"), ids(plan.next().chain(0)));
+        assertEquals(1, plan.next().epoch());
+    }
+
+    @Test
+    void aBackupTakerGetsTheJoinerPlaceOfAFullChain()
+    {
+        final Plan plan = healing.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n2", 2), live("n3", 3), live("b", 9, NodeState.BACKUP)));
+
+        assertEquals("b", plan.next().chain(0).joiner().nodeId());
+        assertEquals(List.of("n1", "n2", "n3"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void aSpareThatHealsAChainGoesBeforeABackupTaker()
+    {
+        final Plan plan = healing.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2")),
+            List.of(live("n1", 1), live("n2", 2), live("b", 5, NodeState.BACKUP), live("s", 9)));
+
+        assertEquals("s", plan.next().chain(0).joiner().nodeId());
+    }
+
+    @Test
+    void aBackupTakerThatCaughtUpIsNeverPromoted()
+    {
+        final ChainConfig backingUp = withJoiner(chain(0, 5, "n1", "n2", "n3"), "b");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, backingUp), List.of(live("n1", 1), live("n2", 2),
+            live("n3", 3), new RegisteredNode(new NodeInfo("b", endpointOf("b"), NodeState.BACKUP, 5, 0), 9)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aBackupTakerThatLeftIsDropped()
+    {
+        final ChainConfig backingUp = withJoiner(chain(0, 5, "n1", "n2", "n3"), "b");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, backingUp), List.of(live("n1", 1), live("n2", 2),
+            live("n3", 3)));
+
+        assertNull(plan.next().chain(0).joiner());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    private static RegisteredNode holding(final String nodeId, final long zxid, final long heldSeq)
+    {
+        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, 0, heldSeq), zxid);
+    }
+
     private final ChainPlanner healing = new ChainPlanner(3, true);
 
     private static RegisteredNode caughtUp(final String nodeId, final long zxid, final long epoch)

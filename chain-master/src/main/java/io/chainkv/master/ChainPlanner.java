@@ -33,6 +33,11 @@ import java.util.TreeMap;
  *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail. A
  *     joiner that is gone or draining is dropped. A joiner stays through a splice and starts its transfer again
  *     from the (maybe new) tail.</li>
+ *     <li><b>Removals</b> (operator requests under {@link io.chainkv.cluster.ClusterPaths#removalsPath()}): a node
+ *     to drain leaves its chain once the chain has the replication factor without it (a spare joins first if
+ *     one is registered); a node to remove leaves at once, unless it is the chain's last member. Neither is
+ *     given a place again. A live tail that leaves may still answer reads until its lease runs out, so the
+ *     next configuration carries a read fence of one lease for the new tail.</li>
  *     <li><b>Backups:</b> a backup taker ({@link NodeState#BACKUP}) is given the joiner place of a chain that has
  *     none and needs no spare; it is never promoted.</li>
  * </ul>
@@ -48,6 +53,18 @@ public final class ChainPlanner
 
     private final int replicationFactor;
     private final boolean heal;
+    private final long readFenceMs;
+
+    /**
+     * What an operator asked for a node.
+     */
+    public enum Removal
+    {
+        /** Leave once the chain no longer needs the node. */
+        DRAIN,
+        /** Leave now (never the last member). */
+        REMOVE
+    }
 
     /**
      * @param replicationFactor target chain length, at least 1.
@@ -55,6 +72,18 @@ public final class ChainPlanner
      */
     public ChainPlanner(final int replicationFactor, final boolean heal)
     {
+        this(replicationFactor, heal, 0);
+    }
+
+    /**
+     * @param replicationFactor target chain length, at least 1.
+     * @param heal              true to give short chains a joiner from the spares.
+     * @param readFenceMs       the nodes' lease (half their session timeout): how long a new tail waits before
+     *                          reads when a live tail was taken out.
+     */
+    public ChainPlanner(final int replicationFactor, final boolean heal, final long readFenceMs)
+    {
+        this.readFenceMs = readFenceMs;
         if (replicationFactor < 1)
         {
             throw new IllegalArgumentException("replication factor must be >= 1, was " + replicationFactor);
@@ -76,17 +105,34 @@ public final class ChainPlanner
      */
     public Plan plan(final String clusterName, final ClusterConfig current, final Collection<RegisteredNode> liveNodes)
     {
+        return plan(clusterName, current, liveNodes, Map.of());
+    }
+
+    /**
+     * @param clusterName name of the cluster.
+     * @param current     configuration in ZooKeeper, or null if none yet.
+     * @param liveNodes   nodes currently registered.
+     * @param removals    operators' removal requests by node id.
+     * @return the next configuration, if any, and remarks.
+     */
+    public Plan plan(
+        final String clusterName,
+        final ClusterConfig current,
+        final Collection<RegisteredNode> liveNodes,
+        final Map<String, Removal> removals)
+    {
         final Map<String, RegisteredNode> live = new TreeMap<>();
         for (final RegisteredNode node : liveNodes)
         {
             live.put(node.nodeId(), node);
         }
-        return null == current ? bootstrap(clusterName, live) : reconfigure(current, live);
+        final Set<String> leaving = removals.keySet();
+        return null == current ? bootstrap(clusterName, live, leaving) : reconfigure(current, live, removals);
     }
 
-    private Plan bootstrap(final String clusterName, final Map<String, RegisteredNode> live)
+    private Plan bootstrap(final String clusterName, final Map<String, RegisteredNode> live, final Set<String> leaving)
     {
-        final List<RegisteredNode> candidates = eligible(live.values(), Set.of());
+        final List<RegisteredNode> candidates = eligible(live.values(), leaving);
         RegisteredNode holder = null;
         for (final RegisteredNode node : candidates)
         {
@@ -116,7 +162,8 @@ public final class ChainPlanner
         return new Plan(new ClusterConfig(clusterName, 1, List.of(chain)), List.of("bootstrap"));
     }
 
-    private Plan reconfigure(final ClusterConfig current, final Map<String, RegisteredNode> live)
+    private Plan reconfigure(
+        final ClusterConfig current, final Map<String, RegisteredNode> live, final Map<String, Removal> removals)
     {
         final long nextEpoch = current.epoch() + 1;
         final List<String> notes = new ArrayList<>();
@@ -142,11 +189,59 @@ public final class ChainPlanner
 
             ChainMember joiner = chain.joiner();
             final RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
-            if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING))
+            if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING ||
+                removals.containsKey(joiner.nodeId())))
             {
                 notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " is " +
                     (null == joinerNode ? "gone" : "draining") + "; dropping it");
                 joiner = null;
+            }
+
+            long fenceMs = 0;
+            if (!survivors.isEmpty())
+            {
+                final List<ChainMember> staying = new ArrayList<>();
+                for (final ChainMember member : survivors)
+                {
+                    if (!removals.containsKey(member.nodeId()))
+                    {
+                        staying.add(member);
+                    }
+                }
+                final List<ChainMember> leavingNow = new ArrayList<>();
+                for (final ChainMember member : survivors)
+                {
+                    final Removal removal = removals.get(member.nodeId());
+                    if (null == removal)
+                    {
+                        continue;
+                    }
+                    final boolean allowed = Removal.REMOVE == removal || staying.size() >= replicationFactor;
+                    if (allowed && survivors.size() - leavingNow.size() > 1)
+                    {
+                        leavingNow.add(member);
+                    }
+                    else
+                    {
+                        notes.add("chain " + chain.chainId() + ": " + member.nodeId() + " is to " +
+                            removal.name().toLowerCase() + " but the chain still needs it (" + staying.size() +
+                            " other member(s), replication factor " + replicationFactor + "); it leaves once a spare " +
+                            "has joined");
+                    }
+                }
+                if (!leavingNow.isEmpty())
+                {
+                    if (leavingNow.contains(survivors.get(survivors.size() - 1)))
+                    {
+                        // The leaving tail is alive and may answer reads until its lease runs out.
+                        fenceMs = readFenceMs;
+                    }
+                    survivors.removeAll(leavingNow);
+                    for (final ChainMember member : leavingNow)
+                    {
+                        gone.add(member.nodeId() + " (" + removals.get(member.nodeId()).name().toLowerCase() + ")");
+                    }
+                }
             }
 
             if (survivors.isEmpty())
@@ -159,7 +254,7 @@ public final class ChainPlanner
             else if (!gone.isEmpty())
             {
                 notes.add("chain " + chain.chainId() + ": splicing out " + gone);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, fenceMs));
                 changed = true;
             }
             else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch() &&
@@ -195,7 +290,9 @@ public final class ChainPlanner
         }
         if (heal)
         {
-            changed |= assignJoiners(chains, live, placed, nextEpoch, notes);
+            final Set<String> excluded = new HashSet<>(placed);
+            excluded.addAll(removals.keySet());
+            changed |= assignJoiners(chains, live, excluded, removals.keySet(), nextEpoch, notes);
         }
 
         final ClusterConfig next = changed ? new ClusterConfig(current.clusterName(), nextEpoch, chains) : null;
@@ -206,6 +303,7 @@ public final class ChainPlanner
         final List<ChainConfig> chains,
         final Map<String, RegisteredNode> live,
         final Set<String> placed,
+        final Set<String> leaving,
         final long nextEpoch,
         final List<String> notes)
     {
@@ -223,7 +321,7 @@ public final class ChainPlanner
         for (int i = 0; i < chains.size() && !backups.isEmpty(); i++)
         {
             final ChainConfig chain = chains.get(i);
-            final boolean needsSpare = chain.members().size() < replicationFactor && !spares.isEmpty();
+            final boolean needsSpare = staying(chain, leaving) < replicationFactor && !spares.isEmpty();
             if (null != chain.joiner() || needsSpare || !anyLive(chain, live))
             {
                 continue;
@@ -237,7 +335,7 @@ public final class ChainPlanner
         for (int i = 0; i < chains.size() && !spares.isEmpty(); i++)
         {
             final ChainConfig chain = chains.get(i);
-            if (chain.members().size() >= replicationFactor || null != chain.joiner() || !anyLive(chain, live))
+            if (staying(chain, leaving) >= replicationFactor || null != chain.joiner() || !anyLive(chain, live))
             {
                 continue;
             }
@@ -249,6 +347,19 @@ public final class ChainPlanner
             changed = true;
         }
         return changed;
+    }
+
+    private static int staying(final ChainConfig chain, final Set<String> leaving)
+    {
+        int count = 0;
+        for (final ChainMember member : chain.members())
+        {
+            if (!leaving.contains(member.nodeId()))
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static boolean anyLive(final ChainConfig chain, final Map<String, RegisteredNode> live)

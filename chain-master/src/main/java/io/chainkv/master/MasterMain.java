@@ -133,7 +133,7 @@ public final class MasterMain implements Callable<Integer>
                 LOG.error("could not connect to ZooKeeper at {}", connectString);
                 return 2;
             }
-            master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor, heal));
+            master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor, heal, sessionTimeoutMs / 2));
             master.start();
             System.out.println("chainkv-master ready id=" + id + " cluster=" + cluster + " zk=" + connectString +
                 " replicationFactor=" + replicationFactor + " sessionTimeoutMs=" + sessionTimeoutMs +

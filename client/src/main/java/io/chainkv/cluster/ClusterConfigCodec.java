@@ -65,6 +65,10 @@ public final class ClusterConfigCodec
             {
                 KeyValueText.append(sb, prefix + "joiner", chain.joiner());
             }
+            if (chain.readFenceMs() > 0)
+            {
+                KeyValueText.append(sb, prefix + "readFenceMs", chain.readFenceMs());
+            }
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -114,7 +118,9 @@ public final class ClusterConfigCodec
             }
             final String joinerText = values.get(prefix + "joiner");
             final ChainMember joiner = null == joinerText || joinerText.isBlank() ? null : ChainMember.parse(joinerText.strip());
-            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner));
+            final long readFenceMs = values.containsKey(prefix + "readFenceMs") ?
+                KeyValueText.requireLong(values, prefix + "readFenceMs", WHAT) : 0;
+            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner, readFenceMs));
         }
         return new ClusterConfig(cluster, epoch, chains);
     }

@@ -29,6 +29,7 @@ public final class ChainConfig
     private final long epoch;
     private final List<ChainMember> members;
     private final ChainMember joiner;
+    private final long readFenceMs;
 
     /**
      * @param clusterName name of the cluster; messages from other clusters are refused.
@@ -54,6 +55,26 @@ public final class ChainConfig
         final long epoch,
         final List<ChainMember> members,
         final ChainMember joiner)
+    {
+        this(clusterName, chainId, epoch, members, joiner, 0);
+    }
+
+    /**
+     * @param clusterName name of the cluster; messages from other clusters are refused.
+     * @param chainId     id of the chain within the cluster.
+     * @param epoch       epoch of this configuration, at least 1.
+     * @param members     head first, tail last; node ids unique.
+     * @param joiner      the node receiving the tail's state to become the next tail, or null.
+     * @param readFenceMs how long a node that becomes tail in this epoch waits before it answers reads: set when a
+     *                    live tail was removed, which may answer reads until its lease runs out.
+     */
+    public ChainConfig(
+        final String clusterName,
+        final int chainId,
+        final long epoch,
+        final List<ChainMember> members,
+        final ChainMember joiner,
+        final long readFenceMs)
     {
         if (null == clusterName || clusterName.isBlank())
         {
@@ -89,6 +110,7 @@ public final class ChainConfig
         }
         this.members = Collections.unmodifiableList(new ArrayList<>(members));
         this.joiner = joiner;
+        this.readFenceMs = Math.max(0, readFenceMs);
     }
 
     /**
@@ -224,6 +246,14 @@ public final class ChainConfig
     }
 
     /**
+     * @return how long a node that becomes tail in this epoch waits before answering reads (0: no wait).
+     */
+    public long readFenceMs()
+    {
+        return readFenceMs;
+    }
+
+    /**
      * @param nodeId a node.
      * @return true if it is this chain's joiner.
      */
@@ -308,6 +338,6 @@ public final class ChainConfig
     public String toString()
     {
         return "cluster=" + clusterName + " chain=" + chainId + " epoch=" + epoch + " members=" + members +
-            (null == joiner ? "" : " joiner=" + joiner);
+            (null == joiner ? "" : " joiner=" + joiner) + (0 == readFenceMs ? "" : " readFenceMs=" + readFenceMs);
     }
 }

@@ -1,0 +1,104 @@
+package io.chainkv.faults;
+
+import io.chainkv.faults.nemesis.Nemeses;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a fault run does: how long, with which seed, on what cluster, with which clients and nemeses. Immutable;
+ * each {@code with...} returns a copy.
+ *
+ * @param duration          total time of the fault schedules (cluster start-up and checking come on top).
+ * @param seed              seeds the schedule's and the clients' random choices.
+ * @param nodes             nodes per cluster.
+ * @param replicationFactor chain length at bootstrap (the rest are spares).
+ * @param sessionTimeoutMs  ZooKeeper session of nodes and masters.
+ * @param segment           how long one cluster lives before it is checked and a fresh one started.
+ * @param processes         client threads (one operation in flight each).
+ * @param keys              keys in use at any time.
+ * @param opsPerKey         operations a key sees before it is replaced by a fresh one.
+ * @param lossRate          Aeron receive loss rate for the nodes of odd segments (0: none).
+ * @param nemeses           nemesis names, or "all".
+ * @param namespaces        put nodes in network namespaces (needed by the network nemeses; needs root).
+ * @param addSpares         start the masters with --add-spares (once state transfer exists).
+ * @param outDir            where cluster logs and failing histories go.
+ */
+public record RunSettings(
+    Duration duration,
+    long seed,
+    int nodes,
+    int replicationFactor,
+    int sessionTimeoutMs,
+    Duration segment,
+    int processes,
+    int keys,
+    int opsPerKey,
+    double lossRate,
+    List<String> nemeses,
+    boolean namespaces,
+    boolean addSpares,
+    Path outDir)
+{
+    /**
+     * @return defaults: 5 nodes all in the chain, 2 s sessions, 2-minute segments, 6 client threads on 5 keys,
+     * 2% loss on odd segments, every nemesis, namespaces when root.
+     */
+    public static RunSettings defaults(final Duration duration, final long seed, final Path outDir)
+    {
+        return new RunSettings(duration, seed, 5, 5, 2_000, Duration.ofMinutes(2), 6, 5, 200, 0.02,
+            List.of("all"), null == io.chainkv.faults.cluster.NetworkNamespaces.unavailableReason(), false, outDir);
+    }
+
+    public RunSettings withNodes(final int nodeCount, final int rf)
+    {
+        return new RunSettings(duration, seed, nodeCount, rf, sessionTimeoutMs, segment, processes, keys, opsPerKey,
+            lossRate, nemeses, namespaces, addSpares, outDir);
+    }
+
+    public RunSettings withSegment(final Duration segmentLength)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segmentLength, processes,
+            keys, opsPerKey, lossRate, nemeses, namespaces, addSpares, outDir);
+    }
+
+    public RunSettings withLossRate(final double rate)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
+            opsPerKey, rate, nemeses, namespaces, addSpares, outDir);
+    }
+
+    public RunSettings withNemeses(final List<String> names, final boolean useNamespaces)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
+            opsPerKey, lossRate, List.copyOf(names), useNamespaces, addSpares, outDir);
+    }
+
+    public RunSettings withClients(final int processCount, final int keyCount, final int opsPerKeyCount)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processCount,
+            keyCount, opsPerKeyCount, lossRate, nemeses, namespaces, addSpares, outDir);
+    }
+
+    public RunSettings withSessionTimeoutMs(final int ms)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, ms, segment, processes, keys, opsPerKey,
+            lossRate, nemeses, namespaces, addSpares, outDir);
+    }
+
+    public RunSettings withAddSpares(final boolean add)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
+            opsPerKey, lossRate, nemeses, namespaces, add, outDir);
+    }
+
+    /**
+     * @return the nemesis names in use, without the network ones when there are no namespaces.
+     */
+    public List<String> effectiveNemeses()
+    {
+        return Nemeses.named(nemeses).stream().map(n -> n.name())
+            .filter(name -> namespaces || !Nemeses.NETWORK.contains(name)).toList();
+    }
+}

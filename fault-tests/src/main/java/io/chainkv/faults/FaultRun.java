@@ -178,7 +178,7 @@ public final class FaultRun
             anomalies.addAll(checker.check(ops));
         }
         Path historyFile = null;
-        if (!anomalies.isEmpty() || null != error)
+        if (!anomalies.isEmpty() || null != error || settings.keepHistories())
         {
             historyFile = keep(index, ops, history, anomalies);
         }

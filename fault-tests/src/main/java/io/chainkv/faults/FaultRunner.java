@@ -56,7 +56,7 @@ public final class FaultRunner implements Callable<Integer>
     @Option(names = "--loss-rate", defaultValue = "0.02", description = "Aeron receive loss rate on odd segments, 0 for none (default ${DEFAULT-VALUE}).")
     double lossRate;
 
-    @Option(names = "--nemeses", split = ",", defaultValue = "all", description = "Comma-separated nemeses or 'all': kill-node, pause-node, kill-master, restart-zookeeper, isolate-node, cut-from-zookeeper, partition-nodes.")
+    @Option(names = "--nemeses", split = ",", defaultValue = "all", description = "Comma-separated nemeses or 'all': kill-node, pause-node, kill-master, pause-master, restart-zookeeper, isolate-node, cut-from-zookeeper, partition-nodes.")
     List<String> nemeses;
 
     @Option(names = "--no-namespaces", description = "Run nodes in the root namespace (skips the network nemeses).")
@@ -64,6 +64,9 @@ public final class FaultRunner implements Callable<Integer>
 
     @Option(names = "--add-spares", description = "Start masters with --add-spares (once state transfer exists).")
     boolean addSpares;
+
+    @Option(names = "--keep-histories", description = "Keep every segment's history, not only failing ones.")
+    boolean keepHistories;
 
     @Option(names = "--out", description = "Output directory (default: fault-results/<date-time>-seed<S>).")
     Path out;
@@ -93,7 +96,8 @@ public final class FaultRunner implements Callable<Integer>
             .withClients(clients, keys, opsPerKey)
             .withLossRate(lossRate)
             .withNemeses(nemeses, null == namespaceProblem)
-            .withAddSpares(addSpares);
+            .withAddSpares(addSpares)
+            .withKeepHistories(keepHistories);
         System.out.println("fault run: seed " + runSeed + ", " + minutes + " min, output " + outDir);
         final RunReport report = new FaultRun(settings, System.out).run();
         System.out.println();

@@ -147,7 +147,11 @@ public record RunReport(RunSettings settings, List<SegmentResult> segments, doub
             if (null != segment.historyFile())
             {
                 sb.append("  segment ").append(segment.index()).append(" history: ").append(segment.historyFile())
-                    .append("\n  segment ").append(segment.index()).append(" cluster logs: ")
+                    .append('\n');
+            }
+            if (!segment.anomalies().isEmpty() || null != segment.error())
+            {
+                sb.append("  segment ").append(segment.index()).append(" cluster logs: ")
                     .append(segment.clusterDir().resolve("logs")).append('\n');
                 sb.append("  faults of segment ").append(segment.index()).append(":\n");
                 for (final FaultEvent event : segment.faults())
@@ -160,7 +164,7 @@ public record RunReport(RunSettings settings, List<SegmentResult> segments, doub
         {
             sb.append("harness error: ").append(error).append('\n');
         }
-        sb.append("histories of failing segments: ").append(settings.outDir().resolve("histories")).append('\n');
+        sb.append(settings.keepHistories() ? "histories: " : "histories of failing segments: ").append(settings.outDir().resolve("histories")).append('\n');
         sb.append(passed() ? "RESULT: PASS\n" : "RESULT: FAIL\n");
         return sb.toString();
     }

@@ -24,6 +24,7 @@ import java.util.List;
  * @param namespaces        put nodes in network namespaces (needed by the network nemeses; needs root).
  * @param addSpares         start the masters with --add-spares (once state transfer exists).
  * @param outDir            where cluster logs and failing histories go.
+ * @param keepHistories     keep every segment's history, not only failing ones.
  */
 public record RunSettings(
     Duration duration,
@@ -39,7 +40,8 @@ public record RunSettings(
     List<String> nemeses,
     boolean namespaces,
     boolean addSpares,
-    Path outDir)
+    Path outDir,
+    boolean keepHistories)
 {
     /**
      * @return defaults: 5 nodes all in the chain, 2 s sessions, 2-minute segments, 6 client threads on 5 keys,
@@ -48,49 +50,56 @@ public record RunSettings(
     public static RunSettings defaults(final Duration duration, final long seed, final Path outDir)
     {
         return new RunSettings(duration, seed, 5, 5, 2_000, Duration.ofMinutes(2), 6, 5, 200, 0.02,
-            List.of("all"), null == io.chainkv.faults.cluster.NetworkNamespaces.unavailableReason(), false, outDir);
+            List.of("all"), null == io.chainkv.faults.cluster.NetworkNamespaces.unavailableReason(), false, outDir,
+            false);
     }
 
     public RunSettings withNodes(final int nodeCount, final int rf)
     {
         return new RunSettings(duration, seed, nodeCount, rf, sessionTimeoutMs, segment, processes, keys, opsPerKey,
-            lossRate, nemeses, namespaces, addSpares, outDir);
+            lossRate, nemeses, namespaces, addSpares, outDir, keepHistories);
     }
 
     public RunSettings withSegment(final Duration segmentLength)
     {
         return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segmentLength, processes,
-            keys, opsPerKey, lossRate, nemeses, namespaces, addSpares, outDir);
+            keys, opsPerKey, lossRate, nemeses, namespaces, addSpares, outDir, keepHistories);
     }
 
     public RunSettings withLossRate(final double rate)
     {
         return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
-            opsPerKey, rate, nemeses, namespaces, addSpares, outDir);
+            opsPerKey, rate, nemeses, namespaces, addSpares, outDir, keepHistories);
     }
 
     public RunSettings withNemeses(final List<String> names, final boolean useNamespaces)
     {
         return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
-            opsPerKey, lossRate, List.copyOf(names), useNamespaces, addSpares, outDir);
+            opsPerKey, lossRate, List.copyOf(names), useNamespaces, addSpares, outDir, keepHistories);
     }
 
     public RunSettings withClients(final int processCount, final int keyCount, final int opsPerKeyCount)
     {
         return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processCount,
-            keyCount, opsPerKeyCount, lossRate, nemeses, namespaces, addSpares, outDir);
+            keyCount, opsPerKeyCount, lossRate, nemeses, namespaces, addSpares, outDir, keepHistories);
     }
 
     public RunSettings withSessionTimeoutMs(final int ms)
     {
         return new RunSettings(duration, seed, nodes, replicationFactor, ms, segment, processes, keys, opsPerKey,
-            lossRate, nemeses, namespaces, addSpares, outDir);
+            lossRate, nemeses, namespaces, addSpares, outDir, keepHistories);
     }
 
     public RunSettings withAddSpares(final boolean add)
     {
         return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
-            opsPerKey, lossRate, nemeses, namespaces, add, outDir);
+            opsPerKey, lossRate, nemeses, namespaces, add, outDir, keepHistories);
+    }
+
+    public RunSettings withKeepHistories(final boolean keep)
+    {
+        return new RunSettings(duration, seed, nodes, replicationFactor, sessionTimeoutMs, segment, processes, keys,
+            opsPerKey, lossRate, nemeses, namespaces, addSpares, outDir, keep);
     }
 
     /**

@@ -20,7 +20,7 @@ public final class Nemeses
      */
     public static List<Nemesis> all()
     {
-        return List.of(new KillNode(), new PauseNode(), new KillMaster(), new RestartZooKeeper(), new IsolateNode(),
+        return List.of(new KillNode(), new PauseNode(), new KillMaster(), new PauseMaster(), new RestartZooKeeper(), new IsolateNode(),
             new CutNodeFromZooKeeper(), new PartitionNodes());
     }
 

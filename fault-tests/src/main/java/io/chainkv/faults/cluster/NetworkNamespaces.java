@@ -52,10 +52,19 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
         {
             return "network partitions need root (ip netns); running as " + System.getProperty("user.name");
         }
-        final IpCommand.Result result = IpCommand.tryRun("netns", "list");
-        if (result.exitCode() != 0)
+        // Root without CAP_NET_ADMIN (some containers) can list namespaces but not make them: try both kinds.
+        final String tag = PREFIX + (ProcessHandle.current().pid() % 100_000);
+        final IpCommand.Result namespace = IpCommand.tryRun("netns", "add", tag + "-probe");
+        IpCommand.tryRun("netns", "del", tag + "-probe");
+        if (namespace.exitCode() != 0)
         {
-            return "ip netns does not work here: " + result.output().trim();
+            return "ip netns does not work here: " + namespace.output().trim();
+        }
+        final IpCommand.Result bridge = IpCommand.tryRun("link", "add", tag + "pb", "type", "bridge");
+        IpCommand.tryRun("link", "del", tag + "pb");
+        if (bridge.exitCode() != 0)
+        {
+            return "cannot make a bridge here: " + bridge.output().trim();
         }
         return null;
     }

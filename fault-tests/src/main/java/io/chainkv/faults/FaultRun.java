@@ -129,7 +129,8 @@ public final class FaultRun
                 threads.add(thread);
                 thread.start();
             }
-            schedule(cluster, nemeses, history, random, startNs + length.toNanos());
+            // The schedule runs for the segment's length once the cluster serves; start-up does not eat into it.
+            schedule(cluster, nemeses, history, random, System.nanoTime() + length.toNanos());
         }
         catch (final RuntimeException ex)
         {

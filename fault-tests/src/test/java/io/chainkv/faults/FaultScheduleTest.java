@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(300)
 class FaultScheduleTest
 {
-    private static final Duration SCHEDULE = Duration.ofSeconds(70);
+    private static final Duration SCHEDULE = Duration.ofSeconds(60);
 
     @Test
     void shortScheduleOfEveryNemesisFindsNoAnomaly()

@@ -509,6 +509,9 @@ public final class LocalCluster implements AutoCloseable
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> nodeArgs = new ArrayList<>();
         private final Map<String, Consumer<Path>> nodeDataSeeders = new LinkedHashMap<>();
+        private final List<String> masterArgs = new ArrayList<>();
+        private final Map<String, String> nodeSystemProperties = new LinkedHashMap<>();
+        private NodeNetwork nodeNetwork = NodeNetwork.LOOPBACK;
 
         private Builder()
         {
@@ -656,6 +659,37 @@ public final class LocalCluster implements AutoCloseable
         }
 
         /**
+         * @param args more arguments for every master's main, e.g. "--no-heal".
+         * @return this.
+         */
+        public Builder masterArgs(final String... args)
+        {
+            Collections.addAll(masterArgs, args);
+            return this;
+        }
+
+        /**
+         * @param key   a system property for the nodes only, e.g. Aeron's debug loss generator settings.
+         * @param value its value.
+         * @return this.
+         */
+        public Builder nodeSystemProperty(final String key, final String value)
+        {
+            nodeSystemProperties.put(key, value);
+            return this;
+        }
+
+        /**
+         * @param network where the nodes run and how they reach ZooKeeper; default {@link NodeNetwork#LOOPBACK}.
+         * @return this.
+         */
+        public Builder nodeNetwork(final NodeNetwork network)
+        {
+            this.nodeNetwork = java.util.Objects.requireNonNull(network, "network");
+            return this;
+        }
+
+        /**
          * @param arg a JVM option for every process, after those of scripts/jvm.options, e.g. "-Xmx256m".
          * @return this.
          */
@@ -750,7 +784,7 @@ public final class LocalCluster implements AutoCloseable
                         "--zk", connect, "--cluster", clusterName, "--master-id", id,
                         "--replication-factor", Integer.toString(rf),
                         "--session-timeout-ms", Integer.toString(sessionTimeoutMs),
-                        "--connection-timeout-ms", Integer.toString(connectionTimeoutMs)));
+                        "--connection-timeout-ms", Integer.toString(connectionTimeoutMs)), masterArgs);
                     cluster.masters.put(id, new MasterProcess(id, new ChildProcess("master " + id,
                         MasterProcess.READY_PREFIX + id + " ", () -> masterCommand, logs.resolve(id + ".log"), null,
                         null, startTimeout), cluster::leaderId));
@@ -758,7 +792,9 @@ public final class LocalCluster implements AutoCloseable
                 final List<Integer> ports = nodeCount > 0 ? FreePorts.udp(nodeCount) : List.of();
                 for (int i = 1; i <= nodeCount; i++)
                 {
-                    final ChainMember member = new ChainMember("n" + i, "127.0.0.1:" + ports.get(i - 1));
+                    final String nodeId = "n" + i;
+                    final ChainMember member = new ChainMember(nodeId, nodeNetwork.nodeHost(nodeId) + ":" +
+                        ports.get(i - 1));
                     final Path dataDir = data.resolve(member.nodeId());
                     final Path aeronDir = aeronParent.resolve(member.nodeId());
                     final Consumer<Path> seeder = nodeDataSeeders.get(member.nodeId());
@@ -767,11 +803,13 @@ public final class LocalCluster implements AutoCloseable
                         seeder.accept(dataDir);
                     }
                     final List<String> args = new ArrayList<>(List.of(
-                        "--zk", connect, "--cluster", clusterName, "--node-id", member.nodeId(),
+                        "--zk", nodeNetwork.zooKeeperHost() + ":" + zkPort, "--cluster", clusterName,
+                        "--node-id", member.nodeId(),
                         "--endpoint", member.endpoint(), "--data-dir", dataDir.toString(),
                         "--aeron-dir", aeronDir.toString(), "--session-timeout-ms", Integer.toString(sessionTimeoutMs)));
                     args.addAll(nodeArgs);
-                    final List<String> nodeCommand = command(aeronParent, NODE_MAIN, args);
+                    final List<String> nodeCommand = new ArrayList<>(nodeNetwork.commandPrefix(nodeId));
+                    nodeCommand.addAll(command(aeronParent, NODE_MAIN, args, nodeSystemProperties));
                     cluster.nodes.put(member.nodeId(), new NodeProcess(member, null, new ChildProcess(
                         "node " + member.nodeId(), NodeProcess.READY_PREFIX + member.nodeId() + " ", () -> nodeCommand,
                         logs.resolve(member.nodeId() + ".log"), dataDir, aeronDir, startTimeout)));
@@ -817,12 +855,31 @@ public final class LocalCluster implements AutoCloseable
 
         private List<String> command(final Path aeronParent, final String mainClass, final List<String> args)
         {
+            return command(aeronParent, mainClass, args, Map.of());
+        }
+
+        private List<String> command(
+            final Path aeronParent, final String mainClass, final List<String> args, final List<String> moreArgs)
+        {
+            final List<String> all = new ArrayList<>(args);
+            all.addAll(moreArgs);
+            return command(aeronParent, mainClass, all, Map.of());
+        }
+
+        private List<String> command(
+            final Path aeronParent,
+            final String mainClass,
+            final List<String> args,
+            final Map<String, String> moreProperties)
+        {
             final List<String> command = new ArrayList<>();
             command.add(JvmCommand.javaExecutable());
             command.add("@" + JvmCommand.jvmOptionsFile());
             command.addAll(jvmArgs);
             command.add("-Dchainkv.aeron.dir.parent=" + aeronParent);
-            for (final Map.Entry<String, String> property : systemProperties.entrySet())
+            final Map<String, String> properties = new LinkedHashMap<>(systemProperties);
+            properties.putAll(moreProperties);
+            for (final Map.Entry<String, String> property : properties.entrySet())
             {
                 command.add("-D" + property.getKey() + "=" + property.getValue());
             }

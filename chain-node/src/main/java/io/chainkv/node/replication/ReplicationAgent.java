@@ -538,8 +538,10 @@ public final class ReplicationAgent implements Agent
             detail = "request for epoch " + requestEpoch + " but this node is in epoch " + epoch +
                 "; refresh the chain configuration and retry";
         }
-        else if (!leased)
+        else if (!leased || !lease.isValid(System.nanoTime()))
         {
+            // Checked again here, not only at the top of the duty cycle: a pause (SIGSTOP, GC) between that check
+            // and this poll would otherwise let requests that queued up during it be answered on a stale lease.
             status = Status.UNAVAILABLE;
             detail = "node " + nodeId + " cannot confirm its ZooKeeper session (lease expired); retry shortly";
         }

@@ -1,0 +1,256 @@
+package io.chainkv.faults.cluster;
+
+import io.chainkv.client.ClientConfig;
+import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
+import io.chainkv.master.harness.LocalCluster;
+import io.chainkv.master.harness.MasterProcess;
+import io.chainkv.node.harness.NodeProcess;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cluster a fault run breaks: a {@link LocalCluster} (ZooKeeper, masters, nodes as real processes), its nodes
+ * in network namespaces when partitions are wanted, and optionally Aeron's loss generator in every node.
+ */
+public final class FaultCluster implements AutoCloseable
+{
+    private final LocalCluster cluster;
+    private final NetworkNamespaces network;
+    private final int sessionTimeoutMs;
+    private final double lossRate;
+
+    private FaultCluster(
+        final LocalCluster cluster, final NetworkNamespaces network, final int sessionTimeoutMs, final double lossRate)
+    {
+        this.cluster = cluster;
+        this.network = network;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.lossRate = lossRate;
+    }
+
+    /**
+     * Starts a cluster.
+     *
+     * @param name              directory name under {@code baseDir}.
+     * @param baseDir           where clusters keep logs and data.
+     * @param nodes             node count.
+     * @param replicationFactor chain length at bootstrap; the other nodes are spares.
+     * @param sessionTimeoutMs  ZooKeeper session of nodes and masters.
+     * @param withNamespaces    put each node in a network namespace (needs root).
+     * @param lossRate          fraction of data packets each node's media driver drops on receipt (0 for none).
+     * @param heal              false to start the masters with {@code --no-heal} (chains only shrink).
+     * @return the running cluster; close it.
+     */
+    public static FaultCluster start(
+        final String name,
+        final Path baseDir,
+        final int nodes,
+        final int replicationFactor,
+        final int sessionTimeoutMs,
+        final boolean withNamespaces,
+        final double lossRate,
+        final boolean heal)
+    {
+        final List<String> nodeIds = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++)
+        {
+            nodeIds.add("n" + i);
+        }
+        final NetworkNamespaces network = withNamespaces ? NetworkNamespaces.create(nodeIds) : null;
+        try
+        {
+            final LocalCluster.Builder builder = LocalCluster.builder()
+                .name(name)
+                .baseDir(baseDir)
+                .clusterName("faults")
+                .nodes(nodes)
+                .masters(2)
+                .replicationFactor(replicationFactor)
+                .sessionTimeoutMs(sessionTimeoutMs)
+                .maxEntries(200_000)
+                .maxDataBytes(64L * 1024 * 1024)
+                .jvmArg("-Xmx192m")
+                .jvmArg("-XX:+UseSerialGC")
+                .jvmArg("-XX:TieredStopAtLevel=1")
+                .startTimeout(Duration.ofSeconds(120));
+            if (null != network)
+            {
+                builder.nodeNetwork(network);
+            }
+            if (lossRate > 0)
+            {
+                builder.nodeSystemProperty("aeron.ReceiveChannelEndpoint.supplier",
+                        "io.aeron.driver.ext.DebugReceiveChannelEndpointSupplier")
+                    .nodeSystemProperty("aeron.debug.receive.data.loss.rate", Double.toString(lossRate))
+                    .nodeSystemProperty("aeron.debug.receive.data.loss.seed", "-1")
+                    .nodeSystemProperty("aeron.debug.receive.control.loss.rate", Double.toString(lossRate / 2))
+                    .nodeSystemProperty("aeron.debug.receive.control.loss.seed", "-1");
+            }
+            if (!heal)
+            {
+                builder.masterArgs("--no-heal");
+            }
+            return new FaultCluster(builder.start(), network, sessionTimeoutMs, lossRate);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != network)
+            {
+                network.close();
+            }
+            throw ex;
+        }
+    }
+
+    public LocalCluster local()
+    {
+        return cluster;
+    }
+
+    /**
+     * @return the nodes' network namespaces, or null when the nodes run in the root namespace.
+     */
+    public NetworkNamespaces network()
+    {
+        return network;
+    }
+
+    public int sessionTimeoutMs()
+    {
+        return sessionTimeoutMs;
+    }
+
+    public double lossRate()
+    {
+        return lossRate;
+    }
+
+    /**
+     * @return a client configuration for this cluster; replies come back across the namespaces when there are any.
+     */
+    public ClientConfig clientConfig()
+    {
+        final ClientConfig config = cluster.clientConfig();
+        return null == network ? config : config.replyHost(network.clientHost());
+    }
+
+    /**
+     * @return chain 0's members, head first, as the newest configuration says; empty before the first.
+     */
+    public List<String> chainMembers()
+    {
+        final ClusterConfig config = cluster.currentConfig();
+        final ChainConfig chain = null == config ? null : config.chain(0);
+        final List<String> members = new ArrayList<>();
+        if (null != chain)
+        {
+            for (final ChainMember member : chain.members())
+            {
+                members.add(member.nodeId());
+            }
+        }
+        return members;
+    }
+
+    /**
+     * @return chain members whose process runs and is not paused: how many the chain can still lose is one less.
+     */
+    public List<String> healthyMembers()
+    {
+        final List<String> healthy = new ArrayList<>();
+        for (final String id : chainMembers())
+        {
+            final NodeProcess node = cluster.node(id);
+            if (node.isAlive() && !node.isPaused())
+            {
+                healthy.add(id);
+            }
+        }
+        return healthy;
+    }
+
+    /**
+     * @return the role of a node in chain 0: HEAD, MIDDLE, TAIL, HEAD_TAIL, or SPARE.
+     */
+    public String roleOf(final String nodeId)
+    {
+        final List<String> members = chainMembers();
+        final int index = members.indexOf(nodeId);
+        if (index < 0)
+        {
+            return "SPARE";
+        }
+        if (members.size() == 1)
+        {
+            return "HEAD_TAIL";
+        }
+        return index == 0 ? "HEAD" : index == members.size() - 1 ? "TAIL" : "MIDDLE";
+    }
+
+    public List<NodeProcess> nodes()
+    {
+        return cluster.nodes();
+    }
+
+    public List<MasterProcess> masters()
+    {
+        return cluster.masters();
+    }
+
+    /**
+     * Undoes every fault still in place: network healed, paused processes resumed, ZooKeeper and masters running.
+     * Killed nodes stay down (their restart is a nemesis's business).
+     */
+    public void healEverything()
+    {
+        if (null != network)
+        {
+            network.healAll();
+        }
+        for (final NodeProcess node : cluster.nodes())
+        {
+            if (node.isPaused())
+            {
+                node.sigcont();
+            }
+        }
+        for (final MasterProcess master : cluster.masters())
+        {
+            if (master.process().isPaused())
+            {
+                master.sigcont();
+            }
+        }
+        if (!cluster.zooKeeper().isAlive())
+        {
+            cluster.zooKeeper().restart();
+        }
+        for (final MasterProcess master : cluster.masters())
+        {
+            if (!master.isAlive())
+            {
+                master.restart();
+            }
+        }
+    }
+
+    public void close()
+    {
+        try
+        {
+            cluster.close();
+        }
+        finally
+        {
+            if (null != network)
+            {
+                network.close();
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -300,6 +301,56 @@ class ChainPlannerTest
     {
         return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, 0, heldSeq), zxid);
     }
+
+    @Test
+    void aDrainedMemberStaysUntilASpareHasJoined()
+    {
+        final Plan plan = fenced.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n2", 2), live("n3", 3), live("s", 9)), Map.of("n2", ChainPlanner.Removal.DRAIN));
+
+        assertEquals(List.of("n1", "n2", "n3"), ids(plan.next().chain(0)));
+        assertEquals("s", plan.next().chain(0).joiner().nodeId());
+    }
+
+    @Test
+    void aDrainedMemberLeavesOnceTheChainHasTheReplicationFactorWithoutIt()
+    {
+        final Plan plan = fenced.plan(CLUSTER, config(6, chain(0, 6, "n1", "n2", "n3", "s")),
+            List.of(live("n1", 1), live("n2", 2), live("n3", 3), live("s", 9)), Map.of("n2", ChainPlanner.Removal.DRAIN));
+
+        assertEquals(List.of("n1", "n3", "s"), ids(plan.next().chain(0)));
+        assertEquals(0, plan.next().chain(0).readFenceMs(), "a middle leaving needs no read fence");
+    }
+
+    @Test
+    void aLiveTailThatLeavesGivesTheNewTailAReadFence()
+    {
+        final Plan plan = fenced.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n2", 2), live("n3", 3)), Map.of("n3", ChainPlanner.Removal.REMOVE));
+
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+        assertEquals(300, plan.next().chain(0).readFenceMs());
+    }
+
+    @Test
+    void theLastMemberIsNeverRemoved()
+    {
+        final Plan plan = fenced.plan(CLUSTER, config(4, chain(0, 4, "n1")), List.of(live("n1", 1)),
+            Map.of("n1", ChainPlanner.Removal.REMOVE));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aDrainedNodeIsNeverGivenAPlace()
+    {
+        final Plan plan = fenced.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2")),
+            List.of(live("n1", 1), live("n2", 2), live("d", 5)), Map.of("d", ChainPlanner.Removal.DRAIN));
+
+        assertFalse(plan.changes());
+    }
+
+    private final ChainPlanner fenced = new ChainPlanner(3, true, 300);
 
     private final ChainPlanner healing = new ChainPlanner(3, true);
 

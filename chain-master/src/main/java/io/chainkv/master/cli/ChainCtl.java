@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
     name = "chainctl",
     mixinStandardHelpOptions = true,
     description = "Inspects a ChainKV cluster in ZooKeeper.",
-    subcommands = { ChainCtl.Status.class, BackupCommands.Backup.class, BackupCommands.Restore.class })
+    subcommands = { ChainCtl.Status.class, BackupCommands.Backup.class, BackupCommands.Restore.class,
+        MembershipCommands.Drain.class, MembershipCommands.Remove.class, MembershipCommands.Add.class })
 public final class ChainCtl
 {
     public static final int EXIT_OK = 0;

@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a node publishes in its registration znode: its id, the endpoint it receives on, and its state.
+ * What a node publishes in its registration znode: its id, the endpoint it receives on, its state, and where
+ * its metrics and health endpoint is (if it serves one).
  * <p>
- * Encoded as {@code nodeId=...}, {@code endpoint=host:port} and {@code state=...} lines (see
- * {@link #encode()}). The id is also the znode's name; decoding checks that the two agree.
+ * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...} and optional {@code metrics=host:port}
+ * lines (see {@link #encode()}). The id is also the znode's name; decoding checks that the two agree. Readers
+ * ignore keys they do not know, so fields can be added.
  */
 public final class NodeInfo
 {
@@ -19,6 +21,7 @@ public final class NodeInfo
     private final String nodeId;
     private final String endpoint;
     private final NodeState state;
+    private final String metricsEndpoint;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -27,11 +30,23 @@ public final class NodeInfo
      */
     public NodeInfo(final String nodeId, final String endpoint, final NodeState state)
     {
+        this(nodeId, endpoint, state, null);
+    }
+
+    /**
+     * @param nodeId          unique id of the node in the cluster.
+     * @param endpoint        host:port the node receives on.
+     * @param state           what the node is doing.
+     * @param metricsEndpoint host:port of its HTTP metrics and health endpoint, or null if it serves none.
+     */
+    public NodeInfo(final String nodeId, final String endpoint, final NodeState state, final String metricsEndpoint)
+    {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
         this.nodeId = member.nodeId();
         this.endpoint = member.endpoint();
         this.state = Objects.requireNonNull(state, "state");
+        this.metricsEndpoint = null == metricsEndpoint ? null : new ChainMember(nodeId, metricsEndpoint).endpoint();
     }
 
     /**
@@ -58,7 +73,7 @@ public final class NodeInfo
         {
             throw new IllegalArgumentException(WHAT + ": unknown state '" + stateText + "'");
         }
-        return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state);
+        return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state, values.get("metrics"));
     }
 
     /**
@@ -70,6 +85,10 @@ public final class NodeInfo
         KeyValueText.append(sb, "nodeId", nodeId);
         KeyValueText.append(sb, "endpoint", endpoint);
         KeyValueText.append(sb, "state", state.name());
+        if (null != metricsEndpoint)
+        {
+            KeyValueText.append(sb, "metrics", metricsEndpoint);
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -79,7 +98,7 @@ public final class NodeInfo
      */
     public NodeInfo withState(final NodeState newState)
     {
-        return new NodeInfo(nodeId, endpoint, newState);
+        return new NodeInfo(nodeId, endpoint, newState, metricsEndpoint);
     }
 
     /**
@@ -105,15 +124,24 @@ public final class NodeInfo
         return state;
     }
 
+    /**
+     * @return host:port of the node's metrics and health endpoint, or null if it serves none.
+     */
+    public String metricsEndpoint()
+    {
+        return metricsEndpoint;
+    }
+
     public boolean equals(final Object o)
     {
         return o instanceof NodeInfo && ((NodeInfo)o).nodeId.equals(nodeId) &&
-            ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state;
+            ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
+            Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint);
     }
 
     public int hashCode()
     {
-        return Objects.hash(nodeId, endpoint, state);
+        return Objects.hash(nodeId, endpoint, state, metricsEndpoint);
     }
 
     public String toString()

@@ -145,15 +145,7 @@ public final class LocalCluster implements AutoCloseable
      */
     public static boolean nodeSupportsZooKeeper()
     {
-        try
-        {
-            final Object main = Class.forName(NODE_MAIN).getDeclaredConstructor().newInstance();
-            return null != new picocli.CommandLine(main).getCommandSpec().findOption("--zk");
-        }
-        catch (final ReflectiveOperationException | RuntimeException ex)
-        {
-            return false;
-        }
+        return io.chainkv.node.NodeSettings.ALL.contains(io.chainkv.config.ProcessSettings.ZK);
     }
 
     /**

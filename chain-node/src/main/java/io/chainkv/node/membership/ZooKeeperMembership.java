@@ -44,12 +44,14 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final int chainId;
     private final String nodeId;
     private final String endpoint;
+    private final String metricsEndpoint;
     private final SessionLease lease;
     private final Predicate<ChainConfig> configSink;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
     private volatile boolean waitingForRemoval;
+    private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
     private NodeRegistration registration;
     private long deliveredEpoch;
 
@@ -59,10 +61,12 @@ public final class ZooKeeperMembership implements AutoCloseable
         final int chainId,
         final String nodeId,
         final String endpoint,
+        final String metricsEndpoint,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink)
     {
         this.curator = curator;
+        this.metricsEndpoint = metricsEndpoint;
         this.paths = paths;
         this.chainId = chainId;
         this.nodeId = nodeId;
@@ -106,6 +110,33 @@ public final class ZooKeeperMembership implements AutoCloseable
         final SessionLease lease,
         final Predicate<ChainConfig> configSink)
     {
+        return start(settings, clusterName, chainId, nodeId, endpoint, null, lease, configSink);
+    }
+
+    /**
+     * As {@link #start(ZooKeeperSettings, String, int, String, String, SessionLease, Predicate)}, publishing the
+     * node's metrics endpoint in its registration so operators' tools find it.
+     *
+     * @param settings        how to reach ZooKeeper.
+     * @param clusterName     the cluster to join.
+     * @param chainId         the chain this node serves.
+     * @param nodeId          this node's id.
+     * @param endpoint        host:port it receives on.
+     * @param metricsEndpoint host:port of its metrics and health endpoint, or null.
+     * @param lease           the lease to keep.
+     * @param configSink      takes each configuration of the chain.
+     * @return the running membership.
+     */
+    public static ZooKeeperMembership start(
+        final ZooKeeperSettings settings,
+        final String clusterName,
+        final int chainId,
+        final String nodeId,
+        final String endpoint,
+        final String metricsEndpoint,
+        final SessionLease lease,
+        final Predicate<ChainConfig> configSink)
+    {
         final CuratorFramework curator = settings.newClient();
         ZooKeeperMembership membership = null;
         try
@@ -129,8 +160,13 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, nodeId, endpoint, lease, configSink);
-            curator.getConnectionStateListenable().addListener((client, state) -> membershipStateChanged(state, lease, nodeId));
+                curator, new ClusterPaths(clusterName), chainId, nodeId, endpoint, metricsEndpoint, lease, configSink);
+            final ZooKeeperMembership started = membership;
+            curator.getConnectionStateListenable().addListener((client, state) ->
+            {
+                started.connectionState = state;
+                membershipStateChanged(state, lease, nodeId);
+            });
             membership.begin();
             return membership;
         }
@@ -181,7 +217,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     {
         if (null == registration && running)
         {
-            registration = new NodeRegistration(curator, paths, new NodeInfo(nodeId, endpoint, NodeState.SERVING));
+            registration = new NodeRegistration(curator, paths, new NodeInfo(nodeId, endpoint, NodeState.SERVING, metricsEndpoint));
             registration.start();
             LOG.info("node={} registered at {}", nodeId, paths.nodePath(nodeId));
         }
@@ -296,6 +332,22 @@ public final class ZooKeeperMembership implements AutoCloseable
                 return;
             }
         }
+    }
+
+    /**
+     * @return the last state Curator reported for the connection to ZooKeeper (CONNECTED at start).
+     */
+    public ConnectionState connectionState()
+    {
+        return connectionState;
+    }
+
+    /**
+     * @return true while the node waits, after a restart, to be removed from the configuration before it registers.
+     */
+    public boolean waitingForRemoval()
+    {
+        return waitingForRemoval;
     }
 
     public void close()

@@ -287,6 +287,7 @@ public final class ReplicationAgent implements Agent
 
         config = newConfig;
         epoch = newConfig.epoch();
+        counters.reconfigurations.incrementRelease();
         if (newConfig.indexOf(nodeId) < 0)
         {
             if (isMember)
@@ -301,6 +302,8 @@ public final class ReplicationAgent implements Agent
                 connectNeighbours(oldConfig, null);
             }
             isMember = false;
+            counters.epoch.setRelease(epoch);
+            counters.role.setRelease(NodeCounters.Role.SPARE.ordinal());
             return;
         }
 
@@ -322,6 +325,8 @@ public final class ReplicationAgent implements Agent
             commitThrough(lastApplied);
         }
 
+        counters.epoch.setRelease(epoch);
+        counters.role.setRelease(NodeCounters.Role.of(roleIn(newConfig, nodeId)).ordinal());
         LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
             nodeId, newConfig.epoch(), oldRole, roleIn(newConfig, nodeId), newConfig.members(), lastApplied, lastCommitted,
             sentList.size());
@@ -375,6 +380,7 @@ public final class ReplicationAgent implements Agent
             counters.lastCommittedSeq.setRelease(seq);
         }
         sentList.trimTo(seq);
+        counters.commitLatency.committed(seq, clock.nanoTime());
     }
 
     private int pollUpstream()
@@ -601,6 +607,7 @@ public final class ReplicationAgent implements Agent
             .putReplyChannel(view.buffer, view.channelOffset, view.channelLength);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + updateEncoder.encodedLength();
         sentList.commitAppend(seq, length);
+        counters.commitLatency.sequenced(seq, clock.nanoTime());
 
         apply(out, at);
         if (isTail)
@@ -683,6 +690,7 @@ public final class ReplicationAgent implements Agent
             lastCommitted = seq;
             store.lastCommittedSeq(seq);
             counters.lastCommittedSeq.setRelease(seq);
+            counters.commitLatency.committed(seq, clock.nanoTime());
             respond(view, status, resultVersion, buffer, 0, 0, null);
         }
     }
@@ -842,6 +850,7 @@ public final class ReplicationAgent implements Agent
             responseEncoder.detail(detail);
         }
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
+        counters.requests.record(OpType.NULL_VAL == view.op ? OpType.GET : view.op, status);
         replies.send(view.clientId, view.buffer, view.channelOffset, view.channelLength, view.replyStreamId,
             responseBuffer, 0, length, view.requestSeq, clock.nanoTime());
     }
@@ -855,6 +864,9 @@ public final class ReplicationAgent implements Agent
             replicationAssembler.malformedCount() + feedbackAssembler.malformedCount());
         counters.sentListSize.setRelease(sentList.size());
         counters.repliesDropped.setRelease(replies.droppedCount());
+        counters.storeEntries.setRelease(store.entryCount());
+        counters.storeDataBytes.setRelease(store.dataBytes());
+        counters.heartbeatNs.setRelease(nowNs);
     }
 
     private void publishSeqCounters()

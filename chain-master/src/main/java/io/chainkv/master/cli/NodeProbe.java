@@ -46,8 +46,9 @@ final class NodeProbe
             pending.put(node.nodeId(), http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .thenApply((response) -> 200 == response.statusCode() ? NodeProgress.parse(response.body()) :
                     NodeProgress.unreachable("metrics endpoint " + endpoint + " answered " + response.statusCode()))
-                .exceptionally((ex) -> NodeProgress.unreachable("metrics endpoint " + endpoint + " did not answer (" +
-                    (null == ex.getCause() ? ex : ex.getCause()).getClass().getSimpleName() + ")")));
+                .exceptionally((ex) -> NodeProgress.unreachable("metrics endpoint " + endpoint + " did not answer within " +
+                    timeout.toMillis() + " ms (" + (null == ex.getCause() ? ex : ex.getCause()).getClass().getSimpleName() +
+                    "); is the node paused or overloaded?")));
         }
         final Map<String, NodeProgress> progress = new LinkedHashMap<>();
         pending.forEach((nodeId, future) -> progress.put(nodeId, future.join()));

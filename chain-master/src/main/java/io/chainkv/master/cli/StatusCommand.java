@@ -38,7 +38,7 @@ final class StatusCommand implements Callable<Integer>
         description = "With --wait-ms: the cluster epoch to wait for (default: ${DEFAULT-VALUE}).")
     private long minEpoch;
 
-    @Option(names = "--probe-timeout-ms", defaultValue = "1000", paramLabel = "<ms>",
+    @Option(names = "--probe-timeout-ms", defaultValue = "2000", paramLabel = "<ms>",
         description = "How long to wait for each node's metrics endpoint (default: ${DEFAULT-VALUE}); 0 skips them.")
     private long probeTimeoutMs;
 

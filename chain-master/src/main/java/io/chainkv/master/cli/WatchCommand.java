@@ -42,7 +42,7 @@ final class WatchCommand implements Callable<Integer>
             throw new CtlException(ChainCtl.EXIT_USAGE, "--interval-ms must be positive, was " + intervalMs);
         }
         final boolean terminal = null != System.console() && !json;
-        final long probeTimeoutMs = Math.min(1000, intervalMs);
+        final long probeTimeoutMs = Math.max(1000, Math.min(2000, intervalMs));
         try (CuratorFramework client = connection.connect())
         {
             for (long i = 0; 0 == count || i < count; i++)

@@ -149,6 +149,23 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
+     * @param process a node or master started with {@link Builder#metrics()}, ready.
+     * @return host:port of its metrics endpoint, from its ready line.
+     * @throws IllegalStateException if its ready line names none.
+     */
+    public static String metricsEndpointOf(final ChildProcess process)
+    {
+        final String line = process.readyLine();
+        final int at = null == line ? -1 : line.indexOf(" metrics=");
+        if (at < 0)
+        {
+            throw new IllegalStateException(process.name() + " serves no metrics (ready line: " + line + ")");
+        }
+        final int end = line.indexOf(' ', at + 1);
+        return line.substring(at + " metrics=".length(), end < 0 ? line.length() : end).trim();
+    }
+
+    /**
      * @return the connect string of the cluster's ZooKeeper server (the same across its restarts).
      */
     public String zkConnect()
@@ -499,6 +516,7 @@ public final class LocalCluster implements AutoCloseable
         private final List<String> jvmArgs = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> nodeArgs = new ArrayList<>();
+        private final List<String> masterArgs = new ArrayList<>();
 
         private Builder()
         {
@@ -614,6 +632,20 @@ public final class LocalCluster implements AutoCloseable
         }
 
         /**
+         * Every node and master serves its metrics and health endpoint on a free port of 127.0.0.1; the port is on
+         * its ready line ({@link LocalCluster#metricsEndpointOf}) and, for a node, in its registration.
+         *
+         * @return this.
+         */
+        public Builder metrics()
+        {
+            final List<String> args = List.of("--metrics-port", "0", "--metrics-host", "127.0.0.1");
+            nodeArgs.addAll(args);
+            masterArgs.addAll(args);
+            return this;
+        }
+
+        /**
          * @param args more arguments for every node's main, after the ones the harness passes.
          * @return this.
          */
@@ -719,6 +751,7 @@ public final class LocalCluster implements AutoCloseable
                         "--replication-factor", Integer.toString(rf),
                         "--session-timeout-ms", Integer.toString(sessionTimeoutMs),
                         "--connection-timeout-ms", Integer.toString(connectionTimeoutMs)));
+                    masterCommand.addAll(masterArgs);
                     cluster.masters.put(id, new MasterProcess(id, new ChildProcess("master " + id,
                         MasterProcess.READY_PREFIX + id + " ", () -> masterCommand, logs.resolve(id + ".log"), null,
                         null, startTimeout), cluster::leaderId));

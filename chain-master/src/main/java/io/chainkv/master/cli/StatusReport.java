@@ -116,13 +116,14 @@ final class StatusReport
                 down.add(member.nodeId());
             }
         }
-        sb.append(order.isEmpty() ? "(no members)" : String.join(" -> ", order));
+        // Scripts read the order from this line (quickstart.sh): nothing else goes on it.
+        sb.append(order.isEmpty() ? "(no members)" : String.join(" -> ", order)).append('\n');
         if (!down.isEmpty())
         {
-            sb.append("   [down: ").append(String.join(", ", down)).append(down.size() == order.size() ?
-                "; the chain is unavailable until one comes back]" : "; the master splices it out]");
+            sb.append("  down: ").append(String.join(", ", down)).append(down.size() == order.size() ?
+                " (every member: the chain is unavailable until one comes back with its data)\n" :
+                " (session gone: the master splices it out)\n");
         }
-        sb.append('\n');
         final String format = "  %-8s %-9s %-8s %-21s %10s %10s %7s %8s  %s%n";
         sb.append(String.format(format, "NODE", "ROLE", "STATE", "ENDPOINT", "APPLIED", "COMMITTED", "BEHIND",
             "WAIT", "STORE"));

@@ -66,12 +66,13 @@ class ChainCtlTest
             new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
-    private void registerNode(final String nodeId, final int port) throws Exception
+    private NodeRegistration registerNode(final String nodeId, final int port) throws Exception
     {
         final NodeRegistration registration = zk.register(new NodeRegistration(
             zk.newStartedClient(), paths, new NodeInfo(nodeId, "127.0.0.1:" + port, NodeState.JOINING)));
         registration.start();
         assertTrue(registration.awaitRegistered(WAIT));
+        return registration;
     }
 
     private ChainMaster startMaster(final String masterId) throws Exception
@@ -242,5 +243,23 @@ class ChainCtlTest
         {
             assertEquals(1, new ObjectMapper().readTree(line).get("epoch").asLong(), line);
         }
+    }
+
+    @Test
+    void statusShowsAMemberWithoutARegistrationAsDownUnderTheChainLine() throws Exception
+    {
+        final ChainMaster m1 = startMaster("m1");
+        registerNode("n1", 40101);
+        final NodeRegistration n2 = registerNode("n2", 40102);
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status()), () -> out() + err);
+        m1.close(); // no master left to splice n2 out, so it stays a member without a registration
+
+        n2.close();
+
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status() && out().contains("down: n2")),
+            this::out);
+        assertTrue(out().contains("chain 0 (epoch 1): n1 -> n2\n  down: n2 (session gone: the master splices it out)\n"),
+            out());
+        assertTrue(out().matches("(?s).*\\n  n2 +TAIL +down +127\\.0\\.0\\.1:40102 .*"), out());
     }
 }

@@ -27,11 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * chainctl and the metrics endpoints against a real local cluster: ZooKeeper, one master and three nodes, each
  * a process of its own. One cluster serves every test; the last one kills a node.
  */
-@Timeout(180)
+@Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChainCtlClusterTest
 {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalCluster cluster;
 
@@ -41,7 +41,10 @@ class ChainCtlClusterTest
     @BeforeAll
     static void startCluster()
     {
-        cluster = LocalCluster.builder().name("ChainCtlClusterTest").nodes(3).masters(1).metrics().start();
+        // Sessions of 2 s: this test is about what chainctl shows, not how fast a failure is noticed, and a
+        // loaded machine must not splice healthy nodes out under it.
+        cluster = LocalCluster.builder().name("ChainCtlClusterTest").nodes(3).masters(1).metrics()
+            .sessionTimeoutMs(2000).startTimeout(Duration.ofSeconds(120)).start();
     }
 
     @AfterAll

@@ -224,7 +224,12 @@ public final class ReplicationAgent implements Agent
         // paused are refused in the first cycle after it resumes (DESIGN.md invariant 6). Read before the
         // configuration queue: a renewal is published after the configuration read with it was offered, so
         // a lease seen here comes with every configuration that was current when it was renewed.
+        final boolean wasLeased = leased;
         leased = lease.isValid(nowNs);
+        if (wasLeased != leased && isMember)
+        {
+            logLeaseChange();
+        }
 
         ChainConfig newConfig;
         while (null != (newConfig = configQueue.poll()))
@@ -332,7 +337,21 @@ public final class ReplicationAgent implements Agent
             sentList.size());
     }
 
-    private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
+    private void logLeaseChange()
+    {
+        // Once per change, never per request: a member losing its lease stops answering, which operators must see.
+        if (leased)
+        {
+            LOG.info("node={} epoch={} lease valid again: serving as {}", nodeId, epoch, roleIn(config, nodeId));
+        }
+        else
+        {
+            LOG.warn("node={} epoch={} lease lost: refusing every request until ZooKeeper confirms the session",
+                nodeId, epoch);
+        }
+    }
+
+        private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
     {
         final ChainMember oldSuccessor = null == oldConfig ? null : oldConfig.successorOf(nodeId);
         final ChainMember oldPredecessor = null == oldConfig ? null : oldConfig.predecessorOf(nodeId);

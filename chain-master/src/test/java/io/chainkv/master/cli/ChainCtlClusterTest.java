@@ -2,6 +2,7 @@ package io.chainkv.master.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chainkv.config.ChainMember;
 import io.chainkv.master.harness.LocalCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +99,14 @@ class ChainCtlClusterTest
         return -1;
     }
 
+    /**
+     * @return the chain's members head first; the master orders them by registration, so not by id.
+     */
+    private static List<String> order()
+    {
+        return cluster.currentConfig().chain(0).members().stream().map(ChainMember::nodeId).toList();
+    }
+
     private static String nodeMetrics(final String nodeId) throws Exception
     {
         return get(LocalCluster.metricsEndpointOf(cluster.node(nodeId).process()), "/metrics");
@@ -146,8 +156,10 @@ class ChainCtlClusterTest
     @Order(3)
     void nodeMetricsCountRequestsByTypeAndStatusAndCommitLatencyAsTrafficFlows() throws Exception
     {
-        final String tailBefore = nodeMetrics("n3");
-        final String headBefore = nodeMetrics("n1");
+        final String head = order().get(0);
+        final String tail = order().get(2);
+        final String tailBefore = nodeMetrics(tail);
+        final String headBefore = nodeMetrics(head);
 
         for (int i = 0; i < 5; i++)
         {
@@ -155,8 +167,8 @@ class ChainCtlClusterTest
         }
         assertEquals(ChainCtl.EXIT_NOT_FOUND, chainctl("get", "absent"), () -> out() + err);
 
-        final String tailAfter = nodeMetrics("n3");
-        final String headAfter = nodeMetrics("n1");
+        final String tailAfter = nodeMetrics(tail);
+        final String headAfter = nodeMetrics(head);
         final String putOk = "chainkv_node_requests_total{op=\"PUT\",status=\"OK\"}";
         final String getNotFound = "chainkv_node_requests_total{op=\"GET\",status=\"NOT_FOUND\"}";
         assertTrue(metric(tailAfter, putOk) - metric(tailBefore, putOk) >= 5, tailAfter);
@@ -167,7 +179,8 @@ class ChainCtlClusterTest
         assertEquals(1, metric(headAfter, "chainkv_node_role{role=\"HEAD\"}"), headAfter);
         assertEquals(1, metric(headAfter, "chainkv_zookeeper_connected"), headAfter);
         assertTrue(metric(headAfter, "chainkv_node_store_entries") >= 5, headAfter);
-        assertEquals("200 OK\n", get(LocalCluster.metricsEndpointOf(cluster.node("n2").process()), "/health/ready"));
+        assertEquals("200 OK\n", get(LocalCluster.metricsEndpointOf(cluster.node(order().get(1)).process()),
+            "/health/ready"));
     }
 
     @Test
@@ -186,19 +199,20 @@ class ChainCtlClusterTest
     @Order(5)
     void statusAfterAKillShowsTheSplice() throws Exception
     {
-        cluster.node("n2").kill9();
-        cluster.awaitChain(chain -> chain.indexOf("n2") < 0, WAIT);
+        final List<String> before = order();
+        cluster.node(before.get(1)).kill9();
+        cluster.awaitChain(chain -> chain.indexOf(before.get(1)) < 0, WAIT);
 
         assertEquals(ChainCtl.EXIT_OK, chainctl("status", "--probe-timeout-ms", "10000"), () -> out() + err);
 
         final String text = out();
         assertTrue(text.contains("epoch 2\n"), text);
-        assertTrue(text.contains("chain 0 (epoch 2): n1 -> n3\n"), text);
-        assertTrue(text.matches("(?s).*\\n  n1 +HEAD +serving .*"), text);
-        assertTrue(text.matches("(?s).*\\n  n3 +TAIL +serving .*"), text);
+        assertTrue(text.contains("chain 0 (epoch 2): " + before.get(0) + " -> " + before.get(2) + "\n"), text);
+        assertTrue(text.matches("(?s).*\\n  " + before.get(0) + " +HEAD +serving .*"), text);
+        assertTrue(text.matches("(?s).*\\n  " + before.get(2) + " +TAIL +serving .*"), text);
         final String master = get(LocalCluster.metricsEndpointOf(cluster.master("m1").process()), "/metrics");
         assertTrue(metric(master, "chainkv_master_reconfigurations_total") >= 1, master);
         assertEquals(2, metric(master, "chainkv_master_config_epoch"), master);
-        assertTrue(metric(nodeMetrics("n1"), "chainkv_node_reconfigurations_total") >= 2);
+        assertTrue(metric(nodeMetrics(before.get(0)), "chainkv_node_reconfigurations_total") >= 2);
     }
 }

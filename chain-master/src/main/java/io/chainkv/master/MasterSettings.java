@@ -23,8 +23,9 @@ public final class MasterSettings
         "Chain length the master builds at bootstrap: a chain of R nodes keeps every acknowledged write while " +
         "any one of them survives.");
 
-    public static final Setting ADD_SPARES = Setting.of("add-spares", Setting.Kind.BOOLEAN, "false",
-        "Append spare nodes at the tail of short chains. Off by default: needs state transfer.");
+    public static final Setting HEAL = Setting.of("heal", Setting.Kind.BOOLEAN, "true",
+        "Give a chain shorter than the replication factor a spare node, which joins at the tail by a state " +
+        "transfer; --no-heal (or false) leaves chains short.");
 
     public static final Setting TICK_MS = Setting.of("tick-ms", Setting.Kind.INT,
         Integer.toString(EmbeddedZooKeeper.DEFAULT_TICK_MS), "Tick of the embedded ZooKeeper server.");
@@ -34,7 +35,7 @@ public final class MasterSettings
 
     /** Every master setting, in the order help and the start-up listing show them. */
     public static final List<Setting> ALL = List.of(MASTER_ID, ProcessSettings.ZK, EMBEDDED_ZK, ProcessSettings.CLUSTER,
-        REPLICATION_FACTOR, ADD_SPARES, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
+        REPLICATION_FACTOR, HEAL, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
         ProcessSettings.METRICS_PORT, ProcessSettings.METRICS_HOST, TICK_MS, ZK_DATA_DIR);
 
     private MasterSettings()

@@ -2,6 +2,8 @@ package io.chainkv.node;
 
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
+import io.chainkv.cluster.NodeInfo;
+import io.chainkv.cluster.NodeState;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.membership.ZooKeeperMembership;
 import io.chainkv.node.metrics.NodeMetrics;
@@ -21,8 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running storage node: its store, its embedded media driver, the replication agent on its own thread,
- * optionally its metrics and health endpoint, and, in ZooKeeper mode, its membership (registration,
- * configuration watch, session lease).
+ * and, in ZooKeeper mode, its membership (registration, configuration watch, session lease).
  * <p>
  * Closing it leaves ZooKeeper first (so the master splices it out), then stops the agent and the driver
  * (deleting its directory) and closes the store cleanly.
@@ -90,7 +91,7 @@ public final class ChainNode implements AutoCloseable
             throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
         }
         return launch(nodeId, config.members().get(index).endpoint(), config.clusterName(), config.chainId(),
-            storeConfig, aeronDir, settings, null, config, null);
+            storeConfig, aeronDir, settings, null, config, NodeState.SERVING, null);
     }
 
     /**
@@ -118,7 +119,7 @@ public final class ChainNode implements AutoCloseable
             throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
         }
         return launch(nodeId, config.members().get(index).endpoint(), config.clusterName(), config.chainId(),
-            storeConfig, aeronDir, settings, null, config, metrics);
+            storeConfig, aeronDir, settings, null, config, NodeState.SERVING, metrics);
     }
 
     /**
@@ -142,7 +143,8 @@ public final class ChainNode implements AutoCloseable
         final File aeronDir,
         final TransportSettings settings)
     {
-        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null, null);
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
+            NodeState.JOINING, null);
     }
 
     /**
@@ -169,7 +171,34 @@ public final class ChainNode implements AutoCloseable
         final TransportSettings settings,
         final MetricsAddress metrics)
     {
-        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null, metrics);
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
+            NodeState.JOINING, metrics);
+    }
+
+    /**
+     * Starts a backup taker: a node that registers as {@link NodeState#BACKUP}, is given the joiner place of a chain
+     * by the master, receives the tail's state like a joiner and is never made a member.
+     *
+     * @param nodeId      the taker's id, unique in the cluster.
+     * @param endpoint    host:port it receives on.
+     * @param clusterName the cluster to back up.
+     * @param zooKeeper   how to reach ZooKeeper.
+     * @param storeConfig where the copy is kept, and how big it may grow.
+     * @param aeronDir    driver directory, or null for a unique one.
+     * @param settings    transport settings.
+     * @return the running taker; {@link #caughtUpEpoch()} turns non-zero when it holds a consistent copy.
+     */
+    public static ChainNode launchBackupTaker(
+        final String nodeId,
+        final String endpoint,
+        final String clusterName,
+        final ZooKeeperSettings zooKeeper,
+        final StoreConfig storeConfig,
+        final File aeronDir,
+        final TransportSettings settings)
+    {
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
+            NodeState.BACKUP, null);
     }
 
     private static ChainNode launch(
@@ -182,6 +211,7 @@ public final class ChainNode implements AutoCloseable
         final TransportSettings settings,
         final ZooKeeperSettings zooKeeper,
         final ChainConfig staticConfig,
+        final NodeState registerAs,
         final MetricsAddress metricsAddress)
     {
         ChainStore store = null;
@@ -211,9 +241,10 @@ public final class ChainNode implements AutoCloseable
             final AtomicReference<ZooKeeperMembership> started = new AtomicReference<>();
             metrics = null == metricsAddress ? null : NodeMetrics.start(nodeId, clusterName, endpoint, counters,
                 store.config(), lease, started::get, metricsAddress.bindHost(), metricsAddress.port());
+            final NodeInfo self = new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq())
+                .withMetricsEndpoint(null == metrics ? null : metrics.endpoint());
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
-                clusterName, chainId, nodeId, endpoint, null == metrics ? null : metrics.endpoint(), lease,
-                agent::offerConfig);
+                clusterName, chainId, self, lease, agent::offerConfig, agent::caughtUpEpoch);
             started.set(membership);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
@@ -225,6 +256,22 @@ public final class ChainNode implements AutoCloseable
             CloseHelper.quietCloseAll(metrics, runner, counters, transport, store);
             throw ex;
         }
+    }
+
+    /**
+     * @return the chain epoch in which this node, as joiner or backup taker, caught up with the tail; 0 if it has not.
+     */
+    public long caughtUpEpoch()
+    {
+        return agent.caughtUpEpoch();
+    }
+
+    /**
+     * @return the node's store; read it only once the node is closed, or from tests that know the node is idle.
+     */
+    public ChainStore store()
+    {
+        return store;
     }
 
     /**

@@ -55,6 +55,8 @@ public final class SettingsCommandLine
             if (Setting.Kind.BOOLEAN == setting.kind())
             {
                 option.arity("0..1").fallbackValue("true").paramLabel("<true|false>");
+                spec.addOption(OptionSpec.builder(negated(setting)).arity("0").type(boolean.class)
+                    .description("Same as " + setting.flag() + "=false.").build());
             }
             spec.addOption(option.build());
         }
@@ -93,12 +95,21 @@ public final class SettingsCommandLine
             {
                 given.put(setting.name(), result.matchedOptionValue(setting.flag(), ""));
             }
+            else if (Setting.Kind.BOOLEAN == setting.kind() && result.hasMatchedOption(negated(setting)))
+            {
+                given.put(setting.name(), "false");
+            }
         }
         final Path file = result.matchedOptionValue(SETTINGS_FILE_FLAG, null);
         return Settings.resolve(declared, given, file, System.getProperties());
     }
 
-    private static String help(final Setting setting)
+    private static String negated(final Setting setting)
+    {
+        return "--no-" + setting.name();
+    }
+
+        private static String help(final Setting setting)
     {
         return setting.description() +
             (null == setting.defaultValue() ? "" : " Default: " + setting.defaultValue() + ".") +

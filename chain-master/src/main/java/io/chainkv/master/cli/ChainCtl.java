@@ -17,6 +17,7 @@ import java.io.PrintWriter;
  * chainctl watch    [--json] [--interval-ms MS] [--count N]   status refreshed live
  * chainctl masters  [--json]                                  the masters, leader first
  * chainctl get|put|delete ...                                 one key, through the client library, for debugging
+ * chainctl backup|restore ...                                 see {@link BackupCommands}
  * </pre>
  * Every subcommand takes {@code --zk host:port,...}, {@code --cluster name} and {@code --timeout-ms}.
  * <p>
@@ -33,7 +34,8 @@ import java.io.PrintWriter;
     description = "Inspects and operates a ChainKV cluster in ZooKeeper.",
     subcommands = {
         StatusCommand.class, WatchCommand.class, MastersCommand.class,
-        GetCommand.class, PutCommand.class, DeleteCommand.class })
+        GetCommand.class, PutCommand.class, DeleteCommand.class,
+        BackupCommands.Backup.class, BackupCommands.Restore.class })
 public final class ChainCtl
 {
     public static final int EXIT_OK = 0;

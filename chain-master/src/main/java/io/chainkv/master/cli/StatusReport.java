@@ -124,6 +124,11 @@ final class StatusReport
                 " (every member: the chain is unavailable until one comes back with its data)\n" :
                 " (session gone: the master splices it out)\n");
         }
+        if (null != chain.joiner())
+        {
+            sb.append("  joining: ").append(chain.joiner().nodeId())
+                .append(" (receiving the tail's state; it becomes the tail once caught up)\n");
+        }
         final String format = "  %-8s %-9s %-8s %-21s %10s %10s %7s %8s  %s%n";
         sb.append(String.format(format, "NODE", "ROLE", "STATE", "ENDPOINT", "APPLIED", "COMMITTED", "BEHIND",
             "WAIT", "STORE"));
@@ -205,7 +210,9 @@ final class StatusReport
                 final ChainConfig chain = status.config().chains().get(c);
                 final Long headApplied = headApplied(chain);
                 sb.append(c > 0 ? "," : "").append("{\"chainId\":").append(chain.chainId())
-                    .append(",\"epoch\":").append(chain.epoch()).append(",\"members\":[");
+                    .append(",\"epoch\":").append(chain.epoch())
+                    .append(",\"joiner\":").append(Json.quote(null == chain.joiner() ? null : chain.joiner().nodeId()))
+                    .append(",\"members\":[");
                 for (int m = 0; m < chain.members().size(); m++)
                 {
                     final ChainMember member = chain.members().get(m);

@@ -149,6 +149,11 @@ public final class NodeMetrics implements AutoCloseable
         {
             return "no valid ZooKeeper session lease; the node answers nothing until it confirms its session";
         }
+        if (NodeCounters.Role.JOINER == counters.role())
+        {
+            return "joining the chain in epoch " + counters.epoch() + ": receiving the tail's state; it serves once " +
+                "caught up and made the tail";
+        }
         if (NodeCounters.Role.SPARE == counters.role())
         {
             return "a spare: in no chain in epoch " + counters.epoch() + "; it serves nothing until added to one";
@@ -263,7 +268,27 @@ public final class NodeMetrics implements AutoCloseable
             NodeCounters::resendRequestsReceived);
         counter(registry, "chainkv_node_reconfigurations", "Configurations (epochs) this node has taken.",
             NodeCounters::reconfigurations);
-        GaugeWithCallback.builder()
+        counter(registry, "chainkv_node_transfers_started", "State transfers this node started as the source tail.",
+            (c) -> c.transfer().transfersStarted());
+        counter(registry, "chainkv_node_transfers_streamed", "State transfers this node streamed to the end as source.",
+            (c) -> c.transfer().transfersStreamed());
+        counter(registry, "chainkv_node_transfer_entries_sent", "Entries sent in state transfers.",
+            (c) -> c.transfer().entriesSent());
+        counter(registry, "chainkv_node_transfer_bytes_sent", "Bytes sent in state transfers.",
+            (c) -> c.transfer().bytesSent());
+        counter(registry, "chainkv_node_transfers_received_full", "Full state transfers received as joiner.",
+            (c) -> c.transfer().fullTransfersReceived());
+        counter(registry, "chainkv_node_transfers_received_delta", "Delta state transfers received as rejoining node.",
+            (c) -> c.transfer().deltaTransfersReceived());
+        counter(registry, "chainkv_node_transfer_entries_received", "Entries received in state transfers.",
+            (c) -> c.transfer().entriesReceived());
+        counter(registry, "chainkv_node_transfer_bytes_received", "Bytes received in state transfers.",
+            (c) -> c.transfer().bytesReceived());
+        counter(registry, "chainkv_node_transfers_caught_up", "Transfers after which this node, as joiner, caught up.",
+            (c) -> c.transfer().transfersCaughtUp());
+        counter(registry, "chainkv_node_tombstones_collected", "Tombstones removed below the committed point.",
+            (c) -> c.transfer().tombstonesCollected());
+                GaugeWithCallback.builder()
             .name("chainkv_node_lease_valid")
             .help("1 while the node's ZooKeeper session lease is valid (it may answer), else 0.")
             .callback((callback) -> callback.call(lease.isValid(System.nanoTime()) ? 1 : 0))

@@ -2,6 +2,7 @@ package io.chainkv.node.replication;
 
 import io.aeron.Aeron;
 import io.chainkv.metrics.LatencyHistogram;
+import io.chainkv.node.transfer.TransferCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -36,6 +37,7 @@ public final class NodeCounters implements AutoCloseable
     final RequestCounts requests = new RequestCounts();
     final CommitLatency commitLatency = new CommitLatency(new LatencyHistogram("chainkv_node_commit_latency_seconds",
         "Write commit latency seen at the head: sequenced to acknowledged by the tail."));
+    final TransferCounters transfer;
 
     /**
      * @param aeron  client whose driver holds the counters.
@@ -54,6 +56,7 @@ public final class NodeCounters implements AutoCloseable
         lastCommittedSeq = add(aeron, nodeId, "last committed seq");
         sentListSize = add(aeron, nodeId, "sent list size");
         rejectedRequests = add(aeron, nodeId, "client requests refused");
+        transfer = new TransferCounters(name -> add(aeron, nodeId, name));
         epoch = add(aeron, nodeId, "epoch");
         role = add(aeron, nodeId, "role");
         storeEntries = add(aeron, nodeId, "store entries");
@@ -68,7 +71,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public enum Role
     {
-        SPARE, HEAD, MIDDLE, TAIL, HEAD_TAIL;
+        SPARE, HEAD, MIDDLE, TAIL, HEAD_TAIL, JOINER;
 
         /**
          * @param name a name {@link ReplicationAgent#roleIn} returns.
@@ -207,10 +210,18 @@ public final class NodeCounters implements AutoCloseable
         return commitLatency.histogram();
     }
 
+    /**
+     * @return the node's state transfer counters.
+     */
+    public TransferCounters transfer()
+    {
+        return transfer;
+    }
+
     public void close()
     {
-        CloseHelper.closeAll(clientRequests, updatesApplied, malformedFrames, staleMessagesDropped, repliesDropped,
-            resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize, rejectedRequests, epoch, role, storeEntries, storeDataBytes,
-            heartbeatNs, reconfigurations);
+        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped,
+            repliesDropped, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
+            rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations);
     }
 }

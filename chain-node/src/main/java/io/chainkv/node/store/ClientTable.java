@@ -5,6 +5,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -53,6 +54,7 @@ public final class ClientTable implements AutoCloseable
     private final NativeScratch keyScratch = NativeScratch.allocate(KEY_LENGTH);
     private final NativeScratch valueScratch = NativeScratch.allocate(VALUE_LENGTH);
     private final UnsafeBuffer slotView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer slotKeyView = new UnsafeBuffer(0, 0);
 
     private ClientTable(final ChronicleMap<byte[], byte[]> slots, final IntentLog intentLog)
     {
@@ -101,7 +103,7 @@ public final class ClientTable implements AutoCloseable
     }
 
     /**
-     * Records the outcome of a request, overwriting its slot.
+     * Records the outcome of a request in its slot, unless the slot already holds a newer request of the client.
      *
      * @param clientId   the client.
      * @param requestSeq the request's sequence number within the client.
@@ -149,6 +151,13 @@ public final class ClientTable implements AutoCloseable
             final var data = context.wrapValueBytesAsData(valueScratch.bytesStore(), 0, VALUE_LENGTH);
             if (null != entry)
             {
+                slotView.wrap(entry.value().bytes().addressForRead(entry.value().offset()), VALUE_LENGTH);
+                if (slotView.getLong(VALUE_REQUEST_SEQ_OFFSET, ORDER) > requestSeq)
+                {
+                    // A newer request of the client holds the slot (a joiner can meet the slot in the snapshot
+                    // before the update that recorded an older request): keep it.
+                    return;
+                }
                 context.replaceValue(entry, data);
             }
             else
@@ -156,6 +165,61 @@ public final class ClientTable implements AutoCloseable
                 context.insert(context.absentEntry(), data);
             }
         }
+    }
+
+    /**
+     * @return how many segments the table has; {@link #forEachInSegment} walks one at a time.
+     */
+    public int segmentCount()
+    {
+        return slots.segments();
+    }
+
+    /**
+     * Visits the slots of one segment, e.g. to stream the table to a joining node.
+     *
+     * @param segment from 0 to {@link #segmentCount()} - 1.
+     * @param visitor sees each slot; must not write to the table.
+     */
+    public void forEachInSegment(final int segment, final SlotVisitor visitor)
+    {
+        try (MapSegmentContext<byte[], byte[], ?> context = slots.segmentContext(segment))
+        {
+            context.forEachSegmentEntry(entry ->
+            {
+                final UnsafeBuffer key = slotKeyView;
+                key.wrap(entry.key().bytes().addressForRead(entry.key().offset()), KEY_LENGTH);
+                slotView.wrap(entry.value().bytes().addressForRead(entry.value().offset()), VALUE_LENGTH);
+                visitor.onSlot(
+                    key.getLong(KEY_CLIENT_ID_OFFSET, ORDER),
+                    slotView.getLong(VALUE_REQUEST_SEQ_OFFSET, ORDER),
+                    slotView.getByte(VALUE_STATUS_OFFSET),
+                    slotView.getLong(VALUE_VERSION_OFFSET, ORDER));
+            });
+        }
+    }
+
+    /**
+     * Removes every slot; part of {@link ChainStore#clear()}.
+     */
+    void clear()
+    {
+        slots.clear();
+    }
+
+    /**
+     * Receives the slots of a {@link ClientTable} in {@link #forEachInSegment}.
+     */
+    @FunctionalInterface
+    public interface SlotVisitor
+    {
+        /**
+         * @param clientId   the client.
+         * @param requestSeq the newest request recorded in the slot.
+         * @param status     the status it was answered with.
+         * @param version    the version it was given.
+         */
+        void onSlot(long clientId, long requestSeq, byte status, long version);
     }
 
     /**

@@ -351,7 +351,7 @@ public final class ReplicationAgent implements Agent
         }
     }
 
-        private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
+    private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
     {
         final ChainMember oldSuccessor = null == oldConfig ? null : oldConfig.successorOf(nodeId);
         final ChainMember oldPredecessor = null == oldConfig ? null : oldConfig.predecessorOf(nodeId);

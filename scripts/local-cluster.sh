@@ -26,6 +26,8 @@ readonly JVM_OPTIONS="$ROOT/scripts/jvm.options"
 readonly DEFAULT_DIR="$ROOT/run/local"
 readonly DEFAULT_BASE_PORT=40101
 readonly DEFAULT_ZK_PORT=2181
+# Metrics and health endpoints (HTTP): masters and nodes take free TCP ports from here up.
+readonly DEFAULT_METRICS_BASE_PORT=9401
 # A 100 ms tick lets ZooKeeper grant sessions down to 200 ms; the default session is 600 ms.
 readonly ZK_TICK_MS=100
 readonly DEFAULT_SESSION_TIMEOUT_MS=600
@@ -93,7 +95,9 @@ Environment:
 Layout of DIR: cluster.env (mode, cluster name, ZooKeeper), nodes (id and endpoint of each node),
 chain.properties (static mode), logs/<name>.log, data/<name>/ (data/zookeeper for the server),
 pids/<name>.pid, lib/ (a copy of the jars the cluster runs, so a rebuild does not change code under
-running processes), aeron-parent (the /dev/shm directory holding the nodes' Aeron directories).
+running processes), aeron-parent (the /dev/shm directory holding the nodes' Aeron directories),
+metrics-ports (the HTTP port of each master's and node's /metrics, /health/live and /health/ready,
+on 127.0.0.1, from $DEFAULT_METRICS_BASE_PORT up; kept across restarts).
 EOF
 }
 
@@ -415,6 +419,43 @@ node_args_file()
     echo "$DIR/node-args"
 }
 
+metrics_ports_file()
+{
+    echo "$DIR/metrics-ports"
+}
+
+# The metrics port recorded for a process (kept across restarts), empty if none.
+metrics_port_of()
+{
+    awk -v name="$1" '$1 == name { print $2 }' "$(metrics_ports_file)" 2>/dev/null
+}
+
+# Records a free TCP port, from DEFAULT_METRICS_BASE_PORT up, for each named process.
+assign_metrics_ports()
+{
+    local port="$DEFAULT_METRICS_BASE_PORT" name
+    : > "$(metrics_ports_file).tmp"
+    for name in "$@"
+    do
+        while ! tcp_port_free "$port"
+        do
+            port=$((port + 1))
+            (( port < DEFAULT_METRICS_BASE_PORT + 1000 )) || die "no free TCP port for metrics from $DEFAULT_METRICS_BASE_PORT"
+        done
+        echo "$name $port" >> "$(metrics_ports_file).tmp"
+        port=$((port + 1))
+    done
+    mv "$(metrics_ports_file).tmp" "$(metrics_ports_file)"
+}
+
+# The metrics arguments of a process: its recorded port on the loopback interface, or nothing.
+metrics_args()
+{
+    local port
+    port="$(metrics_port_of "$1")"
+    [[ -z "$port" ]] || printf '%s\n' --metrics-port "$port" --metrics-host 127.0.0.1
+}
+
 # Starts one JVM in the background as the named process of this cluster, output appended to its log.
 # Sets LAUNCH_OFFSET to the log size before the start, so the ready check reads only this start.
 launch_java()
@@ -445,9 +486,11 @@ launch_master()
 {
     local master="$1" session
     session="$(env_get session_timeout_ms)"
+    local -a metrics=()
+    mapfile -t metrics < <(metrics_args "$master")
     launch_java "$master" master "$MASTER_MAIN" --zk "$(env_get zk)" --cluster "$(env_get cluster)" \
         --master-id "$master" --replication-factor "$(env_get replication_factor)" \
-        --session-timeout-ms "$session" --connection-timeout-ms $(( session < 500 ? session : 500 ))
+        --session-timeout-ms "$session" --connection-timeout-ms $(( session < 500 ? session : 500 )) "${metrics[@]}"
 }
 
 launch_node()
@@ -462,6 +505,9 @@ launch_node()
     then
         mapfile -t node_args < "$(node_args_file)"
     fi
+    local -a metrics=()
+    mapfile -t metrics < <(metrics_args "$node")
+    node_args+=("${metrics[@]}")
     if [[ "$(mode)" == zk ]]
     then
         launch_java "$node" node "$NODE_MAIN" --zk "$(env_get zk)" --cluster "$(env_get cluster)" \
@@ -737,6 +783,12 @@ cmd_start()
         rm -f "$(config_file)"
     fi
     printf '%s\n' "${limits[@]}" | grep -v '^$' > "$(node_args_file)" || true
+    if [[ "$static" == 0 ]]
+    then
+        assign_metrics_ports $(master_ids) $(node_ids)
+    else
+        assign_metrics_ports $(node_ids)
+    fi
 
     snapshot_jars
 
@@ -821,6 +873,7 @@ cmd_start()
         echo "  masters:   $(master_ids | paste -sd' ' -); nodes: $(node_ids | paste -sd' ' -); sessions ${session} ms"
         sed 's/^/  /' <<< "$chain"
     fi
+    echo "  metrics: $(awk '{ printf "%s%s http://127.0.0.1:%s/metrics", (NR > 1 ? ", " : ""), $1, $2 }' "$(metrics_ports_file)")"
     echo "  logs:   $DIR/logs/"
     echo "  try:    scripts/kv.sh$(dir_flag) put hello world && scripts/kv.sh$(dir_flag) get hello"
     echo "  stop:   $PROG stop$(dir_flag)"

@@ -3,32 +3,29 @@ package io.chainkv.master;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.LoggingDefaults;
+import io.chainkv.config.ProcessSettings;
+import io.chainkv.config.Settings;
+import io.chainkv.config.SettingsCommandLine;
+import io.chainkv.master.metrics.MasterMetrics;
 import io.chainkv.master.zk.EmbeddedZooKeeper;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one ChainKV master until it is stopped (SIGTERM/SIGINT), optionally with an embedded ZooKeeper server.
+ * Its settings are {@link MasterSettings}: flags, system properties or a {@code --settings} file; the effective
+ * values are logged at start.
  * <p>
  * Prints {@code chainkv-master ready ...} on standard output once it has joined the election, so scripts can
- * wait for that line.
+ * wait for that line; with a metrics endpoint the line ends with {@code metrics=host:port}.
  */
-@Command(
-    name = "chainkv-master",
-    mixinStandardHelpOptions = true,
-    description = "Runs a ChainKV master: elects a leader among masters and keeps the chain configuration in ZooKeeper.")
-public final class MasterMain implements Callable<Integer>
+public final class MasterMain
 {
     static
     {
@@ -37,69 +34,63 @@ public final class MasterMain implements Callable<Integer>
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterMain.class);
+    private static final String COMMAND = "chainkv-master";
 
-    static final class ZooKeeperChoice
+    private MasterMain()
     {
-        @Option(names = "--zk", paramLabel = "HOST:PORT,...", required = true,
-            description = "Connect string of an external ZooKeeper ensemble.")
-        String connectString;
-
-        @Option(names = "--embedded-zk", paramLabel = "PORT", required = true,
-            description = "Start a ZooKeeper server in this process on PORT (0: any free port) and use it.")
-        Integer embeddedPort;
     }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    ZooKeeperChoice zk;
-
-    @Option(names = "--cluster", defaultValue = "chainkv", description = "Cluster name (default: ${DEFAULT-VALUE}).")
-    String cluster;
-
-    @Option(names = "--replication-factor", defaultValue = "3",
-        description = "Chain length the master builds at bootstrap (default: ${DEFAULT-VALUE}).")
-    int replicationFactor;
-
-    @Option(names = "--heal", negatable = true, defaultValue = "true", fallbackValue = "true",
-        description = "Give a chain shorter than the replication factor a spare node, which joins at the tail by a " +
-            "state transfer (default: on; --no-heal leaves chains short).")
-    boolean heal;
-
-    @Option(names = "--session-timeout-ms", defaultValue = "" + ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS,
-        description = "ZooKeeper session timeout (default: ${DEFAULT-VALUE}).")
-    int sessionTimeoutMs;
-
-    @Option(names = "--connection-timeout-ms", defaultValue = "" + ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS,
-        description = "ZooKeeper connection timeout (default: ${DEFAULT-VALUE}).")
-    int connectionTimeoutMs;
-
-    @Option(names = "--tick-ms", defaultValue = "" + EmbeddedZooKeeper.DEFAULT_TICK_MS,
-        description = "Tick of the embedded ZooKeeper server (default: ${DEFAULT-VALUE}).")
-    int tickMs;
-
-    @Option(names = "--data-dir", description = "Data directory of the embedded ZooKeeper (default: a temporary " +
-        "directory deleted on exit).")
-    Path dataDir;
-
-    @Option(names = "--master-id", description = "Id of this master in the election (default: host-pid).")
-    String masterId;
-
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     /**
      * @param args see {@code --help}.
      */
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new MasterMain()).execute(args));
+        final Settings settings;
+        try
+        {
+            settings = SettingsCommandLine.parse(COMMAND, "Runs a ChainKV master: elects a leader among masters and " +
+                "keeps the chain configuration in ZooKeeper.", MasterSettings.ALL, args, System.out);
+        }
+        catch (final Exception ex)
+        {
+            System.err.println(COMMAND + ": " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (null == settings)
+        {
+            System.exit(0);
+        }
+        int status;
+        try
+        {
+            status = run(settings);
+        }
+        catch (final Exception ex)
+        {
+            LOG.error("master failed", ex);
+            System.err.println(COMMAND + ": " + ex.getMessage());
+            status = 2;
+        }
+        System.exit(status);
     }
 
-    public Integer call() throws Exception
+    private static int run(final Settings settings) throws Exception
     {
+        final boolean embeddedZk = null != settings.get(MasterSettings.EMBEDDED_ZK);
+        if (embeddedZk == (null != settings.get(ProcessSettings.ZK)))
+        {
+            throw new IllegalArgumentException("give either --zk <host:port,...> or --embedded-zk <port>");
+        }
+        final String cluster = settings.require(ProcessSettings.CLUSTER);
         final ClusterPaths paths = new ClusterPaths(cluster);
-        final String id = null != masterId ? masterId : defaultMasterId();
-        EmbeddedZooKeeper embedded = null;
-        CuratorFramework client = null;
-        ChainMaster master = null;
+        final String id = null != settings.get(MasterSettings.MASTER_ID) ?
+            settings.get(MasterSettings.MASTER_ID) : defaultMasterId();
+        final int replicationFactor = settings.getInt(MasterSettings.REPLICATION_FACTOR);
+        final int sessionTimeoutMs = settings.getInt(ProcessSettings.SESSION_TIMEOUT_MS);
+        LOG.info(settings.describe("master " + id + " effective configuration"));
+
+        final CountDownLatch stopped = new CountDownLatch(1);
         final CountDownLatch exited = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -113,32 +104,49 @@ public final class MasterMain implements Callable<Integer>
                 Thread.currentThread().interrupt();
             }
         }, "chainkv-master-shutdown"));
+
+        EmbeddedZooKeeper embedded = null;
+        CuratorFramework client = null;
+        ChainMaster master = null;
+        MasterMetrics metrics = null;
         try
         {
             final String connectString;
-            if (null != zk.embeddedPort)
+            if (embeddedZk)
             {
-                embedded = EmbeddedZooKeeper.start(zk.embeddedPort, dataDir, tickMs, Duration.ofSeconds(30));
+                final String dataDir = settings.get(MasterSettings.ZK_DATA_DIR);
+                embedded = EmbeddedZooKeeper.start(settings.getInt(MasterSettings.EMBEDDED_ZK),
+                    null == dataDir ? null : Path.of(dataDir), settings.getInt(MasterSettings.TICK_MS),
+                    Duration.ofSeconds(30));
                 connectString = embedded.connectString();
             }
             else
             {
-                connectString = zk.connectString;
+                connectString = settings.require(ProcessSettings.ZK);
             }
-            final ZooKeeperSettings settings = new ZooKeeperSettings(connectString, sessionTimeoutMs, connectionTimeoutMs);
-            client = settings.newClient();
+            final ZooKeeperSettings zooKeeper = new ZooKeeperSettings(connectString, sessionTimeoutMs,
+                settings.getInt(ProcessSettings.CONNECTION_TIMEOUT_MS));
+            client = zooKeeper.newClient();
             client.start();
             if (!client.blockUntilConnected(30, TimeUnit.SECONDS))
             {
-                LOG.error("could not connect to ZooKeeper at {}", connectString);
+                LOG.error("could not connect to ZooKeeper at {}; check --zk and that the ensemble is up", connectString);
                 return 2;
             }
-            master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor, heal, sessionTimeoutMs / 2));
+            master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor,
+                settings.getBoolean(MasterSettings.HEAL), sessionTimeoutMs / 2));
             master.start();
+            final int metricsPort = settings.getInt(ProcessSettings.METRICS_PORT);
+            if (ProcessSettings.METRICS_OFF != metricsPort)
+            {
+                final String bindHost = settings.require(ProcessSettings.METRICS_HOST);
+                metrics = MasterMetrics.start(master, client, paths, bindHost, metricsPort,
+                    "0.0.0.0".equals(bindHost) ? advertisedHost() : bindHost);
+            }
             System.out.println("chainkv-master ready id=" + id + " cluster=" + cluster + " zk=" + connectString +
                 " replicationFactor=" + replicationFactor + " sessionTimeoutMs=" + sessionTimeoutMs +
-                " negotiatedSessionTimeoutMs=" +
-                client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+                " negotiatedSessionTimeoutMs=" + client.getZookeeperClient().getZooKeeper().getSessionTimeout() +
+                (null == metrics ? "" : " metrics=" + metrics.endpoint()));
             System.out.flush();
             stopped.await();
             LOG.info("master {} stopping", id);
@@ -146,6 +154,10 @@ public final class MasterMain implements Callable<Integer>
         }
         finally
         {
+            if (null != metrics)
+            {
+                metrics.close();
+            }
             if (null != master)
             {
                 master.close();
@@ -162,17 +174,20 @@ public final class MasterMain implements Callable<Integer>
         }
     }
 
-    private static String defaultMasterId()
+    private static String advertisedHost()
     {
-        String host;
         try
         {
-            host = java.net.InetAddress.getLocalHost().getHostName();
+            return java.net.InetAddress.getLocalHost().getHostName();
         }
         catch (final java.io.IOException ex)
         {
-            host = "localhost";
+            return "localhost";
         }
-        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static String defaultMasterId()
+    {
+        return advertisedHost() + "-" + ProcessHandle.current().pid();
     }
 }

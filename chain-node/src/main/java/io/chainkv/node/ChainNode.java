@@ -6,6 +6,7 @@ import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.NodeState;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.membership.ZooKeeperMembership;
+import io.chainkv.node.metrics.NodeMetrics;
 import io.chainkv.node.replication.NodeCounters;
 import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.store.ChainStore;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running storage node: its store, its embedded media driver, the replication agent on its own thread,
@@ -36,6 +38,17 @@ public final class ChainNode implements AutoCloseable
     private final ReplicationAgent agent;
     private final AgentRunner runner;
     private final ZooKeeperMembership membership;
+    private final NodeMetrics metrics;
+
+    /**
+     * Where a node serves its metrics and health endpoint.
+     *
+     * @param bindHost address to listen on.
+     * @param port     TCP port, 0 for any free one.
+     */
+    public record MetricsAddress(String bindHost, int port)
+    {
+    }
 
     private ChainNode(
         final ChainStore store,
@@ -43,8 +56,10 @@ public final class ChainNode implements AutoCloseable
         final NodeCounters counters,
         final ReplicationAgent agent,
         final AgentRunner runner,
-        final ZooKeeperMembership membership)
+        final ZooKeeperMembership membership,
+        final NodeMetrics metrics)
     {
+        this.metrics = metrics;
         this.store = store;
         this.transport = transport;
         this.counters = counters;
@@ -76,7 +91,35 @@ public final class ChainNode implements AutoCloseable
             throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
         }
         return launch(nodeId, config.members().get(index).endpoint(), config.clusterName(), config.chainId(),
-            storeConfig, aeronDir, settings, null, config, NodeState.SERVING);
+            storeConfig, aeronDir, settings, null, config, NodeState.SERVING, null);
+    }
+
+    /**
+     * As {@link #launch(String, ChainConfig, StoreConfig, File, TransportSettings)}, serving metrics and health.
+     *
+     * @param nodeId      this node's id in the chain configuration.
+     * @param config      the chain configuration.
+     * @param storeConfig where and how big the store is.
+     * @param aeronDir    driver directory, or null for a unique one.
+     * @param settings    transport settings.
+     * @param metrics     where to serve metrics, or null for no endpoint.
+     * @return the running node.
+     */
+    public static ChainNode launch(
+        final String nodeId,
+        final ChainConfig config,
+        final StoreConfig storeConfig,
+        final File aeronDir,
+        final TransportSettings settings,
+        final MetricsAddress metrics)
+    {
+        final int index = config.indexOf(nodeId);
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
+        }
+        return launch(nodeId, config.members().get(index).endpoint(), config.clusterName(), config.chainId(),
+            storeConfig, aeronDir, settings, null, config, NodeState.SERVING, metrics);
     }
 
     /**
@@ -101,7 +144,35 @@ public final class ChainNode implements AutoCloseable
         final TransportSettings settings)
     {
         return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
-            NodeState.JOINING);
+            NodeState.JOINING, null);
+    }
+
+    /**
+     * As {@link #launch(String, String, String, ZooKeeperSettings, StoreConfig, File, TransportSettings)}, serving
+     * metrics and health and publishing the endpoint in the node's registration.
+     *
+     * @param nodeId      this node's id, unique in the cluster.
+     * @param endpoint    host:port it receives on.
+     * @param clusterName the cluster to join.
+     * @param zooKeeper   how to reach ZooKeeper.
+     * @param storeConfig where and how big the store is.
+     * @param aeronDir    driver directory, or null for a unique one.
+     * @param settings    transport settings.
+     * @param metrics     where to serve metrics, or null for no endpoint.
+     * @return the running node.
+     */
+    public static ChainNode launch(
+        final String nodeId,
+        final String endpoint,
+        final String clusterName,
+        final ZooKeeperSettings zooKeeper,
+        final StoreConfig storeConfig,
+        final File aeronDir,
+        final TransportSettings settings,
+        final MetricsAddress metrics)
+    {
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
+            NodeState.JOINING, metrics);
     }
 
     /**
@@ -127,7 +198,7 @@ public final class ChainNode implements AutoCloseable
         final TransportSettings settings)
     {
         return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
-            NodeState.BACKUP);
+            NodeState.BACKUP, null);
     }
 
     private static ChainNode launch(
@@ -140,12 +211,14 @@ public final class ChainNode implements AutoCloseable
         final TransportSettings settings,
         final ZooKeeperSettings zooKeeper,
         final ChainConfig staticConfig,
-        final NodeState registerAs)
+        final NodeState registerAs,
+        final MetricsAddress metricsAddress)
     {
         ChainStore store = null;
         EmbeddedAeron transport = null;
         NodeCounters counters = null;
         AgentRunner runner = null;
+        NodeMetrics metrics = null;
         try
         {
             store = ChainStore.open(storeConfig);
@@ -164,18 +237,23 @@ public final class ChainNode implements AutoCloseable
                 (ex) -> LOG.error("node={} replication agent error", nodeId, ex), null, agent);
             AgentRunner.startOnThread(runner);
 
-            final ZooKeeperMembership membership = null == zooKeeper ? null :
-                ZooKeeperMembership.start(zooKeeper, clusterName, chainId,
-                    new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq()), lease, agent::offerConfig,
-                    agent::caughtUpEpoch);
+            // The endpoint starts before the membership so the registration can name it.
+            final AtomicReference<ZooKeeperMembership> started = new AtomicReference<>();
+            metrics = null == metricsAddress ? null : NodeMetrics.start(nodeId, clusterName, endpoint, counters,
+                store.config(), lease, started::get, metricsAddress.bindHost(), metricsAddress.port());
+            final NodeInfo self = new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq())
+                .withMetricsEndpoint(null == metrics ? null : metrics.endpoint());
+            final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
+                clusterName, chainId, self, lease, agent::offerConfig, agent::caughtUpEpoch);
+            started.set(membership);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
                 store.entryCount(), store.lastAppliedSeq(), settings);
-            return new ChainNode(store, transport, counters, agent, runner, membership);
+            return new ChainNode(store, transport, counters, agent, runner, membership, metrics);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(runner, counters, transport, store);
+            CloseHelper.quietCloseAll(metrics, runner, counters, transport, store);
             throw ex;
         }
     }
@@ -204,8 +282,16 @@ public final class ChainNode implements AutoCloseable
         return counters;
     }
 
+    /**
+     * @return host:port of the metrics and health endpoint, or null if it serves none.
+     */
+    public String metricsEndpoint()
+    {
+        return null == metrics ? null : metrics.endpoint();
+    }
+
     public void close()
     {
-        CloseHelper.closeAll(membership, runner, counters, transport, store);
+        CloseHelper.closeAll(membership, metrics, runner, counters, transport, store);
     }
 }

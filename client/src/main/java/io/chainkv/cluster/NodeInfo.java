@@ -9,10 +9,12 @@ import java.util.Objects;
 /**
  * What a node publishes in its registration znode: its id, the endpoint it receives on, its state, and, while it
  * joins a chain, the chain epoch in which it caught up with the tail (the master's signal to make it the tail), and
- * the committed seq its store held when it started (a new cluster is started from the node that holds the most).
+ * the committed seq its store held when it started (a new cluster is started from the node that holds the most),
+ * and where its metrics and health endpoint is, if it serves one.
  * <p>
  * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...}, {@code caughtUpEpoch=...} and
- * {@code heldSeq=...} lines (see {@link #encode()}); a missing {@code caughtUpEpoch} or {@code heldSeq} reads as 0.
+ * {@code heldSeq=...} lines, and {@code metrics=host:port} when it serves one (see {@link #encode()}); a missing
+ * {@code caughtUpEpoch} or {@code heldSeq} reads as 0. Readers ignore keys they do not know.
  * The id is also the znode's name; decoding checks that the two agree.
  */
 public final class NodeInfo
@@ -24,6 +26,7 @@ public final class NodeInfo
     private final NodeState state;
     private final long caughtUpEpoch;
     private final long heldSeq;
+    private final String metricsEndpoint;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -46,6 +49,17 @@ public final class NodeInfo
     public NodeInfo(
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
+        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null);
+    }
+
+    private NodeInfo(
+        final String nodeId,
+        final String endpoint,
+        final NodeState state,
+        final long caughtUpEpoch,
+        final long heldSeq,
+        final String metricsEndpoint)
+    {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
         this.nodeId = member.nodeId();
@@ -53,6 +67,7 @@ public final class NodeInfo
         this.state = Objects.requireNonNull(state, "state");
         this.caughtUpEpoch = caughtUpEpoch;
         this.heldSeq = heldSeq;
+        this.metricsEndpoint = null == metricsEndpoint ? null : new ChainMember(nodeId, metricsEndpoint).endpoint();
     }
 
     /**
@@ -80,7 +95,7 @@ public final class NodeInfo
             throw new IllegalArgumentException(WHAT + ": unknown state '" + stateText + "'");
         }
         return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state,
-            optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"));
+            optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"));
     }
 
     private static long optionalLong(final Map<String, String> values, final String key)
@@ -107,6 +122,10 @@ public final class NodeInfo
         KeyValueText.append(sb, "state", state.name());
         KeyValueText.append(sb, "caughtUpEpoch", caughtUpEpoch);
         KeyValueText.append(sb, "heldSeq", heldSeq);
+        if (null != metricsEndpoint)
+        {
+            KeyValueText.append(sb, "metrics", metricsEndpoint);
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -116,7 +135,7 @@ public final class NodeInfo
      */
     public NodeInfo withState(final NodeState newState)
     {
-        return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq);
+        return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint);
     }
 
     /**
@@ -125,7 +144,24 @@ public final class NodeInfo
      */
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq);
+        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint);
+    }
+
+    /**
+     * @param endpoint host:port of the node's HTTP metrics and health endpoint, or null if it serves none.
+     * @return the same node with that endpoint.
+     */
+    public NodeInfo withMetricsEndpoint(final String endpoint)
+    {
+        return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint);
+    }
+
+    /**
+     * @return host:port of the node's metrics and health endpoint, or null if it serves none.
+     */
+    public String metricsEndpoint()
+    {
+        return metricsEndpoint;
     }
 
     /**
@@ -171,7 +207,8 @@ public final class NodeInfo
     {
         return o instanceof NodeInfo && ((NodeInfo)o).nodeId.equals(nodeId) &&
             ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
-            ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq;
+            ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq &&
+            Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint);
     }
 
     public int hashCode()

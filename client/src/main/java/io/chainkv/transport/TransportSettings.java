@@ -6,6 +6,10 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
+import io.chainkv.config.Setting;
+import io.chainkv.config.Settings;
+
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +41,21 @@ public final class TransportSettings
     public static final String MTU_PROP = "chainkv.mtu";
     public static final int MTU_DEFAULT = 1408;
 
+    /** The settings above as declared {@link Setting}s: their flags, properties and help derive from these. */
+    public static final Setting IDLE_STRATEGY = Setting.of("idle-strategy", Setting.Kind.TEXT, IDLE_STRATEGY_DEFAULT,
+        "How idle threads wait: backoff (spin, yield, then park up to idle-max-park-ns), sleeping, yield or busy. " +
+        "yield and busy keep a core busy each; use them only on dedicated cores.");
+    public static final Setting IDLE_MAX_PARK_NS = Setting.of("idle-max-park-ns", Setting.Kind.LONG,
+        Long.toString(IDLE_MAX_PARK_NS_DEFAULT), "Longest park of the backoff strategy (sleep of sleeping), in ns.");
+    public static final Setting TERM_LENGTH = Setting.of("term-length", Setting.Kind.INT,
+        Integer.toString(TERM_LENGTH_DEFAULT),
+        "Term length of every Aeron publication (power of two, >= 65536); a message over 1/8 of it is chunked.");
+    public static final Setting MTU = Setting.of("mtu", Setting.Kind.INT, Integer.toString(MTU_DEFAULT),
+        "MTU of UDP publications.");
+
+    /** Every transport setting, in the order a process lists them. */
+    public static final List<Setting> SETTINGS = List.of(IDLE_STRATEGY, IDLE_MAX_PARK_NS, TERM_LENGTH, MTU);
+
     private final String idleStrategyName;
     private final long idleMaxParkNs;
     private final int termLength;
@@ -66,6 +85,19 @@ public final class TransportSettings
             Long.getLong(IDLE_MAX_PARK_NS_PROP, IDLE_MAX_PARK_NS_DEFAULT),
             Integer.getInteger(TERM_LENGTH_PROP, TERM_LENGTH_DEFAULT),
             Integer.getInteger(MTU_PROP, MTU_DEFAULT));
+    }
+
+    /**
+     * @param settings resolved settings that include {@link #SETTINGS}.
+     * @return transport settings from them.
+     */
+    public static TransportSettings from(final Settings settings)
+    {
+        return new TransportSettings(
+            settings.require(IDLE_STRATEGY),
+            settings.getLong(IDLE_MAX_PARK_NS),
+            settings.getInt(TERM_LENGTH),
+            settings.getInt(MTU));
     }
 
     /**

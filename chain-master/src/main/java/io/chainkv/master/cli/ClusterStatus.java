@@ -233,140 +233,24 @@ public final class ClusterStatus
     }
 
     /**
-     * @return the table {@code chainctl status} prints.
+     * @return the table {@code chainctl status} prints, without the nodes' progress.
      */
     public String toText()
     {
-        final StringBuilder sb = new StringBuilder(512);
-        sb.append("cluster ").append(paths.cluster()).append(" (ZooKeeper ").append(connectString).append("): ");
-        if (null == config)
-        {
-            sb.append("no configuration yet; a master writes epoch 1 once replication-factor nodes have registered\n");
-        }
-        else
-        {
-            sb.append("epoch ").append(config.epoch()).append('\n');
-            for (final ChainConfig chain : config.chains())
-            {
-                sb.append("chain ").append(chain.chainId()).append(" (epoch ").append(chain.epoch()).append("): ");
-                final List<String> order = new ArrayList<>();
-                for (final ChainMember member : chain.members())
-                {
-                    order.add(member.nodeId());
-                }
-                sb.append(order.isEmpty() ? "(no members)" : String.join(" -> ", order)).append('\n');
-                sb.append(String.format("  %-8s %-10s %-22s %s%n", "NODE", "ROLE", "ENDPOINT", "REGISTERED"));
-                for (final ChainMember member : chain.members())
-                {
-                    final NodeInfo live = liveNodes.get(member.nodeId());
-                    sb.append(String.format("  %-8s %-10s %-22s %s%n", member.nodeId(),
-                        roleOf(chain, member.nodeId()), member.endpoint(),
-                        null == live ? "NO (session gone; the master will splice it out)" : "yes, " + live.state()));
-                }
-            }
-        }
-        final List<String> spares = spares();
-        sb.append("spares: ");
-        if (spares.isEmpty())
-        {
-            sb.append("none");
-        }
-        for (int i = 0; i < spares.size(); i++)
-        {
-            final NodeInfo spare = liveNodes.get(spares.get(i));
-            sb.append(i > 0 ? ", " : "").append(spare.nodeId()).append(' ').append(spare.endpoint())
-                .append(" (").append(spare.state()).append(')');
-        }
-        sb.append('\n');
-        sb.append("masters: ");
-        if (masters.isEmpty())
-        {
-            sb.append("none running");
-        }
-        for (int i = 0; i < masters.size(); i++)
-        {
-            sb.append(i > 0 ? ", " : "").append(masters.get(i));
-        }
-        return sb.append('\n').toString();
+        return new StatusReport(this, Map.of()).toText();
     }
 
     /**
-     * @return the same as {@link #toText()} as one JSON object ({@code epoch} and {@code chains} null/empty
-     * when there is no configuration).
+     * @return the same as {@link #toText()} as one JSON object.
      */
     public String toJson()
     {
-        final StringBuilder sb = new StringBuilder(512);
-        sb.append("{\"cluster\":").append(quote(paths.cluster()))
-            .append(",\"zk\":").append(quote(connectString))
-            .append(",\"epoch\":").append(null == config ? "null" : Long.toString(config.epoch()))
-            .append(",\"chains\":[");
-        if (null != config)
-        {
-            for (int c = 0; c < config.chains().size(); c++)
-            {
-                final ChainConfig chain = config.chains().get(c);
-                sb.append(c > 0 ? "," : "").append("{\"chainId\":").append(chain.chainId())
-                    .append(",\"epoch\":").append(chain.epoch()).append(",\"members\":[");
-                for (int m = 0; m < chain.members().size(); m++)
-                {
-                    final ChainMember member = chain.members().get(m);
-                    final NodeInfo live = liveNodes.get(member.nodeId());
-                    sb.append(m > 0 ? "," : "").append("{\"nodeId\":").append(quote(member.nodeId()))
-                        .append(",\"role\":").append(quote(roleOf(chain, member.nodeId())))
-                        .append(",\"endpoint\":").append(quote(member.endpoint()))
-                        .append(",\"registered\":").append(null != live)
-                        .append(",\"state\":").append(null == live ? "null" : quote(live.state().name()))
-                        .append('}');
-                }
-                sb.append("]}");
-            }
-        }
-        sb.append("],\"nodes\":[");
-        final List<String> spares = spares();
-        int n = 0;
-        for (final NodeInfo node : liveNodes.values())
-        {
-            sb.append(n++ > 0 ? "," : "").append("{\"nodeId\":").append(quote(node.nodeId()))
-                .append(",\"endpoint\":").append(quote(node.endpoint()))
-                .append(",\"state\":").append(quote(node.state().name()))
-                .append(",\"spare\":").append(spares.contains(node.nodeId()))
-                .append('}');
-        }
-        sb.append("],\"masters\":[");
-        for (int i = 0; i < masters.size(); i++)
-        {
-            sb.append(i > 0 ? "," : "").append("{\"id\":").append(quote(masters.get(i).id()))
-                .append(",\"leader\":").append(masters.get(i).leader()).append('}');
-        }
-        return sb.append("]}").toString();
+        return new StatusReport(this, Map.of()).toJson();
     }
 
     private static String latchSequence(final String child)
     {
         final int at = child.lastIndexOf("latch-");
         return at < 0 ? child : child.substring(at + "latch-".length());
-    }
-
-    private static String quote(final String text)
-    {
-        final StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            if ('"' == c || '\\' == c)
-            {
-                sb.append('\\').append(c);
-            }
-            else if (c < 0x20)
-            {
-                sb.append(String.format("\\u%04x", (int)c));
-            }
-            else
-            {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 }

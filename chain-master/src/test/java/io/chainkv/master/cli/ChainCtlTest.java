@@ -7,6 +7,8 @@ import io.chainkv.cluster.NodeState;
 import io.chainkv.master.ChainMaster;
 import io.chainkv.master.ChainPlanner;
 import io.chainkv.master.zk.ZooKeeperFixture;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,12 +66,13 @@ class ChainCtlTest
             new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
-    private void registerNode(final String nodeId, final int port) throws Exception
+    private NodeRegistration registerNode(final String nodeId, final int port) throws Exception
     {
         final NodeRegistration registration = zk.register(new NodeRegistration(
             zk.newStartedClient(), paths, new NodeInfo(nodeId, "127.0.0.1:" + port, NodeState.JOINING)));
         registration.start();
         assertTrue(registration.awaitRegistered(WAIT));
+        return registration;
     }
 
     private ChainMaster startMaster(final String masterId) throws Exception
@@ -101,8 +104,9 @@ class ChainCtlTest
         final String text = out();
         assertTrue(text.startsWith("cluster ctl (ZooKeeper " + zk.server().connectString() + "): epoch 1\n"), text);
         assertTrue(text.contains("chain 0 (epoch 1): n1 -> n2\n"), text);
-        assertTrue(text.matches("(?s).*\\n  n1 +HEAD +127\\.0\\.0\\.1:40101 +yes, JOINING\\n.*"), text);
-        assertTrue(text.matches("(?s).*\\n  n2 +TAIL +127\\.0\\.0\\.1:40102 +yes, JOINING\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  n1 +HEAD +joining +127\\.0\\.0\\.1:40101 .*"), text);
+        assertTrue(text.matches("(?s).*\\n  n2 +TAIL +joining +127\\.0\\.0\\.1:40102 .*"), text);
+        assertTrue(text.contains("note: n1: no metrics endpoint (start the node with --metrics-port)"), text);
         assertTrue(text.contains("masters: m1 (leader), m2\n"), text);
     }
 
@@ -114,13 +118,25 @@ class ChainCtlTest
         registerNode("n2", 40102);
         assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status("--json")), () -> out() + err);
 
-        assertEquals("{\"cluster\":\"ctl\",\"zk\":\"" + zk.server().connectString() + "\",\"epoch\":1,\"chains\":[" +
-            "{\"chainId\":0,\"epoch\":1,\"members\":[" +
-            "{\"nodeId\":\"n1\",\"role\":\"HEAD\",\"endpoint\":\"127.0.0.1:40101\",\"registered\":true,\"state\":\"JOINING\"}," +
-            "{\"nodeId\":\"n2\",\"role\":\"TAIL\",\"endpoint\":\"127.0.0.1:40102\",\"registered\":true,\"state\":\"JOINING\"}]}]," +
-            "\"nodes\":[{\"nodeId\":\"n1\",\"endpoint\":\"127.0.0.1:40101\",\"state\":\"JOINING\",\"spare\":false}," +
-            "{\"nodeId\":\"n2\",\"endpoint\":\"127.0.0.1:40102\",\"state\":\"JOINING\",\"spare\":false}]," +
-            "\"masters\":[{\"id\":\"m1\",\"leader\":true}]}", out().trim());
+        final JsonNode status = new ObjectMapper().readTree(out());
+        assertEquals("ctl", status.get("cluster").asText());
+        assertEquals(zk.server().connectString(), status.get("zk").asText());
+        assertEquals(1, status.get("epoch").asLong());
+        final JsonNode chain = status.get("chains").get(0);
+        assertEquals(0, chain.get("chainId").asInt());
+        assertEquals(1, chain.get("epoch").asLong());
+        final JsonNode head = chain.get("members").get(0);
+        assertEquals("n1", head.get("nodeId").asText());
+        assertEquals("HEAD", head.get("role").asText());
+        assertEquals("127.0.0.1:40101", head.get("endpoint").asText());
+        assertTrue(head.get("registered").asBoolean());
+        assertEquals("joining", head.get("state").asText());
+        assertTrue(head.get("appliedSeq").isNull(), out());
+        assertEquals("no metrics endpoint (start the node with --metrics-port)", head.get("probeError").asText());
+        assertEquals("TAIL", chain.get("members").get(1).get("role").asText());
+        assertEquals(2, status.get("nodes").size());
+        assertEquals("m1", status.get("masters").get(0).get("id").asText());
+        assertTrue(status.get("masters").get(0).get("leader").asBoolean());
     }
 
     @Test
@@ -163,5 +179,87 @@ class ChainCtlTest
         final String message = err.toString(StandardCharsets.UTF_8).trim();
         assertTrue(message.startsWith("chainctl: cannot reach ZooKeeper at 127.0.0.1:" + closedPort), message);
         assertEquals(1, message.lines().count(), message);
+    }
+
+    private int ctl(final String... args)
+    {
+        out.reset();
+        err.reset();
+        return ChainCtl.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void getWithoutZooKeeperExitsTwoAsStatusDoes() throws Exception
+    {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            closedPort = socket.getLocalPort();
+        }
+
+        assertEquals(ChainCtl.EXIT_NO_ZOOKEEPER, ctl("get", "k", "--zk", "127.0.0.1:" + closedPort, "--timeout-ms", "500"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("check that it runs"), err::toString);
+    }
+
+    @Test
+    void putBeforeAnyConfigurationExitsThreeSayingWhatIsMissing()
+    {
+        assertEquals(ChainCtl.EXIT_NO_CONFIGURATION,
+            ctl("put", "k", "v", "--zk", zk.server().connectString(), "--cluster", CLUSTER, "--timeout-ms", "500"),
+            err::toString);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no configuration"), err::toString);
+    }
+
+    @Test
+    void mastersListsTheLeaderFirstAndExitsThreeWhenNoneRuns() throws Exception
+    {
+        assertEquals(ChainCtl.EXIT_NO_CONFIGURATION, ctl("masters", "--zk", zk.server().connectString(),
+            "--cluster", CLUSTER));
+
+        final ChainMaster m1 = startMaster("m1");
+        assertTrue(m1.awaitLeadership(WAIT));
+        startMaster("m2");
+
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == ctl("masters", "--json", "--zk",
+            zk.server().connectString(), "--cluster", CLUSTER) && out().contains("m2")), this::out);
+        assertEquals("[{\"id\":\"m1\",\"leader\":true},{\"id\":\"m2\",\"leader\":false}]\n", out());
+    }
+
+    @Test
+    void watchRefreshesTheStatusAsJsonLines() throws Exception
+    {
+        startMaster("m1");
+        registerNode("n1", 40101);
+        registerNode("n2", 40102);
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status()), () -> out() + err);
+
+        assertEquals(ChainCtl.EXIT_OK, ctl("watch", "--json", "--count", "2", "--interval-ms", "50",
+            "--zk", zk.server().connectString(), "--cluster", CLUSTER), err::toString);
+
+        final java.util.List<String> lines = out().lines().toList();
+        assertEquals(2, lines.size(), out());
+        for (final String line : lines)
+        {
+            assertEquals(1, new ObjectMapper().readTree(line).get("epoch").asLong(), line);
+        }
+    }
+
+    @Test
+    void statusShowsAMemberWithoutARegistrationAsDownUnderTheChainLine() throws Exception
+    {
+        final ChainMaster m1 = startMaster("m1");
+        registerNode("n1", 40101);
+        final NodeRegistration n2 = registerNode("n2", 40102);
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status()), () -> out() + err);
+        m1.close(); // no master left to splice n2 out, so it stays a member without a registration
+
+        n2.close();
+
+        assertTrue(ZooKeeperFixture.await(WAIT, () -> ChainCtl.EXIT_OK == status() && out().contains("down: n2")),
+            this::out);
+        assertTrue(out().contains("chain 0 (epoch 1): n1 -> n2\n  down: n2 (session gone: the master splices it out)\n"),
+            out());
+        assertTrue(out().matches("(?s).*\\n  n2 +TAIL +down +127\\.0\\.0\\.1:40102 .*"), out());
     }
 }

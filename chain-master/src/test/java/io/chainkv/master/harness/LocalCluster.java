@@ -146,15 +146,24 @@ public final class LocalCluster implements AutoCloseable
      */
     public static boolean nodeSupportsZooKeeper()
     {
-        try
+        return io.chainkv.node.NodeSettings.ALL.contains(io.chainkv.config.ProcessSettings.ZK);
+    }
+
+    /**
+     * @param process a node or master started with {@link Builder#metrics()}, ready.
+     * @return host:port of its metrics endpoint, from its ready line.
+     * @throws IllegalStateException if its ready line names none.
+     */
+    public static String metricsEndpointOf(final ChildProcess process)
+    {
+        final String line = process.readyLine();
+        final int at = null == line ? -1 : line.indexOf(" metrics=");
+        if (at < 0)
         {
-            final Object main = Class.forName(NODE_MAIN).getDeclaredConstructor().newInstance();
-            return null != new picocli.CommandLine(main).getCommandSpec().findOption("--zk");
+            throw new IllegalStateException(process.name() + " serves no metrics (ready line: " + line + ")");
         }
-        catch (final ReflectiveOperationException | RuntimeException ex)
-        {
-            return false;
-        }
+        final int end = line.indexOf(' ', at + 1);
+        return line.substring(at + " metrics=".length(), end < 0 ? line.length() : end).trim();
     }
 
     /**
@@ -508,8 +517,8 @@ public final class LocalCluster implements AutoCloseable
         private final List<String> jvmArgs = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> nodeArgs = new ArrayList<>();
-        private final Map<String, Consumer<Path>> nodeDataSeeders = new LinkedHashMap<>();
         private final List<String> masterArgs = new ArrayList<>();
+        private final Map<String, Consumer<Path>> nodeDataSeeders = new LinkedHashMap<>();
         private final Map<String, String> nodeSystemProperties = new LinkedHashMap<>();
         private NodeNetwork nodeNetwork = NodeNetwork.LOOPBACK;
 
@@ -646,6 +655,20 @@ public final class LocalCluster implements AutoCloseable
                 return this;
             }
             return nodeArgs(name, value);
+        }
+
+        /**
+         * Every node and master serves its metrics and health endpoint on a free port of 127.0.0.1; the port is on
+         * its ready line ({@link LocalCluster#metricsEndpointOf}) and, for a node, in its registration.
+         *
+         * @return this.
+         */
+        public Builder metrics()
+        {
+            final List<String> args = List.of("--metrics-port", "0", "--metrics-host", "127.0.0.1");
+            nodeArgs.addAll(args);
+            masterArgs.addAll(args);
+            return this;
         }
 
         /**

@@ -56,6 +56,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
     private volatile boolean waitingForRemoval;
+    private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
     private NodeRegistration registration;
     private long deliveredEpoch;
     private boolean deliveredMember;
@@ -140,7 +141,12 @@ public final class ZooKeeperMembership implements AutoCloseable
 
             membership = new ZooKeeperMembership(
                 curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, caughtUpEpoch);
-            curator.getConnectionStateListenable().addListener((client, state) -> membershipStateChanged(state, lease, nodeId));
+            final ZooKeeperMembership started = membership;
+            curator.getConnectionStateListenable().addListener((client, state) ->
+            {
+                started.connectionState = state;
+                membershipStateChanged(state, lease, nodeId);
+            });
             membership.begin();
             return membership;
         }
@@ -337,6 +343,22 @@ public final class ZooKeeperMembership implements AutoCloseable
                 return;
             }
         }
+    }
+
+    /**
+     * @return the last state Curator reported for the connection to ZooKeeper (CONNECTED at start).
+     */
+    public ConnectionState connectionState()
+    {
+        return connectionState;
+    }
+
+    /**
+     * @return true while the node waits, after a restart, to be removed from the configuration before it registers.
+     */
+    public boolean waitingForRemoval()
+    {
+        return waitingForRemoval;
     }
 
     public void close()

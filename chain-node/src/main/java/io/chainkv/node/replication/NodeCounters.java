@@ -1,13 +1,16 @@
 package io.chainkv.node.replication;
 
 import io.aeron.Aeron;
+import io.chainkv.metrics.LatencyHistogram;
 import io.chainkv.node.transfer.TransferCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The node's counters, kept in the media driver's counters file so tools like AeronStat (and later the
- * metrics endpoint) can read them from outside the data path without locks.
+ * The node's counters, kept in the media driver's counters file so tools like AeronStat can read them from
+ * outside the process, and the metrics endpoint from its own thread, without locks. The replication agent is
+ * the only writer of each; it also counts answers by operation and status ({@link #requests()}) and write
+ * commit latency ({@link #commitLatency()}), both single-writer structures read at scrape time.
  */
 public final class NodeCounters implements AutoCloseable
 {
@@ -25,6 +28,15 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter lastCommittedSeq;
     final AtomicCounter sentListSize;
     final AtomicCounter rejectedRequests;
+    final AtomicCounter epoch;
+    final AtomicCounter role;
+    final AtomicCounter storeEntries;
+    final AtomicCounter storeDataBytes;
+    final AtomicCounter heartbeatNs;
+    final AtomicCounter reconfigurations;
+    final RequestCounts requests = new RequestCounts();
+    final CommitLatency commitLatency = new CommitLatency(new LatencyHistogram("chainkv_node_commit_latency_seconds",
+        "Write commit latency seen at the head: sequenced to acknowledged by the tail."));
     final TransferCounters transfer;
 
     /**
@@ -45,6 +57,30 @@ public final class NodeCounters implements AutoCloseable
         sentListSize = add(aeron, nodeId, "sent list size");
         rejectedRequests = add(aeron, nodeId, "client requests refused");
         transfer = new TransferCounters(name -> add(aeron, nodeId, name));
+        epoch = add(aeron, nodeId, "epoch");
+        role = add(aeron, nodeId, "role");
+        storeEntries = add(aeron, nodeId, "store entries");
+        storeDataBytes = add(aeron, nodeId, "store data bytes");
+        heartbeatNs = add(aeron, nodeId, "agent heartbeat ns");
+        reconfigurations = add(aeron, nodeId, "reconfigurations");
+        role.setRelease(Role.SPARE.ordinal());
+    }
+
+    /**
+     * A node's place in its chain, as the {@code role} counter holds it (the ordinal).
+     */
+    public enum Role
+    {
+        SPARE, HEAD, MIDDLE, TAIL, HEAD_TAIL, JOINER;
+
+        /**
+         * @param name a name {@link ReplicationAgent#roleIn} returns.
+         * @return the role.
+         */
+        static Role of(final String name)
+        {
+            return valueOf(name);
+        }
     }
 
     private static AtomicCounter add(final Aeron aeron, final String nodeId, final String name)
@@ -82,6 +118,98 @@ public final class NodeCounters implements AutoCloseable
         return lastCommittedSeq.get();
     }
 
+    public long rejectedRequests()
+    {
+        return rejectedRequests.get();
+    }
+
+    public long repliesDropped()
+    {
+        return repliesDropped.get();
+    }
+
+    public long resendRequestsSent()
+    {
+        return resendRequestsSent.get();
+    }
+
+    public long resendRequestsReceived()
+    {
+        return resendRequestsReceived.get();
+    }
+
+    /**
+     * @return updates in the Sent list (forwarded, not yet acknowledged by the tail); refreshed every 100 ms.
+     */
+    public long sentListSize()
+    {
+        return sentListSize.get();
+    }
+
+    /**
+     * @return the epoch of the configuration the agent serves (0 before the first).
+     */
+    public long epoch()
+    {
+        return epoch.get();
+    }
+
+    /**
+     * @return the node's role in the configuration it serves.
+     */
+    public Role role()
+    {
+        return Role.values()[(int)role.get()];
+    }
+
+    /**
+     * @return keys in the store, tombstones included; refreshed every 100 ms.
+     */
+    public long storeEntries()
+    {
+        return storeEntries.get();
+    }
+
+    /**
+     * @return key and value bytes in the store; refreshed every 100 ms.
+     */
+    public long storeDataBytes()
+    {
+        return storeDataBytes.get();
+    }
+
+    /**
+     * @return {@link System#nanoTime()} of the agent's last housekeeping (every 100 ms while it runs).
+     */
+    public long heartbeatNs()
+    {
+        return heartbeatNs.get();
+    }
+
+    /**
+     * @return configurations (epochs) the agent has taken.
+     */
+    public long reconfigurations()
+    {
+        return reconfigurations.get();
+    }
+
+    /**
+     * @return answers to clients by operation and status.
+     */
+    public RequestCounts requests()
+    {
+        return requests;
+    }
+
+    /**
+     * @return write commit latency seen at the head.
+     */
+    public LatencyHistogram commitLatency()
+    {
+        return commitLatency.histogram();
+    }
+
     /**
      * @return the node's state transfer counters.
      */
@@ -92,7 +220,8 @@ public final class NodeCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped, repliesDropped,
-            resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize, rejectedRequests);
+        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped,
+            repliesDropped, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
+            rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations);
     }
 }

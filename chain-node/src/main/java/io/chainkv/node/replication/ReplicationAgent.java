@@ -270,7 +270,12 @@ public final class ReplicationAgent implements Agent
         // paused are refused in the first cycle after it resumes (DESIGN.md invariant 6). Read before the
         // configuration queue: a renewal is published after the configuration read with it was offered, so
         // a lease seen here comes with every configuration that was current when it was renewed.
+        final boolean wasLeased = leased;
         leased = lease.isValid(nowNs);
+        if (wasLeased != leased && isMember)
+        {
+            logLeaseChange();
+        }
 
         ChainConfig newConfig;
         while (null != (newConfig = configQueue.poll()))
@@ -344,6 +349,7 @@ public final class ReplicationAgent implements Agent
 
         config = newConfig;
         epoch = newConfig.epoch();
+        counters.reconfigurations.incrementRelease();
         // Every epoch starts any transfer afresh: the joiner asks again, the tail streams again.
         streamer.reset();
         feedingJoiner = false;
@@ -371,6 +377,8 @@ public final class ReplicationAgent implements Agent
             {
                 receiver.stop();
             }
+            counters.epoch.setRelease(epoch);
+            counters.role.setRelease(NodeCounters.Role.of(roleIn(newConfig, nodeId)).ordinal());
             return;
         }
 
@@ -385,7 +393,6 @@ public final class ReplicationAgent implements Agent
             readsAwaitSync = isTail && !isHead;
             syncSeq = Long.MAX_VALUE;
         }
-
 
         // Updates and acks in flight while neighbours changed epoch at different moments were dropped as
         // stale; tell the predecessor where we are and repeat our ack in the new epoch.
@@ -406,9 +413,25 @@ public final class ReplicationAgent implements Agent
             sentList.trimTo(lastApplied);
         }
 
+        counters.epoch.setRelease(epoch);
+        counters.role.setRelease(NodeCounters.Role.of(roleIn(newConfig, nodeId)).ordinal());
         LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
             nodeId, newConfig.epoch(), oldRole, roleIn(newConfig, nodeId), newConfig.members(), lastApplied, lastCommitted,
             sentList.size());
+    }
+
+    private void logLeaseChange()
+    {
+        // Once per change, never per request: a member losing its lease stops answering, which operators must see.
+        if (leased)
+        {
+            LOG.info("node={} epoch={} lease valid again: serving as {}", nodeId, epoch, roleIn(config, nodeId));
+        }
+        else
+        {
+            LOG.warn("node={} epoch={} lease lost: refusing every request until ZooKeeper confirms the session",
+                nodeId, epoch);
+        }
     }
 
     private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
@@ -460,6 +483,7 @@ public final class ReplicationAgent implements Agent
             counters.lastCommittedSeq.setRelease(seq);
         }
         sentList.trimTo(seq);
+        counters.commitLatency.committed(seq, clock.nanoTime());
     }
 
     private int pollUpstream()
@@ -694,6 +718,7 @@ public final class ReplicationAgent implements Agent
             .putReplyChannel(view.buffer, view.channelOffset, view.channelLength);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + updateEncoder.encodedLength();
         sentList.commitAppend(seq, length);
+        counters.commitLatency.sequenced(seq, clock.nanoTime());
 
         apply(out, at);
         if (isTail && !feedingJoiner)
@@ -931,6 +956,7 @@ public final class ReplicationAgent implements Agent
             lastCommitted = seq;
             store.lastCommittedSeq(seq);
             counters.lastCommittedSeq.setRelease(seq);
+            counters.commitLatency.committed(seq, clock.nanoTime());
             respond(view, status, resultVersion, buffer, 0, 0, null);
         }
     }
@@ -1162,6 +1188,7 @@ public final class ReplicationAgent implements Agent
             responseEncoder.detail(detail);
         }
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
+        counters.requests.record(OpType.NULL_VAL == view.op ? OpType.GET : view.op, status);
         replies.send(view.clientId, view.buffer, view.channelOffset, view.channelLength, view.replyStreamId,
             responseBuffer, 0, length, view.requestSeq, clock.nanoTime());
     }
@@ -1203,6 +1230,9 @@ public final class ReplicationAgent implements Agent
             replicationAssembler.malformedCount() + feedbackAssembler.malformedCount());
         counters.sentListSize.setRelease(sentList.size());
         counters.repliesDropped.setRelease(replies.droppedCount());
+        counters.storeEntries.setRelease(store.entryCount());
+        counters.storeDataBytes.setRelease(store.dataBytes());
+        counters.heartbeatNs.setRelease(nowNs);
     }
 
     private void publishSeqCounters()

@@ -58,6 +58,41 @@ public final class TransferCounters implements AutoCloseable
         return transfersCaughtUp.get();
     }
 
+    public long transfersStarted()
+    {
+        return transfersStarted.get();
+    }
+
+    public long transfersStreamed()
+    {
+        return transfersStreamed.get();
+    }
+
+    public long bytesSent()
+    {
+        return bytesSent.get();
+    }
+
+    public long bytesReceived()
+    {
+        return bytesReceived.get();
+    }
+
+    public long fullTransfersReceived()
+    {
+        return fullTransfersReceived.get();
+    }
+
+    public long deltaTransfersReceived()
+    {
+        return deltaTransfersReceived.get();
+    }
+
+    public long tombstonesCollected()
+    {
+        return tombstonesCollected.get();
+    }
+
     /**
      * @param count tombstones just removed by the store's collection.
      */

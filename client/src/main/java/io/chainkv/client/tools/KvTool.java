@@ -117,10 +117,7 @@ public final class KvTool
         {
             throw new IllegalArgumentException("--cluster goes with --zk (a --config file names its cluster itself)");
         }
-        final Duration timeout = Duration.ofMillis(timeoutMs);
-        final Duration attempt = timeout.compareTo(ClientConfig.DEFAULT_ATTEMPT_TIMEOUT) < 0 ?
-            timeout : ClientConfig.DEFAULT_ATTEMPT_TIMEOUT;
-        final ClientConfig config = new ClientConfig().attemptTimeout(attempt).requestTimeout(timeout);
+        final ClientConfig config = withTimeout(new ClientConfig(), Duration.ofMillis(timeoutMs));
         if (null != zooKeeper)
         {
             // The client waits up to the timeout for the configuration, and closes its ZooKeeper connection.
@@ -131,6 +128,21 @@ public final class KvTool
             config.chainConfig(ChainConfig.load(configFile));
         }
         return ChainKvClient.connect(config);
+    }
+
+    /**
+     * Gives a one-shot tool's client an overall deadline: each attempt waits at most the client's default
+     * attempt timeout, or the whole deadline if that is shorter. chainctl's get/put/delete use the same.
+     *
+     * @param config  a client configuration.
+     * @param timeout the deadline of each call, retries included.
+     * @return the configuration.
+     */
+    public static ClientConfig withTimeout(final ClientConfig config, final Duration timeout)
+    {
+        final Duration attempt = timeout.compareTo(ClientConfig.DEFAULT_ATTEMPT_TIMEOUT) < 0 ?
+            timeout : ClientConfig.DEFAULT_ATTEMPT_TIMEOUT;
+        return config.attemptTimeout(attempt).requestTimeout(timeout);
     }
 
     private static String describe(final Exception ex)

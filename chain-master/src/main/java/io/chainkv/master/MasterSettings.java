@@ -1,0 +1,44 @@
+package io.chainkv.master;
+
+import io.chainkv.config.ProcessSettings;
+import io.chainkv.config.Setting;
+import io.chainkv.master.zk.EmbeddedZooKeeper;
+
+import java.util.List;
+
+/**
+ * Every setting of a master, declared once with its default and documentation. {@link MasterMain} turns them
+ * into flags, system properties and settings-file keys, and logs their effective values at start.
+ */
+public final class MasterSettings
+{
+    public static final Setting MASTER_ID = Setting.of("master-id", Setting.Kind.TEXT, null,
+        "Id of this master in the election (default: host-pid). Give each master a stable one.");
+
+    public static final Setting EMBEDDED_ZK = Setting.of("embedded-zk", Setting.Kind.INT, null,
+        "Start a ZooKeeper server in this process on this port (0: any free port) and use it; for trials only. " +
+        "Give either this or --zk.");
+
+    public static final Setting REPLICATION_FACTOR = Setting.of("replication-factor", Setting.Kind.INT, "3",
+        "Chain length the master builds at bootstrap: a chain of R nodes keeps every acknowledged write while " +
+        "any one of them survives.");
+
+    public static final Setting HEAL = Setting.of("heal", Setting.Kind.BOOLEAN, "true",
+        "Give a chain shorter than the replication factor a spare node, which joins at the tail by a state " +
+        "transfer; --no-heal (or false) leaves chains short.");
+
+    public static final Setting TICK_MS = Setting.of("tick-ms", Setting.Kind.INT,
+        Integer.toString(EmbeddedZooKeeper.DEFAULT_TICK_MS), "Tick of the embedded ZooKeeper server.");
+
+    public static final Setting ZK_DATA_DIR = Setting.of("data-dir", Setting.Kind.PATH, null,
+        "Data directory of the embedded ZooKeeper (default: a temporary directory deleted on exit).");
+
+    /** Every master setting, in the order help and the start-up listing show them. */
+    public static final List<Setting> ALL = List.of(MASTER_ID, ProcessSettings.ZK, EMBEDDED_ZK, ProcessSettings.CLUSTER,
+        REPLICATION_FACTOR, HEAL, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
+        ProcessSettings.METRICS_PORT, ProcessSettings.METRICS_HOST, TICK_MS, ZK_DATA_DIR);
+
+    private MasterSettings()
+    {
+    }
+}

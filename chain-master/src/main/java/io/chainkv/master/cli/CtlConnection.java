@@ -1,0 +1,68 @@
+package io.chainkv.master.cli;
+
+import ch.qos.logback.classic.Level;
+import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.ZooKeeperSettings;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the cluster is, shared by every chainctl subcommand ({@code --zk}, {@code --cluster},
+ * {@code --timeout-ms}), and the one way they connect to it: a connected Curator client, or a
+ * {@link CtlException} with {@link ChainCtl#EXIT_NO_ZOOKEEPER} saying what to check.
+ */
+final class CtlConnection
+{
+    @Option(names = "--zk", defaultValue = ChainCtl.DEFAULT_ZK, paramLabel = "<host:port,...>",
+        description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
+    String connectString;
+
+    @Option(names = "--cluster", defaultValue = ChainCtl.DEFAULT_CLUSTER, paramLabel = "<name>",
+        description = "Cluster name (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @Option(names = "--timeout-ms", defaultValue = "5000", paramLabel = "<ms>",
+        description = "How long to try to reach ZooKeeper, and (get/put/delete) the cluster (default: ${DEFAULT-VALUE}).")
+    int timeoutMs;
+
+    @Option(names = "--verbose", description = "Show ZooKeeper's and Curator's log on stderr.")
+    boolean verbose;
+
+    ClusterPaths paths()
+    {
+        return new ClusterPaths(cluster);
+    }
+
+    /**
+     * @return a started, connected client; the caller closes it.
+     * @throws CtlException with {@link ChainCtl#EXIT_NO_ZOOKEEPER} if ZooKeeper cannot be reached in time.
+     */
+    CuratorFramework connect() throws InterruptedException
+    {
+        if (timeoutMs < 1)
+        {
+            throw new CtlException(ChainCtl.EXIT_USAGE, "--timeout-ms must be positive, was " + timeoutMs);
+        }
+        if (!verbose)
+        {
+            // The ZooKeeper client logs every refused connection; the one line chainctl prints says it better.
+            ((ch.qos.logback.classic.Logger)LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.OFF);
+        }
+        final int sessionTimeoutMs = Math.max(ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS, timeoutMs);
+        final CuratorFramework client = new ZooKeeperSettings(connectString, sessionTimeoutMs,
+            Math.max(1, Math.min(timeoutMs, sessionTimeoutMs))).newClient();
+        client.start();
+        if (!client.blockUntilConnected(timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            client.close();
+            throw new CtlException(ChainCtl.EXIT_NO_ZOOKEEPER, "cannot reach ZooKeeper at " + connectString +
+                " within " + timeoutMs + " ms; check that it runs (scripts/local-cluster.sh status) and that --zk " +
+                "names it");
+        }
+        return client;
+    }
+}

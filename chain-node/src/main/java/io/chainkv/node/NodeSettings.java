@@ -1,0 +1,61 @@
+package io.chainkv.node;
+
+import io.chainkv.config.ProcessSettings;
+import io.chainkv.config.Setting;
+import io.chainkv.protocol.ProtocolLimits;
+import io.chainkv.transport.TransportSettings;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every setting of a storage node, declared once with its default and documentation. {@link NodeMain} turns them
+ * into flags, system properties and settings-file keys, and prints their effective values at start.
+ */
+public final class NodeSettings
+{
+    public static final Setting NODE_ID = Setting.of("node-id", Setting.Kind.TEXT, null,
+        "This node's id, unique in the cluster ([A-Za-z0-9_.-]+). Required.");
+
+    public static final Setting DATA_DIR = Setting.of("data-dir", Setting.Kind.PATH, null,
+        "Directory of the node's store (Chronicle Map files, metadata). Required. Size it with docs/operations.md.");
+
+    public static final Setting ENDPOINT = Setting.of("endpoint", Setting.Kind.TEXT, null,
+        "host:port this node receives on (UDP), as other nodes and clients reach it. Required with --zk.");
+
+    public static final Setting STATIC_CONFIG = Setting.of("config", Setting.Kind.PATH, null,
+        "Static chain configuration file (cluster.name, chain.id, epoch, members): no ZooKeeper, no failover. " +
+        "Give either this or --zk.");
+
+    public static final Setting AERON_DIR = Setting.of("aeron-dir", Setting.Kind.PATH, null,
+        "Media driver directory (default: a unique one under /dev/shm, deleted on exit).");
+
+    public static final Setting MAX_ENTRIES = Setting.of("max-entries", Setting.Kind.LONG, "1000000",
+        "Keys (tombstones included) the store admits; fixed when the store is created.");
+
+    public static final Setting MAX_DATA_BYTES = Setting.of("max-data-bytes", Setting.Kind.LONG,
+        Long.toString(1024L * 1024 * 1024), "Key and value bytes the store admits; fixed when the store is created.");
+
+    public static final Setting MAX_KEY_BYTES = Setting.of("max-key-bytes", Setting.Kind.INT,
+        Integer.toString(ProtocolLimits.DEFAULT_MAX_KEY_LENGTH), "Largest key in bytes.");
+
+    public static final Setting MAX_VALUE_BYTES = Setting.of("max-value-bytes", Setting.Kind.INT,
+        Integer.toString(ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH), "Largest value in bytes.");
+
+    /** Every node setting, in the order help and the start-up listing show them. */
+    public static final List<Setting> ALL = all();
+
+    private NodeSettings()
+    {
+    }
+
+    private static List<Setting> all()
+    {
+        final List<Setting> all = new ArrayList<>(List.of(NODE_ID, DATA_DIR, ProcessSettings.ZK, ProcessSettings.CLUSTER,
+            ENDPOINT, STATIC_CONFIG, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
+            MAX_ENTRIES, MAX_DATA_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, ProcessSettings.METRICS_PORT,
+            ProcessSettings.METRICS_HOST, AERON_DIR));
+        all.addAll(TransportSettings.SETTINGS);
+        return List.copyOf(all);
+    }
+}

@@ -1,0 +1,54 @@
+package io.chainkv.config;
+
+import io.chainkv.cluster.ZooKeeperSettings;
+
+/**
+ * Settings nodes and masters share, declared once: where the cluster is in ZooKeeper, the session that is each
+ * process's failure detector, and the HTTP endpoint for metrics and health. Each process lists these with its
+ * own (see {@code NodeSettings}, {@code MasterSettings}).
+ */
+public final class ProcessSettings
+{
+    /** Value of {@link #METRICS_PORT} that turns the endpoint off. */
+    public static final int METRICS_OFF = -1;
+
+    public static final Setting ZK = Setting.of("zk", Setting.Kind.TEXT, null,
+        "ZooKeeper connect string (host:port,...) of the ensemble that holds the cluster.");
+
+    public static final Setting CLUSTER = Setting.of("cluster", Setting.Kind.TEXT, "chainkv",
+        "Cluster name: everything of the cluster lives under /chainkv/<name> in ZooKeeper, so clusters can share " +
+        "an ensemble.");
+
+    public static final Setting SESSION_TIMEOUT_MS = Setting.of("session-timeout-ms", Setting.Kind.INT,
+        Integer.toString(ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS),
+        "ZooKeeper session timeout: a dead process is noticed about this long after it dies; a process stalled " +
+        "for 2/3 of it stops serving. Raise it to 1000-2000 on loaded machines. The ensemble's minSessionTimeout " +
+        "must allow it.");
+
+    public static final Setting CONNECTION_TIMEOUT_MS = Setting.of("connection-timeout-ms", Setting.Kind.INT,
+        Integer.toString(ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS),
+        "How long a ZooKeeper operation waits for a connection; at most the session timeout.");
+
+    public static final Setting METRICS_PORT = Setting.of("metrics-port", Setting.Kind.INT,
+        Integer.toString(METRICS_OFF),
+        "TCP port of the HTTP endpoint serving /metrics (Prometheus text), /health/live and /health/ready; " +
+        "-1 turns it off, 0 takes any free port (printed at start and, for a node, published in its registration).");
+
+    public static final Setting METRICS_HOST = Setting.of("metrics-host", Setting.Kind.TEXT, "0.0.0.0",
+        "Address the metrics endpoint listens on.");
+
+    private ProcessSettings()
+    {
+    }
+
+    /**
+     * @param settings resolved settings that include ZK, SESSION_TIMEOUT_MS and CONNECTION_TIMEOUT_MS.
+     * @return how to reach ZooKeeper; the connection timeout is capped at the session timeout.
+     */
+    public static ZooKeeperSettings zooKeeper(final Settings settings)
+    {
+        final int sessionTimeoutMs = settings.getInt(SESSION_TIMEOUT_MS);
+        return new ZooKeeperSettings(settings.require(ZK), sessionTimeoutMs,
+            Math.min(settings.getInt(CONNECTION_TIMEOUT_MS), sessionTimeoutMs));
+    }
+}

@@ -8,6 +8,7 @@ import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Settings;
 import io.chainkv.config.SettingsCommandLine;
 import io.chainkv.node.replication.ReplicationAgent;
+import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.concurrent.ShutdownSignalBarrier;
@@ -93,6 +94,9 @@ public final class NodeMain
         final TransportSettings transport = TransportSettings.from(settings);
         final String aeronDirName = settings.get(NodeSettings.AERON_DIR);
         final File aeronDir = null == aeronDirName ? null : new File(aeronDirName);
+        // The collector reads its retention where the data path creates it.
+        System.setProperty(TombstoneCollector.RETENTION_PROP,
+            Long.toString(settings.getLong(NodeSettings.TOMBSTONE_RETENTION_MS)));
         final int metricsPort = settings.getInt(ProcessSettings.METRICS_PORT);
         final ChainNode.MetricsAddress metrics = ProcessSettings.METRICS_OFF == metricsPort ? null :
             new ChainNode.MetricsAddress(settings.require(ProcessSettings.METRICS_HOST), metricsPort);

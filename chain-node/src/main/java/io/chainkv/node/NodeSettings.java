@@ -2,6 +2,7 @@ package io.chainkv.node;
 
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Setting;
+import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.transport.TransportSettings;
 
@@ -42,6 +43,10 @@ public final class NodeSettings
     public static final Setting MAX_VALUE_BYTES = Setting.of("max-value-bytes", Setting.Kind.INT,
         Integer.toString(ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH), "Largest value in bytes.");
 
+    public static final Setting TOMBSTONE_RETENTION_MS = Setting.of("tombstone-retention-ms", Setting.Kind.LONG,
+        Long.toString(TombstoneCollector.DEFAULT_RETENTION_MS), "How long a committed delete is kept as a tombstone: " +
+        "a node away for less rejoins by a delta, a node away longer takes a full transfer (docs/healing.md).");
+
     /** Every node setting, in the order help and the start-up listing show them. */
     public static final List<Setting> ALL = all();
 
@@ -54,7 +59,7 @@ public final class NodeSettings
         final List<Setting> all = new ArrayList<>(List.of(NODE_ID, DATA_DIR, ProcessSettings.ZK, ProcessSettings.CLUSTER,
             ENDPOINT, STATIC_CONFIG, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
             MAX_ENTRIES, MAX_DATA_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, ProcessSettings.METRICS_PORT,
-            ProcessSettings.METRICS_HOST, AERON_DIR));
+            ProcessSettings.METRICS_HOST, AERON_DIR, TOMBSTONE_RETENTION_MS));
         all.addAll(TransportSettings.SETTINGS);
         return List.copyOf(all);
     }

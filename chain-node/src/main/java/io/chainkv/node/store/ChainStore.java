@@ -54,7 +54,7 @@ import java.nio.file.StandardOpenOption;
 public final class ChainStore implements AutoCloseable
 {
     static final String ENTRIES_FILE_NAME = "entries.cm3";
-    static final String CLIENTS_FILE_NAME = "clients.cm3";
+    static final String CLIENTS_FILE_NAME = ClientTable.FILE_NAME;
     static final String CLEAN_SHUTDOWN_FILE_NAME = "clean-shutdown";
     static final String LOCK_FILE_NAME = "store.lock";
 

@@ -50,7 +50,10 @@ Commands:
                        the chain as ZooKeeper holds it (chainctl status): epoch, head -> tail, roles,
                        spares, masters and the leader; --wait waits up to SEC for epoch E or later
   kill <node>          kill -9 one node (its data stays; the masters splice it out of the chain)
-  start-node <node>    start one node again on its data directory (it comes back as a spare)
+  start-node <node>    start one node again on its data directory (it comes back as a spare and, if its
+                       chain is short, rejoins at the tail by a state transfer of what it missed)
+  add-node             start a new, empty node (n<N+1>): a spare that joins a short chain at the tail
+  backup <dir>         online backup of the chain into a new directory (chainctl backup)
   pause <node>         SIGSTOP one node (past its session timeout the masters splice it out)
   resume <node>        SIGCONT a paused node
   kill-master <m>      kill -9 one master (m1, m2, ...); the other takes over within a session timeout
@@ -974,6 +977,24 @@ cmd_relaunch()
     echo "started $what $name (pid $(cat "$(pid_file "$name")")): $line"
 }
 
+# Starts a brand-new node with the next free id and a free port; the masters give it a place if a chain is short.
+cmd_add_node()
+{
+    local count node port
+    count="$(node_ids | wc -l)"
+    node="n$((count + 1))"
+    while grep -q "^$node " "$DIR/nodes"
+    do
+        count=$((count + 1))
+        node="n$((count + 1))"
+    done
+    # Above every port the cluster's nodes have, so a stopped node's port is never given away.
+    port="$(members | awk '{ split($2, a, ":"); if (a[2] > max) max = a[2] } END { print max + 1 }')"
+    port="$(pick_ports 1 "$port" 1 | head -1)" || die "no free UDP port above $port"
+    echo "$node 127.0.0.1:$port" >> "$DIR/nodes"
+    cmd_relaunch "$node" node
+}
+
 cmd_signal()
 {
     local signal="$1" node="$2" pid
@@ -1028,6 +1049,14 @@ main()
                 pause) cmd_signal STOP "$1" ;;
                 resume) cmd_signal CONT "$1" ;;
             esac ;;
+        add-node)
+            (( $# == 0 )) || usage_error "add-node takes no arguments"
+            require_zk_mode
+            cmd_add_node ;;
+        backup)
+            (( $# == 1 )) || usage_error "backup needs a directory, e.g. $PROG backup /tmp/chainkv-backup"
+            require_zk_mode
+            chainctl backup --dir "$1" ;;
         kill-master|start-master)
             (( $# == 1 )) || usage_error "$command needs exactly one master id, e.g. $PROG $command m1"
             require_master "$1"

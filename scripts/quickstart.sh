@@ -155,7 +155,16 @@ then
     kv 0 get after-failover
     kv 0 get greeting
     [[ "$KV_OUT" == "hello, chain" ]] || fail "greeting is '$KV_OUT' after the failover, expected 'hello, chain'"
-    echo "  Bring $victim back (as a spare) with: scripts/local-cluster.sh start-node $victim"
+    echo
+    echo "Healing: start $victim again. It registers as a spare; the master makes it the joiner, the tail"
+    echo "streams it what it missed while it was down (a delta), and once it has caught up it becomes the tail:"
+    "$CLUSTER" start-node "$victim" | sed 's/^/  /'
+    healed_from="$EPOCH"
+    show_chain --wait 60 --min-epoch $((healed_from + 2))
+    [[ "${ORDER[${#ORDER[@]} - 1]}" == "$victim" ]] || fail "$victim did not rejoin as tail (chain: ${ORDER[*]})"
+    echo "Reading from the new tail $victim:"
+    kv 0 get after-failover
+    [[ "$KV_OUT" == "still here" ]] || fail "after-failover is '$KV_OUT' at the new tail, expected 'still here'"
     echo
 else
     echo "The chain has one node left: the others' ZooKeeper sessions expired (a JVM stalled past its session"

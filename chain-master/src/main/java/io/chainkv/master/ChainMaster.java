@@ -16,9 +16,13 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apache.zookeeper.KeeperException;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -271,7 +275,8 @@ public final class ChainMaster implements AutoCloseable
     {
         final VersionedConfig current = store.read();
         final Map<String, RegisteredNode> live = MembershipWatcher.readLiveNodes(client, paths);
-        final Plan plan = planner.plan(paths.cluster(), null == current ? null : current.config(), live.values());
+        final Plan plan = planner.plan(
+            paths.cluster(), null == current ? null : current.config(), live.values(), readRemovals(client, paths));
         if (!plan.notes().equals(lastNotes))
         {
             // Logged when they change, not on every evaluation, so an unavailable chain is one line, not a stream.
@@ -294,6 +299,43 @@ public final class ChainMaster implements AutoCloseable
             store.create(plan.next(), fence) : store.update(current, plan.next(), fence);
         lastWrittenEpoch = written.config().epoch();
         LOG.info("master {} wrote config epoch {}: {}", masterId, written.config().epoch(), written.config());
+    }
+
+    /**
+     * Reads the operators' removal requests (see {@link ClusterPaths#removalsPath()}).
+     *
+     * @param client a started Curator client.
+     * @param paths  the cluster's layout.
+     * @return node id to what was asked; a request that does not say "remove" drains.
+     * @throws Exception on a ZooKeeper error.
+     */
+    public static Map<String, ChainPlanner.Removal> readRemovals(final CuratorFramework client, final ClusterPaths paths)
+        throws Exception
+    {
+        final List<String> children;
+        try
+        {
+            children = client.getChildren().forPath(paths.removalsPath());
+        }
+        catch (final KeeperException.NoNodeException ex)
+        {
+            return Map.of();
+        }
+        final Map<String, ChainPlanner.Removal> removals = new TreeMap<>();
+        for (final String nodeId : children)
+        {
+            try
+            {
+                final byte[] data = client.getData().forPath(paths.removalPath(nodeId));
+                final boolean remove = null != data && "remove".equals(new String(data, StandardCharsets.UTF_8).strip());
+                removals.put(nodeId, remove ? ChainPlanner.Removal.REMOVE : ChainPlanner.Removal.DRAIN);
+            }
+            catch (final KeeperException.NoNodeException ex)
+            {
+                // Withdrawn meanwhile.
+            }
+        }
+        return removals;
     }
 
     private void retryLater(final String reason)

@@ -1,6 +1,7 @@
 package io.chainkv.master;
 
 import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.NodeState;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -20,14 +21,25 @@ import java.util.TreeMap;
  * the next configuration.
  * <ul>
  *     <li><b>Bootstrap:</b> with no configuration yet, once {@code replicationFactor} nodes are registered, one
- *     chain (id 0) at epoch 1 of the earliest registered ones, in registration order.</li>
+ *     chain (id 0) at epoch 1 of the earliest registered ones, in registration order. If a registered node's
+ *     store holds data (a restored backup, {@link NodeInfo#heldSeq()}), the chain starts with that node alone
+ *     (the one holding the most) and the others join it by state transfer.</li>
  *     <li><b>Splice:</b> members that are no longer registered leave their chain; the survivors keep their order,
  *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail.</li>
  *     <li><b>Last member:</b> a chain whose members are all gone is kept as it is and reported unavailable; its
  *     members hold every acknowledged write, so the chain must wait for one of them, never be emptied.</li>
- *     <li><b>Spares</b> (live, not in a chain, not draining) are appended at the tail of a chain shorter than
- *     the replication factor only when enabled: a joiner needs state transfer from the tail, which the node
- *     does not implement yet, so the default is off.</li>
+ *     <li><b>Heal:</b> a chain shorter than the replication factor, with no joiner, is given one: the earliest
+ *     registered spare (live, in no chain, not draining). The tail streams its state to the joiner.</li>
+ *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail. A
+ *     joiner that is gone or draining is dropped. A joiner stays through a splice and starts its transfer again
+ *     from the (maybe new) tail.</li>
+ *     <li><b>Removals</b> (operator requests under {@link io.chainkv.cluster.ClusterPaths#removalsPath()}): a node
+ *     to drain leaves its chain once the chain has the replication factor without it (a spare joins first if
+ *     one is registered); a node to remove leaves at once, unless it is the chain's last member. Neither is
+ *     given a place again. A live tail that leaves may still answer reads until its lease runs out, so the
+ *     next configuration carries a read fence of one lease for the new tail.</li>
+ *     <li><b>Backups:</b> a backup taker ({@link NodeState#BACKUP}) is given the joiner place of a chain that has
+ *     none and needs no spare; it is never promoted.</li>
  * </ul>
  * Every change yields one new configuration with the cluster epoch plus one; each changed chain takes that epoch.
  */
@@ -40,20 +52,44 @@ public final class ChainPlanner
         Comparator.comparingLong(RegisteredNode::registrationZxid).thenComparing(RegisteredNode::nodeId);
 
     private final int replicationFactor;
-    private final boolean addSpares;
+    private final boolean heal;
+    private final long readFenceMs;
+
+    /**
+     * What an operator asked for a node.
+     */
+    public enum Removal
+    {
+        /** Leave once the chain no longer needs the node. */
+        DRAIN,
+        /** Leave now (never the last member). */
+        REMOVE
+    }
 
     /**
      * @param replicationFactor target chain length, at least 1.
-     * @param addSpares         true to append spares to short chains (needs state transfer; see class doc).
+     * @param heal              true to give short chains a joiner from the spares (the default in {@code MasterMain}).
      */
-    public ChainPlanner(final int replicationFactor, final boolean addSpares)
+    public ChainPlanner(final int replicationFactor, final boolean heal)
     {
+        this(replicationFactor, heal, 0);
+    }
+
+    /**
+     * @param replicationFactor target chain length, at least 1.
+     * @param heal              true to give short chains a joiner from the spares.
+     * @param readFenceMs       the nodes' lease (half their session timeout): how long a new tail waits before
+     *                          reads when a live tail was taken out.
+     */
+    public ChainPlanner(final int replicationFactor, final boolean heal, final long readFenceMs)
+    {
+        this.readFenceMs = readFenceMs;
         if (replicationFactor < 1)
         {
             throw new IllegalArgumentException("replication factor must be >= 1, was " + replicationFactor);
         }
         this.replicationFactor = replicationFactor;
-        this.addSpares = addSpares;
+        this.heal = heal;
     }
 
     public int replicationFactor()
@@ -69,17 +105,49 @@ public final class ChainPlanner
      */
     public Plan plan(final String clusterName, final ClusterConfig current, final Collection<RegisteredNode> liveNodes)
     {
+        return plan(clusterName, current, liveNodes, Map.of());
+    }
+
+    /**
+     * @param clusterName name of the cluster.
+     * @param current     configuration in ZooKeeper, or null if none yet.
+     * @param liveNodes   nodes currently registered.
+     * @param removals    operators' removal requests by node id.
+     * @return the next configuration, if any, and remarks.
+     */
+    public Plan plan(
+        final String clusterName,
+        final ClusterConfig current,
+        final Collection<RegisteredNode> liveNodes,
+        final Map<String, Removal> removals)
+    {
         final Map<String, RegisteredNode> live = new TreeMap<>();
         for (final RegisteredNode node : liveNodes)
         {
             live.put(node.nodeId(), node);
         }
-        return null == current ? bootstrap(clusterName, live) : reconfigure(current, live);
+        final Set<String> leaving = removals.keySet();
+        return null == current ? bootstrap(clusterName, live, leaving) : reconfigure(current, live, removals);
     }
 
-    private Plan bootstrap(final String clusterName, final Map<String, RegisteredNode> live)
+    private Plan bootstrap(final String clusterName, final Map<String, RegisteredNode> live, final Set<String> leaving)
     {
-        final List<RegisteredNode> candidates = eligible(live.values(), Set.of());
+        final List<RegisteredNode> candidates = eligible(live.values(), leaving);
+        RegisteredNode holder = null;
+        for (final RegisteredNode node : candidates)
+        {
+            if (node.info().heldSeq() > 0 && (null == holder || node.info().heldSeq() > holder.info().heldSeq()))
+            {
+                holder = node;
+            }
+        }
+        if (null != holder)
+        {
+            final ChainConfig chain = new ChainConfig(clusterName, FIRST_CHAIN_ID, 1, List.of(holder.info().toMember()));
+            return new Plan(new ClusterConfig(clusterName, 1, List.of(chain)), List.of("bootstrap from " +
+                holder.nodeId() + ", whose store holds data up to seq " + holder.info().heldSeq() +
+                "; the other nodes join it by state transfer"));
+        }
         if (candidates.size() < replicationFactor)
         {
             return new Plan(null, List.of("no config yet: waiting for " + (replicationFactor - candidates.size()) +
@@ -94,14 +162,15 @@ public final class ChainPlanner
         return new Plan(new ClusterConfig(clusterName, 1, List.of(chain)), List.of("bootstrap"));
     }
 
-    private Plan reconfigure(final ClusterConfig current, final Map<String, RegisteredNode> live)
+    private Plan reconfigure(
+        final ClusterConfig current, final Map<String, RegisteredNode> live, final Map<String, Removal> removals)
     {
         final long nextEpoch = current.epoch() + 1;
         final List<String> notes = new ArrayList<>();
         final List<ChainConfig> chains = new ArrayList<>(current.chains().size());
-        final Set<Integer> unavailable = new HashSet<>();
         boolean changed = false;
 
+        final Set<String> placed = new HashSet<>();
         for (final ChainConfig chain : current.chains())
         {
             final List<ChainMember> survivors = new ArrayList<>(chain.members().size());
@@ -117,10 +186,67 @@ public final class ChainPlanner
                     gone.add(member.nodeId());
                 }
             }
+
+            ChainMember joiner = chain.joiner();
+            final RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
+            if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING ||
+                removals.containsKey(joiner.nodeId())))
+            {
+                notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " is " +
+                    (null == joinerNode ? "gone" : "draining") + "; dropping it");
+                joiner = null;
+            }
+
+            long fenceMs = 0;
+            if (!survivors.isEmpty())
+            {
+                final List<ChainMember> staying = new ArrayList<>();
+                for (final ChainMember member : survivors)
+                {
+                    if (!removals.containsKey(member.nodeId()))
+                    {
+                        staying.add(member);
+                    }
+                }
+                final List<ChainMember> leavingNow = new ArrayList<>();
+                for (final ChainMember member : survivors)
+                {
+                    final Removal removal = removals.get(member.nodeId());
+                    if (null == removal)
+                    {
+                        continue;
+                    }
+                    final boolean allowed = Removal.REMOVE == removal || staying.size() >= replicationFactor;
+                    if (allowed && survivors.size() - leavingNow.size() > 1)
+                    {
+                        leavingNow.add(member);
+                    }
+                    else
+                    {
+                        notes.add("chain " + chain.chainId() + ": " + member.nodeId() + " is to " +
+                            removal.name().toLowerCase() + " but the chain still needs it (" + staying.size() +
+                            " other member(s), replication factor " + replicationFactor + "); it leaves once a spare " +
+                            "has joined");
+                    }
+                }
+                if (!leavingNow.isEmpty())
+                {
+                    if (leavingNow.contains(survivors.get(survivors.size() - 1)))
+                    {
+                        // The leaving tail is alive and may answer reads until its lease runs out.
+                        fenceMs = readFenceMs;
+                    }
+                    survivors.removeAll(leavingNow);
+                    for (final ChainMember member : leavingNow)
+                    {
+                        gone.add(member.nodeId() + " (" + removals.get(member.nodeId()).name().toLowerCase() + ")");
+                    }
+                }
+            }
+
             if (survivors.isEmpty())
             {
                 // Every member holds all acknowledged writes: removing the last would lose them. Wait for one.
-                unavailable.add(chain.chainId());
                 notes.add("chain " + chain.chainId() + " is unavailable: no member of " + chain.members() +
                     " is registered; kept unchanged until one comes back");
                 chains.add(chain);
@@ -128,7 +254,21 @@ public final class ChainPlanner
             else if (!gone.isEmpty())
             {
                 notes.add("chain " + chain.chainId() + ": splicing out " + gone);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, fenceMs));
+                changed = true;
+            }
+            else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch() &&
+                joinerNode.info().state() != NodeState.BACKUP)
+            {
+                notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " caught up; it becomes the tail");
+                final List<ChainMember> members = new ArrayList<>(survivors);
+                members.add(joiner);
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members, null));
+                changed = true;
+            }
+            else if (!java.util.Objects.equals(joiner, chain.joiner()))
+            {
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner));
                 changed = true;
             }
             else
@@ -137,54 +277,101 @@ public final class ChainPlanner
             }
         }
 
-        if (addSpares)
+        for (final ChainConfig chain : chains)
         {
-            // TODO(join): a spare must receive the tail's state before it serves; until the node implements state
-            // transfer this is off by default.
-            changed |= appendSpares(chains, unavailable, live, nextEpoch, notes);
+            for (final ChainMember member : chain.members())
+            {
+                placed.add(member.nodeId());
+            }
+            if (null != chain.joiner())
+            {
+                placed.add(chain.joiner().nodeId());
+            }
+        }
+        if (heal)
+        {
+            final Set<String> excluded = new HashSet<>(placed);
+            excluded.addAll(removals.keySet());
+            changed |= assignJoiners(chains, live, excluded, removals.keySet(), nextEpoch, notes);
         }
 
         final ClusterConfig next = changed ? new ClusterConfig(current.clusterName(), nextEpoch, chains) : null;
         return new Plan(next, notes);
     }
 
-    private boolean appendSpares(
+    private boolean assignJoiners(
         final List<ChainConfig> chains,
-        final Set<Integer> unavailable,
         final Map<String, RegisteredNode> live,
+        final Set<String> placed,
+        final Set<String> leaving,
         final long nextEpoch,
         final List<String> notes)
     {
-        final Set<String> inChains = new HashSet<>();
-        for (final ChainConfig chain : chains)
+        final List<RegisteredNode> spares = eligible(live.values(), placed);
+        final List<RegisteredNode> backups = new ArrayList<>();
+        for (final RegisteredNode node : live.values())
         {
-            for (final ChainMember member : chain.members())
+            if (node.info().state() == NodeState.BACKUP && !placed.contains(node.nodeId()))
             {
-                inChains.add(member.nodeId());
+                backups.add(node);
             }
         }
-        final List<RegisteredNode> spares = eligible(live.values(), inChains);
+        backups.sort(REGISTRATION_ORDER);
         boolean changed = false;
-        for (int i = 0; i < chains.size() && !spares.isEmpty(); i++)
+        for (int i = 0; i < chains.size() && !backups.isEmpty(); i++)
         {
             final ChainConfig chain = chains.get(i);
-            if (unavailable.contains(chain.chainId()) || chain.members().size() >= replicationFactor)
+            final boolean needsSpare = staying(chain, leaving) < replicationFactor && !spares.isEmpty();
+            if (null != chain.joiner() || needsSpare || !anyLive(chain, live))
             {
                 continue;
             }
-            final List<ChainMember> members = new ArrayList<>(chain.members());
-            final List<String> added = new ArrayList<>();
-            while (members.size() < replicationFactor && !spares.isEmpty())
+            final RegisteredNode backup = backups.remove(0);
+            notes.add("chain " + chain.chainId() + ": backup taker " + backup.nodeId() + " receives the tail's state");
+            chains.set(i, new ChainConfig(
+                chain.clusterName(), chain.chainId(), nextEpoch, chain.members(), backup.info().toMember()));
+            changed = true;
+        }
+        for (int i = 0; i < chains.size() && !spares.isEmpty(); i++)
+        {
+            final ChainConfig chain = chains.get(i);
+            if (staying(chain, leaving) >= replicationFactor || null != chain.joiner() || !anyLive(chain, live))
             {
-                final RegisteredNode spare = spares.remove(0);
-                members.add(spare.info().toMember());
-                added.add(spare.nodeId());
+                continue;
             }
-            notes.add("chain " + chain.chainId() + ": appending spare(s) " + added + " at the tail");
-            chains.set(i, new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members));
+            final RegisteredNode spare = spares.remove(0);
+            notes.add("chain " + chain.chainId() + " has " + chain.members().size() + " of " + replicationFactor +
+                " members: " + spare.nodeId() + " joins at the tail");
+            chains.set(i, new ChainConfig(
+                chain.clusterName(), chain.chainId(), nextEpoch, chain.members(), spare.info().toMember()));
             changed = true;
         }
         return changed;
+    }
+
+    private static int staying(final ChainConfig chain, final Set<String> leaving)
+    {
+        int count = 0;
+        for (final ChainMember member : chain.members())
+        {
+            if (!leaving.contains(member.nodeId()))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static boolean anyLive(final ChainConfig chain, final Map<String, RegisteredNode> live)
+    {
+        for (final ChainMember member : chain.members())
+        {
+            if (live.containsKey(member.nodeId()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<RegisteredNode> eligible(final Collection<RegisteredNode> live, final Set<String> exclude)
@@ -192,7 +379,8 @@ public final class ChainPlanner
         final List<RegisteredNode> nodes = new ArrayList<>();
         for (final RegisteredNode node : live)
         {
-            if (node.info().state() != NodeState.DRAINING && !exclude.contains(node.nodeId()))
+            final NodeState state = node.info().state();
+            if (state != NodeState.DRAINING && state != NodeState.BACKUP && !exclude.contains(node.nodeId()))
             {
                 nodes.add(node);
             }

@@ -59,9 +59,10 @@ public final class MasterMain implements Callable<Integer>
         description = "Chain length the master builds at bootstrap (default: ${DEFAULT-VALUE}).")
     int replicationFactor;
 
-    @Option(names = "--add-spares", defaultValue = "false",
-        description = "Append spare nodes at the tail of short chains. Off by default: needs state transfer.")
-    boolean addSpares;
+    @Option(names = "--heal", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Give a chain shorter than the replication factor a spare node, which joins at the tail by a " +
+            "state transfer (default: on; --no-heal leaves chains short).")
+    boolean heal;
 
     @Option(names = "--session-timeout-ms", defaultValue = "" + ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS,
         description = "ZooKeeper session timeout (default: ${DEFAULT-VALUE}).")
@@ -132,7 +133,7 @@ public final class MasterMain implements Callable<Integer>
                 LOG.error("could not connect to ZooKeeper at {}", connectString);
                 return 2;
             }
-            master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor, addSpares));
+            master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor, heal, sessionTimeoutMs / 2));
             master.start();
             System.out.println("chainkv-master ready id=" + id + " cluster=" + cluster + " zk=" + connectString +
                 " replicationFactor=" + replicationFactor + " sessionTimeoutMs=" + sessionTimeoutMs +

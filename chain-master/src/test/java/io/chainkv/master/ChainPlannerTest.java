@@ -13,6 +13,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChainPlannerTest
@@ -169,7 +170,7 @@ class ChainPlannerTest
     }
 
     @Test
-    void sparesAreNotAddedByDefault()
+    void noJoinerIsGivenWhenHealingIsOff()
     {
         final Plan plan = planner.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2")),
             List.of(live("n1", 1), live("n2", 2), live("spare", 3)));
@@ -178,14 +179,138 @@ class ChainPlannerTest
     }
 
     @Test
-    void sparesAreAppendedAtTheTailInRegistrationOrderWhenEnabled()
+    void aShortChainGetsTheEarliestRegisteredSpareAsJoinerNotAsMember()
     {
-        final ChainPlanner withSpares = new ChainPlanner(3, true);
-
-        final Plan plan = withSpares.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+        final Plan plan = healing.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
             List.of(live("n1", 1), live("n3", 3), live("s2", 20), live("s1", 10), live("d", 5, NodeState.DRAINING)));
 
-        assertEquals(List.of("n1", "n3", "s1"), ids(plan.next().chain(0)));
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals("s1", plan.next().chain(0).joiner().nodeId());
         assertEquals(5, plan.next().epoch());
+    }
+
+    @Test
+    void aJoinerThatCaughtUpInTheChainsEpochBecomesTheTail()
+    {
+        final ChainConfig joining = withJoiner(chain(0, 5, "n1", "n3"), "s1");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, joining),
+            List.of(live("n1", 1), live("n3", 3), caughtUp("s1", 10, 5)));
+
+        assertEquals(List.of("n1", "n3", "s1"), ids(plan.next().chain(0)));
+        assertNull(plan.next().chain(0).joiner());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aJoinerThatCaughtUpInAnEarlierEpochIsNotPromoted()
+    {
+        final ChainConfig joining = withJoiner(chain(0, 6, "n1", "n3"), "s1");
+
+        final Plan plan = healing.plan(CLUSTER, config(6, joining),
+            List.of(live("n1", 1), live("n3", 3), caughtUp("s1", 10, 5)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aJoinerThatIsGoneIsReplacedByTheNextSpare()
+    {
+        final ChainConfig joining = withJoiner(chain(0, 5, "n1", "n3"), "s1");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, joining), List.of(live("n1", 1), live("n3", 3), live("s2", 20)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals("s2", plan.next().chain(0).joiner().nodeId());
+    }
+
+    @Test
+    void aJoinerStaysThroughASpliceAndIsNotPromotedInTheSameStep()
+    {
+        final ChainConfig joining = withJoiner(chain(0, 5, "n1", "n2", "n3"), "s1");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, joining),
+            List.of(live("n1", 1), live("n2", 2), caughtUp("s1", 10, 5)));
+
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+        assertEquals("s1", plan.next().chain(0).joiner().nodeId());
+    }
+
+    @Test
+    void aChainWithNoLiveMemberGetsNoJoiner()
+    {
+        final Plan plan = healing.plan(CLUSTER, config(5, chain(0, 5, "n1")), List.of(live("s1", 10)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aNewClusterStartsFromTheNodeHoldingTheMostDataAlone()
+    {
+        final Plan plan = planner.plan(CLUSTER, null,
+            List.of(live("n1", 1), holding("restored", 2, 900), holding("older", 3, 400)));
+
+        assertEquals(List.of("restored"), ids(plan.next().chain(0)));
+        assertEquals(1, plan.next().epoch());
+    }
+
+    @Test
+    void aBackupTakerGetsTheJoinerPlaceOfAFullChain()
+    {
+        final Plan plan = healing.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
+            List.of(live("n1", 1), live("n2", 2), live("n3", 3), live("b", 9, NodeState.BACKUP)));
+
+        assertEquals("b", plan.next().chain(0).joiner().nodeId());
+        assertEquals(List.of("n1", "n2", "n3"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void aSpareThatHealsAChainGoesBeforeABackupTaker()
+    {
+        final Plan plan = healing.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2")),
+            List.of(live("n1", 1), live("n2", 2), live("b", 5, NodeState.BACKUP), live("s", 9)));
+
+        assertEquals("s", plan.next().chain(0).joiner().nodeId());
+    }
+
+    @Test
+    void aBackupTakerThatCaughtUpIsNeverPromoted()
+    {
+        final ChainConfig backingUp = withJoiner(chain(0, 5, "n1", "n2", "n3"), "b");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, backingUp), List.of(live("n1", 1), live("n2", 2),
+            live("n3", 3), new RegisteredNode(new NodeInfo("b", endpointOf("b"), NodeState.BACKUP, 5, 0), 9)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aBackupTakerThatLeftIsDropped()
+    {
+        final ChainConfig backingUp = withJoiner(chain(0, 5, "n1", "n2", "n3"), "b");
+
+        final Plan plan = healing.plan(CLUSTER, config(5, backingUp), List.of(live("n1", 1), live("n2", 2),
+            live("n3", 3)));
+
+        assertNull(plan.next().chain(0).joiner());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    private static RegisteredNode holding(final String nodeId, final long zxid, final long heldSeq)
+    {
+        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, 0, heldSeq), zxid);
+    }
+
+    private final ChainPlanner healing = new ChainPlanner(3, true);
+
+    private static RegisteredNode caughtUp(final String nodeId, final long zxid, final long epoch)
+    {
+        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, epoch, 0), zxid);
+    }
+
+    private static ChainConfig withJoiner(final ChainConfig chain, final String joinerId)
+    {
+        return new ChainConfig(CLUSTER, chain.chainId(), chain.epoch(), chain.members(),
+            new ChainMember(joinerId, endpointOf(joinerId)));
     }
 }

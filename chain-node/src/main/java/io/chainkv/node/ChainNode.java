@@ -2,6 +2,8 @@ package io.chainkv.node;
 
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
+import io.chainkv.cluster.NodeInfo;
+import io.chainkv.cluster.NodeState;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.membership.ZooKeeperMembership;
 import io.chainkv.node.replication.NodeCounters;
@@ -75,7 +77,7 @@ public final class ChainNode implements AutoCloseable
             throw new IllegalArgumentException("node " + nodeId + " is not a member of the chain: " + config);
         }
         return launch(nodeId, config.members().get(index).endpoint(), config.clusterName(), config.chainId(),
-            storeConfig, aeronDir, settings, null, config);
+            storeConfig, aeronDir, settings, null, config, NodeState.SERVING);
     }
 
     /**
@@ -99,7 +101,34 @@ public final class ChainNode implements AutoCloseable
         final File aeronDir,
         final TransportSettings settings)
     {
-        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null);
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
+            NodeState.JOINING);
+    }
+
+    /**
+     * Starts a backup taker: a node that registers as {@link NodeState#BACKUP}, is given the joiner place of a chain
+     * by the master, receives the tail's state like a joiner and is never made a member.
+     *
+     * @param nodeId      the taker's id, unique in the cluster.
+     * @param endpoint    host:port it receives on.
+     * @param clusterName the cluster to back up.
+     * @param zooKeeper   how to reach ZooKeeper.
+     * @param storeConfig where the copy is kept, and how big it may grow.
+     * @param aeronDir    driver directory, or null for a unique one.
+     * @param settings    transport settings.
+     * @return the running taker; {@link #caughtUpEpoch()} turns non-zero when it holds a consistent copy.
+     */
+    public static ChainNode launchBackupTaker(
+        final String nodeId,
+        final String endpoint,
+        final String clusterName,
+        final ZooKeeperSettings zooKeeper,
+        final StoreConfig storeConfig,
+        final File aeronDir,
+        final TransportSettings settings)
+    {
+        return launch(nodeId, endpoint, clusterName, 0, storeConfig, aeronDir, settings, zooKeeper, null,
+            NodeState.BACKUP);
     }
 
     private static ChainNode launch(
@@ -111,7 +140,8 @@ public final class ChainNode implements AutoCloseable
         final File aeronDir,
         final TransportSettings settings,
         final ZooKeeperSettings zooKeeper,
-        final ChainConfig staticConfig)
+        final ChainConfig staticConfig,
+        final NodeState registerAs)
     {
         ChainStore store = null;
         EmbeddedAeron transport = null;
@@ -141,7 +171,9 @@ public final class ChainNode implements AutoCloseable
             AgentRunner.startOnThread(runner);
 
             final ZooKeeperMembership membership = null == zooKeeper ? null :
-                ZooKeeperMembership.start(zooKeeper, clusterName, chainId, nodeId, endpoint, lease, agent::offerConfig);
+                ZooKeeperMembership.start(zooKeeper, clusterName, chainId,
+                    new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq()), lease, agent::offerConfig,
+                    agent::caughtUpEpoch);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
                 store.entryCount(), store.lastAppliedSeq(), settings);
@@ -152,6 +184,22 @@ public final class ChainNode implements AutoCloseable
             CloseHelper.quietCloseAll(runner, counters, transport, store);
             throw ex;
         }
+    }
+
+    /**
+     * @return the chain epoch in which this node, as joiner or backup taker, caught up with the tail; 0 if it has not.
+     */
+    public long caughtUpEpoch()
+    {
+        return agent.caughtUpEpoch();
+    }
+
+    /**
+     * @return the node's store; read it only once the node is closed, or from tests that know the node is idle.
+     */
+    public ChainStore store()
+    {
+        return store;
     }
 
     /**

@@ -57,6 +57,22 @@ public final class ClusterConfig
                     ", above the cluster epoch " + epoch);
             }
         }
+        final Set<String> placed = new LinkedHashSet<>();
+        for (final ChainConfig chain : chains)
+        {
+            for (final ChainMember member : chain.members())
+            {
+                placed.add(member.nodeId());
+            }
+        }
+        for (final ChainConfig chain : chains)
+        {
+            if (null != chain.joiner() && !placed.add(chain.joiner().nodeId()))
+            {
+                throw new IllegalArgumentException("node " + chain.joiner().nodeId() + " joins chain " +
+                    chain.chainId() + " but already has a place in the cluster");
+            }
+        }
         this.clusterName = clusterName;
         this.epoch = epoch;
         this.chains = Collections.unmodifiableList(new ArrayList<>(chains));
@@ -127,7 +143,8 @@ public final class ClusterConfig
         {
             final ChainConfig a = chains.get(i);
             final ChainConfig b = that.chains.get(i);
-            if (a.chainId() != b.chainId() || a.epoch() != b.epoch() || !a.members().equals(b.members()))
+            if (a.chainId() != b.chainId() || a.epoch() != b.epoch() || !a.members().equals(b.members()) ||
+                !Objects.equals(a.joiner(), b.joiner()) || a.readFenceMs() != b.readFenceMs())
             {
                 return false;
             }
@@ -148,6 +165,10 @@ public final class ClusterConfig
         {
             sb.append(" chain ").append(chain.chainId()).append("@").append(chain.epoch()).append("=")
                 .append(chain.members());
+            if (null != chain.joiner())
+            {
+                sb.append("+joiner ").append(chain.joiner());
+            }
         }
         return sb.toString();
     }

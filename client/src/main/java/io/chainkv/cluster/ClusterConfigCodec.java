@@ -19,8 +19,9 @@ import java.util.Map;
  * chain.0.members=n1@127.0.0.1:40101,n3@127.0.0.1:40103
  * chain.1.epoch=2
  * chain.1.members=n4@127.0.0.1:40104,n5@127.0.0.1:40105
+ * chain.1.joiner=n6@127.0.0.1:40106
  * </pre>
- * Members are listed head first. Keys this version does not know are ignored, so a later version can add some;
+ * Members are listed head first; {@code joiner} is present only while a node joins the chain. Keys this version does not know are ignored, so a later version can add some;
  * a change that older readers must not misread bumps {@code format}.
  */
 public final class ClusterConfigCodec
@@ -60,6 +61,14 @@ public final class ClusterConfigCodec
                 members.append(members.length() > 0 ? "," : "").append(member);
             }
             KeyValueText.append(sb, prefix + "members", members);
+            if (null != chain.joiner())
+            {
+                KeyValueText.append(sb, prefix + "joiner", chain.joiner());
+            }
+            if (chain.readFenceMs() > 0)
+            {
+                KeyValueText.append(sb, prefix + "readFenceMs", chain.readFenceMs());
+            }
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -107,7 +116,11 @@ public final class ClusterConfigCodec
                     members.add(ChainMember.parse(memberText.strip()));
                 }
             }
-            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members));
+            final String joinerText = values.get(prefix + "joiner");
+            final ChainMember joiner = null == joinerText || joinerText.isBlank() ? null : ChainMember.parse(joinerText.strip());
+            final long readFenceMs = values.containsKey(prefix + "readFenceMs") ?
+                KeyValueText.requireLong(values, prefix + "readFenceMs", WHAT) : 0;
+            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner, readFenceMs));
         }
         return new ClusterConfig(cluster, epoch, chains);
     }

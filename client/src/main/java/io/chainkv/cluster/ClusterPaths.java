@@ -73,6 +73,24 @@ public final class ClusterPaths
     }
 
     /**
+     * @return the parent of the operators' removal requests: a persistent child per node to take out of its chain,
+     * holding "drain" (once the chain no longer needs it) or "remove" (now).
+     */
+    public String removalsPath()
+    {
+        return clusterPath + "/removals";
+    }
+
+    /**
+     * @param nodeId a node.
+     * @return the znode of an operator's request to take that node out.
+     */
+    public String removalPath(final String nodeId)
+    {
+        return ZKPaths.makePath(removalsPath(), nodeId);
+    }
+
+    /**
      * @return the parent of everything the masters keep.
      */
     public String mastersPath()

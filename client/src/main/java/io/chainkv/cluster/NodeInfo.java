@@ -7,10 +7,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a node publishes in its registration znode: its id, the endpoint it receives on, and its state.
+ * What a node publishes in its registration znode: its id, the endpoint it receives on, its state, and, while it
+ * joins a chain, the chain epoch in which it caught up with the tail (the master's signal to make it the tail), and
+ * the committed seq its store held when it started (a new cluster is started from the node that holds the most).
  * <p>
- * Encoded as {@code nodeId=...}, {@code endpoint=host:port} and {@code state=...} lines (see
- * {@link #encode()}). The id is also the znode's name; decoding checks that the two agree.
+ * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...}, {@code caughtUpEpoch=...} and
+ * {@code heldSeq=...} lines (see {@link #encode()}); a missing {@code caughtUpEpoch} or {@code heldSeq} reads as 0.
+ * The id is also the znode's name; decoding checks that the two agree.
  */
 public final class NodeInfo
 {
@@ -19,6 +22,8 @@ public final class NodeInfo
     private final String nodeId;
     private final String endpoint;
     private final NodeState state;
+    private final long caughtUpEpoch;
+    private final long heldSeq;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -27,11 +32,27 @@ public final class NodeInfo
      */
     public NodeInfo(final String nodeId, final String endpoint, final NodeState state)
     {
+        this(nodeId, endpoint, state, 0, 0);
+    }
+
+    /**
+     * @param nodeId        unique id of the node in the cluster.
+     * @param endpoint      host:port the node receives on.
+     * @param state         what the node is doing.
+     * @param caughtUpEpoch epoch of the chain configuration in which the node, as joiner, caught up; 0 if none.
+     * @param heldSeq       the last committed seq its store held when it started (0: empty); a new cluster starts
+     *                      from the node holding the most.
+     */
+    public NodeInfo(
+        final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
+    {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
         this.nodeId = member.nodeId();
         this.endpoint = member.endpoint();
         this.state = Objects.requireNonNull(state, "state");
+        this.caughtUpEpoch = caughtUpEpoch;
+        this.heldSeq = heldSeq;
     }
 
     /**
@@ -58,7 +79,21 @@ public final class NodeInfo
         {
             throw new IllegalArgumentException(WHAT + ": unknown state '" + stateText + "'");
         }
-        return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state);
+        return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state,
+            optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"));
+    }
+
+    private static long optionalLong(final Map<String, String> values, final String key)
+    {
+        final String text = values.getOrDefault(key, "0");
+        try
+        {
+            return Long.parseLong(text.strip());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(WHAT + ": " + key + " '" + text + "' is not a number");
+        }
     }
 
     /**
@@ -70,6 +105,8 @@ public final class NodeInfo
         KeyValueText.append(sb, "nodeId", nodeId);
         KeyValueText.append(sb, "endpoint", endpoint);
         KeyValueText.append(sb, "state", state.name());
+        KeyValueText.append(sb, "caughtUpEpoch", caughtUpEpoch);
+        KeyValueText.append(sb, "heldSeq", heldSeq);
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -79,7 +116,32 @@ public final class NodeInfo
      */
     public NodeInfo withState(final NodeState newState)
     {
-        return new NodeInfo(nodeId, endpoint, newState);
+        return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq);
+    }
+
+    /**
+     * @param epoch the chain epoch in which the node caught up as joiner; 0 for none.
+     * @return the same node with that epoch.
+     */
+    public NodeInfo withCaughtUpEpoch(final long epoch)
+    {
+        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq);
+    }
+
+    /**
+     * @return the chain epoch in which this node, as joiner, caught up with the tail; 0 if it has not.
+     */
+    public long caughtUpEpoch()
+    {
+        return caughtUpEpoch;
+    }
+
+    /**
+     * @return the last committed seq the node's store held when it started; 0 for an empty store.
+     */
+    public long heldSeq()
+    {
+        return heldSeq;
     }
 
     /**
@@ -108,16 +170,18 @@ public final class NodeInfo
     public boolean equals(final Object o)
     {
         return o instanceof NodeInfo && ((NodeInfo)o).nodeId.equals(nodeId) &&
-            ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state;
+            ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
+            ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq;
     }
 
     public int hashCode()
     {
-        return Objects.hash(nodeId, endpoint, state);
+        return Objects.hash(nodeId, endpoint, state, caughtUpEpoch);
     }
 
     public String toString()
     {
-        return nodeId + "@" + endpoint + "(" + state + ")";
+        return nodeId + "@" + endpoint + "(" + state + (0 == caughtUpEpoch ? "" : ", caught up in epoch " + caughtUpEpoch) +
+            ")";
     }
 }

@@ -73,6 +73,21 @@ public final class NodeRegistration implements AutoCloseable
     }
 
     /**
+     * Publishes the chain epoch in which this node caught up as a joiner, in the background like
+     * {@link #updateState(NodeState)}.
+     *
+     * @param epoch the epoch; 0 to clear it.
+     * @throws Exception if the data cannot be set.
+     */
+    public void updateCaughtUpEpoch(final long epoch) throws Exception
+    {
+        final NodeInfo updated = info.withCaughtUpEpoch(epoch);
+        node.setData(updated.encode());
+        info = updated;
+        LOG.info("registration of {} now caught up in epoch {}", updated.nodeId(), epoch);
+    }
+
+    /**
      * @return what is published.
      */
     public NodeInfo info()

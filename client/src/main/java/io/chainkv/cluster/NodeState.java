@@ -12,5 +12,11 @@ public enum NodeState
     SERVING,
 
     /** About to leave: finishing what it has, and never to be given a new position. */
-    DRAINING
+    DRAINING,
+
+    /**
+     * A backup taker: it may be given a chain's joiner place when no spare needs it, receives the tail's state like
+     * a joiner, and is never made a member.
+     */
+    BACKUP
 }

@@ -13,8 +13,11 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * One configuration of one chain: the cluster it belongs to, its id, its epoch and its members in order
- * from head to tail.
+ * One configuration of one chain: the cluster it belongs to, its id, its epoch, its members in order
+ * from head to tail, and the node joining it, if any.
+ * <p>
+ * A joiner is not a member: it serves nothing. The tail streams its state to it and forwards it every update it
+ * applies; once the joiner has caught up, the master makes it the tail in the next configuration.
  * <p>
  * Immutable. A node acts only on messages of the epoch of the configuration it holds.
  */
@@ -25,6 +28,8 @@ public final class ChainConfig
     private final int chainId;
     private final long epoch;
     private final List<ChainMember> members;
+    private final ChainMember joiner;
+    private final long readFenceMs;
 
     /**
      * @param clusterName name of the cluster; messages from other clusters are refused.
@@ -33,6 +38,43 @@ public final class ChainConfig
      * @param members     head first, tail last; node ids unique.
      */
     public ChainConfig(final String clusterName, final int chainId, final long epoch, final List<ChainMember> members)
+    {
+        this(clusterName, chainId, epoch, members, null);
+    }
+
+    /**
+     * @param clusterName name of the cluster; messages from other clusters are refused.
+     * @param chainId     id of the chain within the cluster.
+     * @param epoch       epoch of this configuration, at least 1.
+     * @param members     head first, tail last; node ids unique.
+     * @param joiner      the node receiving the tail's state to become the next tail, or null.
+     */
+    public ChainConfig(
+        final String clusterName,
+        final int chainId,
+        final long epoch,
+        final List<ChainMember> members,
+        final ChainMember joiner)
+    {
+        this(clusterName, chainId, epoch, members, joiner, 0);
+    }
+
+    /**
+     * @param clusterName name of the cluster; messages from other clusters are refused.
+     * @param chainId     id of the chain within the cluster.
+     * @param epoch       epoch of this configuration, at least 1.
+     * @param members     head first, tail last; node ids unique.
+     * @param joiner      the node receiving the tail's state to become the next tail, or null.
+     * @param readFenceMs how long a node that becomes tail in this epoch waits before it answers reads: set when a
+     *                    live tail was removed, which may answer reads until its lease runs out.
+     */
+    public ChainConfig(
+        final String clusterName,
+        final int chainId,
+        final long epoch,
+        final List<ChainMember> members,
+        final ChainMember joiner,
+        final long readFenceMs)
     {
         if (null == clusterName || clusterName.isBlank())
         {
@@ -62,7 +104,13 @@ public final class ChainConfig
         this.clusterId = clusterIdOf(clusterName);
         this.chainId = chainId;
         this.epoch = epoch;
+        if (null != joiner && ids.contains(joiner.nodeId()))
+        {
+            throw new IllegalArgumentException("node id " + joiner.nodeId() + " cannot be both a member and the joiner");
+        }
         this.members = Collections.unmodifiableList(new ArrayList<>(members));
+        this.joiner = joiner;
+        this.readFenceMs = Math.max(0, readFenceMs);
     }
 
     /**
@@ -189,6 +237,58 @@ public final class ChainConfig
         return members;
     }
 
+    /**
+     * @return the node joining at the tail, or null.
+     */
+    public ChainMember joiner()
+    {
+        return joiner;
+    }
+
+    /**
+     * @return how long a node that becomes tail in this epoch waits before answering reads (0: no wait).
+     */
+    public long readFenceMs()
+    {
+        return readFenceMs;
+    }
+
+    /**
+     * @param nodeId a node.
+     * @return true if it is this chain's joiner.
+     */
+    public boolean isJoiner(final String nodeId)
+    {
+        return null != joiner && joiner.nodeId().equals(nodeId);
+    }
+
+    /**
+     * The node a node sends updates to: its successor, or for the tail, the joiner.
+     *
+     * @param nodeId a member.
+     * @return the node downstream of it, or null.
+     */
+    public ChainMember downstreamOf(final String nodeId)
+    {
+        final ChainMember successor = successorOf(nodeId);
+        if (null == successor && null != joiner && indexOf(nodeId) == members.size() - 1)
+        {
+            return joiner;
+        }
+        return successor;
+    }
+
+    /**
+     * The node a node receives updates from: its predecessor, or for the joiner, the tail.
+     *
+     * @param nodeId a member or the joiner.
+     * @return the node upstream of it, or null.
+     */
+    public ChainMember upstreamOf(final String nodeId)
+    {
+        return isJoiner(nodeId) ? tail() : predecessorOf(nodeId);
+    }
+
     public ChainMember head()
     {
         return members.get(0);
@@ -237,6 +337,7 @@ public final class ChainConfig
 
     public String toString()
     {
-        return "cluster=" + clusterName + " chain=" + chainId + " epoch=" + epoch + " members=" + members;
+        return "cluster=" + clusterName + " chain=" + chainId + " epoch=" + epoch + " members=" + members +
+            (null == joiner ? "" : " joiner=" + joiner) + (0 == readFenceMs ? "" : " readFenceMs=" + readFenceMs);
     }
 }

@@ -4,8 +4,14 @@ import io.chainkv.protocol.codecs.AckDecoder;
 import io.chainkv.protocol.codecs.ChunkDecoder;
 import io.chainkv.protocol.codecs.ClientRequestDecoder;
 import io.chainkv.protocol.codecs.ClientResponseDecoder;
+import io.chainkv.protocol.codecs.JoinRequestDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
 import io.chainkv.protocol.codecs.ResendRequestDecoder;
+import io.chainkv.protocol.codecs.SyncPointDecoder;
+import io.chainkv.protocol.codecs.TransferBatchDecoder;
+import io.chainkv.protocol.codecs.TransferBeginDecoder;
+import io.chainkv.protocol.codecs.TransferClientsDecoder;
+import io.chainkv.protocol.codecs.TransferEndDecoder;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import org.agrona.DirectBuffer;
 
@@ -31,6 +37,9 @@ public final class ProtocolFrames
     private static final int[] RESPONSE_VAR_FIELDS = { U32, U16 };
     private static final int[] UPDATE_VAR_FIELDS = { U32, U32, U16 };
     private static final int[] CHUNK_VAR_FIELDS = { U32 };
+    private static final int[] JOIN_REQUEST_VAR_FIELDS = { U32 };
+    private static final int[] TRANSFER_ENTRY_VAR_FIELDS = { U32, U32 };
+    private static final int GROUP_HEADER_LENGTH = 4;
     private static final int[] NO_VAR_FIELDS = {};
 
     private ProtocolFrames()
@@ -92,6 +101,28 @@ public final class ProtocolFrames
                 minBlockLength = ChunkDecoder.BLOCK_LENGTH;
                 varFields = CHUNK_VAR_FIELDS;
                 break;
+            case JoinRequestDecoder.TEMPLATE_ID:
+                minBlockLength = JoinRequestDecoder.BLOCK_LENGTH;
+                varFields = JOIN_REQUEST_VAR_FIELDS;
+                break;
+            case TransferBeginDecoder.TEMPLATE_ID:
+                minBlockLength = TransferBeginDecoder.BLOCK_LENGTH;
+                varFields = NO_VAR_FIELDS;
+                break;
+            case TransferEndDecoder.TEMPLATE_ID:
+                minBlockLength = TransferEndDecoder.BLOCK_LENGTH;
+                varFields = NO_VAR_FIELDS;
+                break;
+            case SyncPointDecoder.TEMPLATE_ID:
+                minBlockLength = SyncPointDecoder.BLOCK_LENGTH;
+                varFields = NO_VAR_FIELDS;
+                break;
+            case TransferBatchDecoder.TEMPLATE_ID:
+                return validGroup(buffer, offset, length, blockLength, TransferBatchDecoder.BLOCK_LENGTH,
+                    TransferBatchDecoder.EntriesDecoder.sbeBlockLength(), TRANSFER_ENTRY_VAR_FIELDS) ? templateId : INVALID;
+            case TransferClientsDecoder.TEMPLATE_ID:
+                return validGroup(buffer, offset, length, blockLength, TransferClientsDecoder.BLOCK_LENGTH,
+                    TransferClientsDecoder.SlotsDecoder.sbeBlockLength(), NO_VAR_FIELDS) ? templateId : INVALID;
             default:
                 return INVALID;
         }
@@ -102,17 +133,66 @@ public final class ProtocolFrames
         }
 
         final int limit = offset + length;
-        long position = (long)offset + HEADER_LENGTH + blockLength;
-        if (position > limit)
-        {
-            return INVALID;
-        }
+        final long position = (long)offset + HEADER_LENGTH + blockLength;
+        return position <= limit && skipVarFields(buffer, position, limit, varFields) >= 0 ? templateId : INVALID;
+    }
 
+    /**
+     * A message of a fixed block then one repeating group whose entries are a fixed block then var fields.
+     */
+    private static boolean validGroup(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int blockLength,
+        final int minBlockLength,
+        final int minEntryBlockLength,
+        final int[] entryVarFields)
+    {
+        if (blockLength < minBlockLength)
+        {
+            return false;
+        }
+        final int limit = offset + length;
+        long position = (long)offset + HEADER_LENGTH + blockLength;
+        if (position + GROUP_HEADER_LENGTH > limit)
+        {
+            return false;
+        }
+        final int entryBlockLength = buffer.getShort((int)position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int count = buffer.getShort((int)position + U16, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        if (entryBlockLength < minEntryBlockLength)
+        {
+            return false;
+        }
+        position += GROUP_HEADER_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            position += entryBlockLength;
+            if (position > limit)
+            {
+                return false;
+            }
+            position = skipVarFields(buffer, position, limit, entryVarFields);
+            if (position < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return the position after the var fields, or -1 if they run past the limit.
+     */
+    private static long skipVarFields(final DirectBuffer buffer, final long start, final int limit, final int[] varFields)
+    {
+        long position = start;
         for (final int headerLength : varFields)
         {
             if (position + headerLength > limit)
             {
-                return INVALID;
+                return -1;
             }
             final long fieldLength = U32 == headerLength ?
                 buffer.getInt((int)position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL :
@@ -120,10 +200,9 @@ public final class ProtocolFrames
             position += headerLength + fieldLength;
             if (position > limit)
             {
-                return INVALID;
+                return -1;
             }
         }
-
-        return templateId;
+        return position;
     }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
     name = "chainctl",
     mixinStandardHelpOptions = true,
     description = "Inspects a ChainKV cluster in ZooKeeper.",
-    subcommands = { ChainCtl.Status.class })
+    subcommands = { ChainCtl.Status.class, BackupCommands.Backup.class, BackupCommands.Restore.class })
 public final class ChainCtl
 {
     public static final int EXIT_OK = 0;

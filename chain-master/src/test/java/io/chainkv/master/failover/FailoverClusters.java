@@ -14,6 +14,7 @@ import java.time.Duration;
 final class FailoverClusters
 {
     static final int SESSION_TIMEOUT_MS = 1500;
+    static final long MAX_ENTRIES = 50_000;
 
     private FailoverClusters()
     {
@@ -25,7 +26,7 @@ final class FailoverClusters
             .nodes(3)
             .masters(2)
             .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-            .maxEntries(50_000)
+            .maxEntries(MAX_ENTRIES)
             .maxDataBytes(64L * 1024 * 1024)
             .startTimeout(Duration.ofSeconds(120));
     }

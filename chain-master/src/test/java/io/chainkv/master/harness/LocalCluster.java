@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -507,6 +508,7 @@ public final class LocalCluster implements AutoCloseable
         private final List<String> jvmArgs = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> nodeArgs = new ArrayList<>();
+        private final Map<String, Consumer<Path>> nodeDataSeeders = new LinkedHashMap<>();
 
         private Builder()
         {
@@ -597,28 +599,50 @@ public final class LocalCluster implements AutoCloseable
             return this;
         }
 
-        /** @return this, with {@code --max-entries} passed to every node. */
+        /** @return this, with {@code --max-entries} passed to every node (replacing an earlier value). */
         public Builder maxEntries(final long maxEntries)
         {
-            return nodeArgs("--max-entries", Long.toString(maxEntries));
+            return nodeOption("--max-entries", Long.toString(maxEntries));
         }
 
-        /** @return this, with {@code --max-data-bytes} passed to every node. */
+        /** @return this, with {@code --max-data-bytes} passed to every node (replacing an earlier value). */
         public Builder maxDataBytes(final long maxDataBytes)
         {
-            return nodeArgs("--max-data-bytes", Long.toString(maxDataBytes));
+            return nodeOption("--max-data-bytes", Long.toString(maxDataBytes));
         }
 
-        /** @return this, with {@code --max-key-bytes} passed to every node. */
+        /** @return this, with {@code --max-key-bytes} passed to every node (replacing an earlier value). */
         public Builder maxKeyBytes(final int maxKeyBytes)
         {
-            return nodeArgs("--max-key-bytes", Integer.toString(maxKeyBytes));
+            return nodeOption("--max-key-bytes", Integer.toString(maxKeyBytes));
         }
 
-        /** @return this, with {@code --max-value-bytes} passed to every node. */
+        /** @return this, with {@code --max-value-bytes} passed to every node (replacing an earlier value). */
         public Builder maxValueBytes(final int maxValueBytes)
         {
-            return nodeArgs("--max-value-bytes", Integer.toString(maxValueBytes));
+            return nodeOption("--max-value-bytes", Integer.toString(maxValueBytes));
+        }
+
+        /**
+         * @param nodeId a node, e.g. "n1".
+         * @param seeder fills the node's (empty) data directory before the node starts, e.g. from a backup.
+         * @return this.
+         */
+        public Builder seedNodeData(final String nodeId, final Consumer<Path> seeder)
+        {
+            nodeDataSeeders.put(nodeId, seeder);
+            return this;
+        }
+
+        private Builder nodeOption(final String name, final String value)
+        {
+            final int at = nodeArgs.indexOf(name);
+            if (at >= 0)
+            {
+                nodeArgs.set(at + 1, value);
+                return this;
+            }
+            return nodeArgs(name, value);
         }
 
         /**
@@ -737,6 +761,11 @@ public final class LocalCluster implements AutoCloseable
                     final ChainMember member = new ChainMember("n" + i, "127.0.0.1:" + ports.get(i - 1));
                     final Path dataDir = data.resolve(member.nodeId());
                     final Path aeronDir = aeronParent.resolve(member.nodeId());
+                    final Consumer<Path> seeder = nodeDataSeeders.get(member.nodeId());
+                    if (null != seeder)
+                    {
+                        seeder.accept(dataDir);
+                    }
                     final List<String> args = new ArrayList<>(List.of(
                         "--zk", connect, "--cluster", clusterName, "--node-id", member.nodeId(),
                         "--endpoint", member.endpoint(), "--data-dir", dataDir.toString(),

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -32,7 +33,11 @@ import java.util.function.Predicate;
  * <p>
  * A node that starts while the configuration still names it (it was restarted faster than the master
  * noticed) does not register until a configuration without it appears: it lost its Sent list and must not
- * take its old place back; it becomes a spare instead.
+ * take its old place back; it becomes a spare instead, and rejoins at the tail by a state transfer.
+ * <p>
+ * The registration says what the node does: JOINING while it is not a member (a spare, or the chain's joiner),
+ * SERVING while it is. A joiner that has caught up with the tail publishes the epoch in which it did
+ * ({@link NodeInfo#caughtUpEpoch()}), which is the master's cue to make it the tail.
  */
 public final class ZooKeeperMembership implements AutoCloseable
 {
@@ -43,30 +48,33 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final ClusterPaths paths;
     private final int chainId;
     private final String nodeId;
-    private final String endpoint;
+    private final NodeInfo self;
     private final SessionLease lease;
     private final Predicate<ChainConfig> configSink;
+    private final LongSupplier caughtUpEpoch;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
     private volatile boolean waitingForRemoval;
     private NodeRegistration registration;
     private long deliveredEpoch;
+    private boolean deliveredMember;
 
     private ZooKeeperMembership(
         final CuratorFramework curator,
         final ClusterPaths paths,
         final int chainId,
-        final String nodeId,
-        final String endpoint,
+        final NodeInfo self,
         final SessionLease lease,
-        final Predicate<ChainConfig> configSink)
+        final Predicate<ChainConfig> configSink,
+        final LongSupplier caughtUpEpoch)
     {
+        this.caughtUpEpoch = caughtUpEpoch;
         this.curator = curator;
         this.paths = paths;
         this.chainId = chainId;
-        this.nodeId = nodeId;
-        this.endpoint = endpoint;
+        this.nodeId = self.nodeId();
+        this.self = self;
         this.lease = lease;
         this.configSink = configSink;
         this.watcher = new ConfigWatcher(curator, paths, this::onConfig);
@@ -90,10 +98,11 @@ public final class ZooKeeperMembership implements AutoCloseable
      * @param settings    how to reach ZooKeeper.
      * @param clusterName the cluster to join.
      * @param chainId     the chain this node serves.
-     * @param nodeId      this node's id.
-     * @param endpoint    host:port it receives on.
+     * @param self        this node's first registration: id, endpoint, JOINING (or BACKUP for a backup taker) and
+     *                    the committed seq its store holds.
      * @param lease       the lease to keep, from {@link #leaseFor(ZooKeeperSettings)}.
      * @param configSink  takes each configuration of the chain; returns false if it could not take it now.
+     * @param caughtUpEpoch the chain epoch in which the node caught up as joiner (0 if it has not), polled.
      * @return the running membership.
      * @throws IllegalStateException if ZooKeeper cannot be reached or grants a shorter session than asked for.
      */
@@ -101,11 +110,12 @@ public final class ZooKeeperMembership implements AutoCloseable
         final ZooKeeperSettings settings,
         final String clusterName,
         final int chainId,
-        final String nodeId,
-        final String endpoint,
+        final NodeInfo self,
         final SessionLease lease,
-        final Predicate<ChainConfig> configSink)
+        final Predicate<ChainConfig> configSink,
+        final LongSupplier caughtUpEpoch)
     {
+        final String nodeId = self.nodeId();
         final CuratorFramework curator = settings.newClient();
         ZooKeeperMembership membership = null;
         try
@@ -129,7 +139,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, nodeId, endpoint, lease, configSink);
+                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, caughtUpEpoch);
             curator.getConnectionStateListenable().addListener((client, state) -> membershipStateChanged(state, lease, nodeId));
             membership.begin();
             return membership;
@@ -181,7 +191,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     {
         if (null == registration && running)
         {
-            registration = new NodeRegistration(curator, paths, new NodeInfo(nodeId, endpoint, NodeState.SERVING));
+            registration = new NodeRegistration(curator, paths, self);
             registration.start();
             LOG.info("node={} registered at {}", nodeId, paths.nodePath(nodeId));
         }
@@ -218,9 +228,39 @@ public final class ZooKeeperMembership implements AutoCloseable
         if (configSink.test(chain))
         {
             deliveredEpoch = chain.epoch();
+            deliveredMember = chain.indexOf(nodeId) >= 0;
             return true;
         }
         return false;
+    }
+
+    /**
+     * Brings the registration in line with what the node does, in the background.
+     */
+    private synchronized void publishProgress()
+    {
+        if (null == registration)
+        {
+            return;
+        }
+        try
+        {
+            final NodeInfo info = registration.info();
+            final NodeState state = deliveredMember ? NodeState.SERVING : NodeState.JOINING;
+            if (info.state() != state && info.state() != NodeState.DRAINING && info.state() != NodeState.BACKUP)
+            {
+                registration.updateState(state);
+            }
+            final long caughtUp = deliveredMember ? 0 : caughtUpEpoch.getAsLong();
+            if (info.caughtUpEpoch() != caughtUp)
+            {
+                registration.updateCaughtUpEpoch(caughtUp);
+            }
+        }
+        catch (final Exception ex)
+        {
+            LOG.debug("node={} cannot update its registration yet: {}", nodeId, ex.toString());
+        }
     }
 
     /**
@@ -274,6 +314,7 @@ public final class ZooKeeperMembership implements AutoCloseable
                 {
                     lease.renew(contactStartNs);
                 }
+                publishProgress();
             }
             catch (final InterruptedException ex)
             {

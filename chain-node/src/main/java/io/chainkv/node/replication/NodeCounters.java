@@ -1,6 +1,7 @@
 package io.chainkv.node.replication;
 
 import io.aeron.Aeron;
+import io.chainkv.node.transfer.TransferCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -24,6 +25,7 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter lastCommittedSeq;
     final AtomicCounter sentListSize;
     final AtomicCounter rejectedRequests;
+    final TransferCounters transfer;
 
     /**
      * @param aeron  client whose driver holds the counters.
@@ -42,6 +44,7 @@ public final class NodeCounters implements AutoCloseable
         lastCommittedSeq = add(aeron, nodeId, "last committed seq");
         sentListSize = add(aeron, nodeId, "sent list size");
         rejectedRequests = add(aeron, nodeId, "client requests refused");
+        transfer = new TransferCounters(name -> add(aeron, nodeId, name));
     }
 
     private static AtomicCounter add(final Aeron aeron, final String nodeId, final String name)
@@ -79,9 +82,17 @@ public final class NodeCounters implements AutoCloseable
         return lastCommittedSeq.get();
     }
 
+    /**
+     * @return the node's state transfer counters.
+     */
+    public TransferCounters transfer()
+    {
+        return transfer;
+    }
+
     public void close()
     {
-        CloseHelper.closeAll(clientRequests, updatesApplied, malformedFrames, staleMessagesDropped, repliesDropped,
+        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped, repliesDropped,
             resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize, rejectedRequests);
     }
 }

@@ -11,17 +11,27 @@ import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.ClientResult;
 import io.chainkv.node.store.ClientTable;
 import io.chainkv.node.store.StoredValue;
+import io.chainkv.node.transfer.SnapshotReceiver;
+import io.chainkv.node.transfer.SnapshotStreamer;
+import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.AckDecoder;
 import io.chainkv.protocol.codecs.AckEncoder;
 import io.chainkv.protocol.codecs.ClientRequestDecoder;
 import io.chainkv.protocol.codecs.ClientResponseEncoder;
+import io.chainkv.protocol.codecs.JoinRequestDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.OpType;
 import io.chainkv.protocol.codecs.ResendRequestDecoder;
 import io.chainkv.protocol.codecs.ResendRequestEncoder;
 import io.chainkv.protocol.codecs.Status;
+import io.chainkv.protocol.codecs.SyncPointDecoder;
+import io.chainkv.protocol.codecs.SyncPointEncoder;
+import io.chainkv.protocol.codecs.TransferBatchDecoder;
+import io.chainkv.protocol.codecs.TransferBeginDecoder;
+import io.chainkv.protocol.codecs.TransferClientsDecoder;
+import io.chainkv.protocol.codecs.TransferEndDecoder;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
@@ -43,6 +53,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The data path of a node: one duty cycle that takes client requests, applies and forwards updates,
@@ -54,6 +65,12 @@ import java.util.concurrent.TimeUnit;
  * node applies and forwards; the tail applies, answers the client and acks upstream. Acks trim Sent lists.
  * Every message carries cluster id, chain id and epoch; anything from another cluster, chain or epoch is
  * dropped (node-to-node) or refused (client).
+ * <p>
+ * A chain configuration may also name a joiner. The tail then streams its store to it ({@link SnapshotStreamer})
+ * and forwards it every update it applies, keeping them in its Sent list until the joiner acks them; the joiner
+ * ({@link SnapshotReceiver}) applies both, newer version winning, and reports when it has caught up, so that the
+ * master makes it the tail. A joiner promoted to tail answers reads only once its predecessor's {@code SyncPoint}
+ * shows it holds everything the old tail acknowledged.
  */
 public final class ReplicationAgent implements Agent
 {
@@ -65,6 +82,11 @@ public final class ReplicationAgent implements Agent
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_REPLY_CLIENTS = 4096;
     private static final long SENT_LIST_MAX_BYTES = 64L * 1024 * 1024;
+    // A joiner that lets this much pile up in the tail's Sent list is cut off (it restarts its transfer) before it
+    // could fill the list and stall the chain.
+    private static final long JOINER_BACKLOG_MAX_BYTES = SENT_LIST_MAX_BYTES / 2;
+    private static final long JOIN_REQUEST_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long TRANSFER_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * A node that becomes head in epoch {@code e} numbers its writes from at least {@code e << EPOCH_SEQ_SHIFT},
@@ -83,6 +105,14 @@ public final class ReplicationAgent implements Agent
     private final AckEncoder ackEncoder = new AckEncoder();
     private final ResendRequestDecoder resendDecoder = new ResendRequestDecoder();
     private final ResendRequestEncoder resendEncoder = new ResendRequestEncoder();
+    private final JoinRequestDecoder joinRequestDecoder = new JoinRequestDecoder();
+    private final SyncPointDecoder syncPointDecoder = new SyncPointDecoder();
+    private final SyncPointEncoder syncPointEncoder = new SyncPointEncoder();
+    private final TransferBeginDecoder transferBeginDecoder = new TransferBeginDecoder();
+    private final TransferBatchDecoder transferBatchDecoder = new TransferBatchDecoder();
+    private final TransferClientsDecoder transferClientsDecoder = new TransferClientsDecoder();
+    private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
+    private final ExpandableDirectByteBuffer joinRequestBuffer = new ExpandableDirectByteBuffer(1024);
     private final ExpandableDirectByteBuffer responseBuffer = new ExpandableDirectByteBuffer(4096);
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[256]);
     private final StoredValue storedValue = new StoredValue();
@@ -110,6 +140,10 @@ public final class ReplicationAgent implements Agent
     private final int maxValueLength;
     private final SessionLease lease;
     private final ManyToOneConcurrentArrayQueue<ChainConfig> configQueue = new ManyToOneConcurrentArrayQueue<>(64);
+    private final SnapshotStreamer streamer;
+    private final SnapshotReceiver receiver;
+    private final TombstoneCollector tombstones;
+    private final AtomicLong caughtUpEpoch = new AtomicLong();
 
     private final String clusterName;
     private final long clusterId;
@@ -120,6 +154,13 @@ public final class ReplicationAgent implements Agent
     private boolean leased;
     private boolean isHead;
     private boolean isTail;
+    private boolean isJoiner;
+    private boolean feedingJoiner;
+    private boolean readsAwaitSync;
+    private long syncSeq = Long.MAX_VALUE;
+    private boolean syncPointDue;
+    private long nextJoinRequestNs;
+    private long lastUpstreamActivityNs;
     private ExclusivePublication downstream;
     private ExclusivePublication upstreamFeedback;
     private long nextSeq;
@@ -178,7 +219,11 @@ public final class ReplicationAgent implements Agent
         final int maxAssembled = maxKeyLength + maxValueLength + ProtocolLimits.MAX_ENVELOPE_LENGTH;
         this.clientAssembler = new MessageAssembler(this::onClientMessage, maxAssembled);
         this.replicationAssembler = new MessageAssembler(this::onReplicationMessage, maxAssembled);
-        this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage, ProtocolLimits.MAX_ENVELOPE_LENGTH);
+        this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage,
+            ProtocolLimits.MAX_ENVELOPE_LENGTH + SnapshotReceiver.MAX_SUSPECT_KEY_BYTES);
+        this.streamer = new SnapshotStreamer(store, sender, counters.transfer());
+        this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer());
+        this.tombstones = new TombstoneCollector(store, counters.transfer());
 
         final String channel = Channels.udp(endpoint, settings);
         this.clientSubscription = aeron.addSubscription(channel, StreamIds.CLIENT_REQUEST);
@@ -195,14 +240,15 @@ public final class ReplicationAgent implements Agent
     /**
      * @param config a chain configuration, or null.
      * @param nodeId a node.
-     * @return the role the node has in it: HEAD, MIDDLE, TAIL, HEAD_TAIL, or SPARE when it is not a member.
+     * @return the role the node has in it: HEAD, MIDDLE, TAIL, HEAD_TAIL, JOINER, or SPARE when it is neither a
+     * member nor the joiner.
      */
     public static String roleIn(final ChainConfig config, final String nodeId)
     {
         final int index = null == config ? -1 : config.indexOf(nodeId);
         if (index < 0)
         {
-            return "SPARE";
+            return null != config && config.isJoiner(nodeId) ? "JOINER" : "SPARE";
         }
         final boolean head = 0 == index;
         final boolean tail = config.members().size() - 1 == index;
@@ -237,7 +283,7 @@ public final class ReplicationAgent implements Agent
         }
 
         work += feedbackSubscription.poll(feedbackAssembler, FRAGMENT_LIMIT);
-        if (leased && isMember && !isHead && !sentList.isFull())
+        if ((isJoiner || (leased && isMember && !isHead)) && !sentList.isFull())
         {
             work += pollUpstream();
         }
@@ -246,9 +292,18 @@ public final class ReplicationAgent implements Agent
             work += clientSubscription.poll(clientAssembler, FRAGMENT_LIMIT);
         }
         work += forward();
-        if (leased)
+        if (feedingJoiner && null != downstream)
+        {
+            work += streamer.doWork(downstream, lastApplied);
+        }
+        work += sendSyncPoint();
+        if (leased || isJoiner)
         {
             work += sendFeedback(nowNs);
+        }
+        if (isJoiner)
+        {
+            work += joinerDuties(nowNs);
         }
         work += replies.doWork(nowNs);
 
@@ -283,10 +338,16 @@ public final class ReplicationAgent implements Agent
     {
         final ChainConfig oldConfig = config;
         final boolean wasTail = isTail;
+        final boolean wasMember = isMember;
+        final boolean wasJoiner = isJoiner;
         final String oldRole = roleIn(oldConfig, nodeId);
 
         config = newConfig;
         epoch = newConfig.epoch();
+        // Every epoch starts any transfer afresh: the joiner asks again, the tail streams again.
+        streamer.reset();
+        feedingJoiner = false;
+        isJoiner = newConfig.isJoiner(nodeId);
         if (newConfig.indexOf(nodeId) < 0)
         {
             if (isMember)
@@ -296,18 +357,35 @@ public final class ReplicationAgent implements Agent
             }
             isHead = false;
             isTail = false;
-            if (isMember)
-            {
-                connectNeighbours(oldConfig, null);
-            }
             isMember = false;
+            connectNeighbours(wasMember || wasJoiner ? oldConfig : null, isJoiner ? newConfig : null);
+            if (isJoiner)
+            {
+                receiver.prepareOnce();
+                receiver.newAttempt(clock.nanoTime());
+                nextJoinRequestNs = 0;
+                LOG.info("node={} epoch={} joining chain {} behind tail {}", nodeId, epoch, newConfig.members(),
+                    newConfig.tail());
+            }
+            else
+            {
+                receiver.stop();
+            }
             return;
         }
 
-        final boolean wasMember = isMember;
         isMember = true;
-        connectNeighbours(wasMember ? oldConfig : null, newConfig);
+        connectNeighbours(wasMember || wasJoiner ? oldConfig : null, newConfig);
         takeRole(newConfig);
+        if (wasJoiner)
+        {
+            receiver.stop();
+            caughtUpEpoch.set(0);
+            // The old tail acknowledged writes we may not have yet; its SyncPoint says how far to go before reads.
+            readsAwaitSync = isTail && !isHead;
+            syncSeq = Long.MAX_VALUE;
+        }
+
 
         // Updates and acks in flight while neighbours changed epoch at different moments were dropped as
         // stale; tell the predecessor where we are and repeat our ack in the new epoch.
@@ -321,6 +399,12 @@ public final class ReplicationAgent implements Agent
             sentList.forEach(this::replyForRecord);
             commitThrough(lastApplied);
         }
+        if (isTail)
+        {
+            // Whatever a tail applied is committed and needed by no one downstream; a joiner asks again and gets
+            // what it lacks from a fresh transfer.
+            sentList.trimTo(lastApplied);
+        }
 
         LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
             nodeId, newConfig.epoch(), oldRole, roleIn(newConfig, nodeId), newConfig.members(), lastApplied, lastCommitted,
@@ -329,10 +413,11 @@ public final class ReplicationAgent implements Agent
 
     private void connectNeighbours(final ChainConfig oldConfig, final ChainConfig newConfig)
     {
-        final ChainMember oldSuccessor = null == oldConfig ? null : oldConfig.successorOf(nodeId);
-        final ChainMember oldPredecessor = null == oldConfig ? null : oldConfig.predecessorOf(nodeId);
-        final ChainMember newSuccessor = null == newConfig ? null : newConfig.successorOf(nodeId);
-        final ChainMember newPredecessor = null == newConfig ? null : newConfig.predecessorOf(nodeId);
+        // A tail's downstream is the joiner, if any; a joiner's upstream is the tail.
+        final ChainMember oldSuccessor = null == oldConfig ? null : oldConfig.downstreamOf(nodeId);
+        final ChainMember oldPredecessor = null == oldConfig ? null : oldConfig.upstreamOf(nodeId);
+        final ChainMember newSuccessor = null == newConfig ? null : newConfig.downstreamOf(nodeId);
+        final ChainMember newPredecessor = null == newConfig ? null : newConfig.upstreamOf(nodeId);
 
         if (null == oldConfig || !Objects.equals(oldSuccessor, newSuccessor))
         {
@@ -469,6 +554,12 @@ public final class ReplicationAgent implements Agent
             detail = (OpType.GET == op ? "reads go to the tail, " + config.tail() : "writes go to the head, " +
                 config.head()) + " in epoch " + epoch;
         }
+        else if (OpType.GET == op && readsAwaitSync && !syncReached())
+        {
+            status = Status.UNAVAILABLE;
+            detail = "node " + nodeId + " just joined as tail and is still receiving the last updates its predecessor " +
+                "acknowledged; retry shortly";
+        }
         else if (0 == view.keyLength)
         {
             status = Status.MALFORMED;
@@ -603,7 +694,7 @@ public final class ReplicationAgent implements Agent
         sentList.commitAppend(seq, length);
 
         apply(out, at);
-        if (isTail)
+        if (isTail && !feedingJoiner)
         {
             sentList.trimTo(seq);
         }
@@ -612,14 +703,38 @@ public final class ReplicationAgent implements Agent
     private void onReplicationMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         headerDecoder.wrap(buffer, offset);
-        if (UpdateDecoder.TEMPLATE_ID != headerDecoder.templateId())
+        switch (headerDecoder.templateId())
         {
-            unexpectedMessages++;
-            return;
-        }
+            case UpdateDecoder.TEMPLATE_ID:
+                onUpdate(buffer, offset, length);
+                break;
 
+            case SyncPointDecoder.TEMPLATE_ID:
+                final SyncPointDecoder syncPoint = syncPointDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isCurrent(syncPoint.clusterId(), syncPoint.chainId(), syncPoint.epoch()) && isMember)
+                {
+                    syncSeq = syncPoint.seq();
+                }
+                break;
+
+            case TransferBeginDecoder.TEMPLATE_ID:
+            case TransferBatchDecoder.TEMPLATE_ID:
+            case TransferClientsDecoder.TEMPLATE_ID:
+            case TransferEndDecoder.TEMPLATE_ID:
+                onTransferMessage(buffer, offset, length);
+                break;
+
+            default:
+                unexpectedMessages++;
+                break;
+        }
+    }
+
+    private void onUpdate(final DirectBuffer buffer, final int offset, final int length)
+    {
         final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-        if (!isCurrent(update.clusterId(), update.chainId(), update.epoch()) || isHead || !isMember)
+        if (!isCurrent(update.clusterId(), update.chainId(), update.epoch()) || isHead ||
+            !(isMember || (isJoiner && receiver.acceptsUpdates())))
         {
             counters.staleMessagesDropped.incrementRelease();
             return;
@@ -637,10 +752,141 @@ public final class ReplicationAgent implements Agent
         }
 
         apply(buffer, offset);
-        if (!isTail)
+        if (isJoiner)
+        {
+            lastUpstreamActivityNs = clock.nanoTime();
+            if (receiver.isCaughtUp() || receiver.checkCaughtUp(lastApplied, clock.nanoTime()))
+            {
+                onJoinerCaughtUp();
+            }
+        }
+        else if (!isTail || feedingJoiner)
         {
             sentList.append(seq, buffer, offset, length);
         }
+    }
+
+    private void onTransferMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!isJoiner)
+        {
+            counters.staleMessagesDropped.incrementRelease();
+            return;
+        }
+
+        switch (headerDecoder.templateId())
+        {
+            case TransferBeginDecoder.TEMPLATE_ID:
+                final TransferBeginDecoder begin = transferBeginDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (!isCurrentTransfer(begin.clusterId(), begin.chainId(), begin.epoch()))
+                {
+                    return;
+                }
+                final long startSeq = receiver.onBegin(begin);
+                if (startSeq >= 0)
+                {
+                    // The live stream continues from the tail's position; what we held is replaced or confirmed by
+                    // the entries that follow.
+                    lastApplied = startSeq;
+                    store.lastAppliedSeq(startSeq);
+                    lastCommitted = store.lastCommittedSeq();
+                    resendRequestDue = false;
+                    publishSeqCounters();
+                }
+                break;
+
+            case TransferBatchDecoder.TEMPLATE_ID:
+                final TransferBatchDecoder batch = transferBatchDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isCurrentTransfer(batch.clusterId(), batch.chainId(), batch.epoch()))
+                {
+                    receiver.onBatch(batch, length);
+                }
+                break;
+
+            case TransferClientsDecoder.TEMPLATE_ID:
+                final TransferClientsDecoder slots =
+                    transferClientsDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isCurrentTransfer(slots.clusterId(), slots.chainId(), slots.epoch()))
+                {
+                    receiver.onClients(slots, length);
+                }
+                break;
+
+            default:
+                final TransferEndDecoder end = transferEndDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (isCurrentTransfer(end.clusterId(), end.chainId(), end.epoch()))
+                {
+                    receiver.onEnd(end);
+                    if (receiver.checkCaughtUp(lastApplied, clock.nanoTime()))
+                    {
+                        onJoinerCaughtUp();
+                    }
+                }
+                break;
+        }
+    }
+
+    private boolean isCurrentTransfer(final long clusterId, final int chainId, final long epoch)
+    {
+        if (isCurrent(clusterId, chainId, epoch))
+        {
+            lastUpstreamActivityNs = clock.nanoTime();
+            return true;
+        }
+        counters.staleMessagesDropped.incrementRelease();
+        return false;
+    }
+
+    /**
+     * The store now equals the tail's committed state at {@link #lastApplied}: everything the tail forwards is
+     * committed, so the joiner's committed point follows its applied point from here on.
+     */
+    private void onJoinerCaughtUp()
+    {
+        if (lastApplied > lastCommitted)
+        {
+            commitThrough(lastApplied);
+        }
+        if (caughtUpEpoch.get() != epoch)
+        {
+            caughtUpEpoch.set(epoch);
+        }
+    }
+
+    private int joinerDuties(final long nowNs)
+    {
+        if (null == upstreamFeedback)
+        {
+            return 0;
+        }
+        final SnapshotReceiver.State state = receiver.state();
+        if ((SnapshotReceiver.State.STREAMING == state || SnapshotReceiver.State.ENDED == state) &&
+            nowNs - lastUpstreamActivityNs > TRANSFER_STALL_TIMEOUT_NS)
+        {
+            // A gap the tail could not fill (it cut us off, or restarted): start over.
+            LOG.info("node={} epoch={} transfer {} stalled; asking the tail again", nodeId, epoch, receiver.transferId());
+            receiver.newAttempt(nowNs);
+            nextJoinRequestNs = 0;
+        }
+        if (SnapshotReceiver.State.REQUESTING == receiver.state() && nowNs >= nextJoinRequestNs)
+        {
+            final int length = receiver.encodeJoinRequest(joinRequestBuffer, clusterId, chainId, epoch);
+            if (sender.send(upstreamFeedback, joinRequestBuffer, 0, length, receiver.transferId()) > 0)
+            {
+                nextJoinRequestNs = nowNs + JOIN_REQUEST_INTERVAL_NS;
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * @return the chain epoch in which this node, as joiner, caught up with the tail (0 if it has not); read by the
+     * membership thread, which publishes it for the master.
+     */
+    public long caughtUpEpoch()
+    {
+        return caughtUpEpoch.get();
     }
 
     /**
@@ -706,21 +952,26 @@ public final class ReplicationAgent implements Agent
         if (AckDecoder.TEMPLATE_ID == templateId)
         {
             final AckDecoder ack = ackDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-            if (!isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) || isTail || !isMember)
+            if (!isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) || (isTail && !feedingJoiner) || !isMember)
             {
                 counters.staleMessagesDropped.incrementRelease();
                 return;
             }
-            final long committedSeq = Math.min(ack.committedSeq(), lastApplied);
-            if (committedSeq > lastCommitted)
+            if (isTail)
             {
-                commitThrough(committedSeq);
+                // From the joiner: what it has applied needs no resending. Our own commit point is our applied one.
+                sentList.trimTo(Math.min(ack.committedSeq(), lastApplied));
+                return;
             }
+            // commitThrough trims even when our commit point is already past the ack: an old tail that now feeds
+            // a promoted joiner knew its updates committed before the joiner acked them.
+            commitThrough(Math.min(ack.committedSeq(), lastApplied));
         }
         else if (ResendRequestDecoder.TEMPLATE_ID == templateId)
         {
             final ResendRequestDecoder resend = resendDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-            if (!isCurrent(resend.clusterId(), resend.chainId(), resend.epoch()) || isTail || !isMember)
+            if (!isCurrent(resend.clusterId(), resend.chainId(), resend.epoch()) || (isTail && !feedingJoiner) ||
+                !isMember)
             {
                 counters.staleMessagesDropped.incrementRelease();
                 return;
@@ -729,14 +980,60 @@ public final class ReplicationAgent implements Agent
             final long successorApplied = resend.lastAppliedSeq();
             if (!sentList.rewindToAfter(successorApplied))
             {
-                LOG.warn("node={} epoch={} successor asks for updates after seq {} but they were acknowledged " +
-                    "and trimmed; it needs a state transfer", nodeId, epoch, successorApplied);
+                if (isTail)
+                {
+                    LOG.info("node={} epoch={} joiner asks for updates after seq {}, no longer held; its transfer " +
+                        "stops and it starts again", nodeId, epoch, successorApplied);
+                    stopFeedingJoiner();
+                }
+                else
+                {
+                    LOG.warn("node={} epoch={} successor asks for updates after seq {} but they were acknowledged " +
+                        "and trimmed; it needs a state transfer", nodeId, epoch, successorApplied);
+                }
             }
+            // A successor that just became tail serves reads once it has what we have (see SyncPoint).
+            syncPointDue = !isTail;
+        }
+        else if (JoinRequestDecoder.TEMPLATE_ID == templateId)
+        {
+            onJoinRequest(joinRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
         }
         else
         {
             unexpectedMessages++;
         }
+    }
+
+    private void onJoinRequest(final JoinRequestDecoder request)
+    {
+        if (!isCurrent(request.clusterId(), request.chainId(), request.epoch()) || !isTail || !isMember ||
+            null == config.joiner() || null == downstream)
+        {
+            counters.staleMessagesDropped.incrementRelease();
+            return;
+        }
+        if (streamer.transferId() == request.transferId() && (feedingJoiner || streamer.isStreaming()))
+        {
+            return;
+        }
+        final long sinceSeq = request.sinceSeq();
+        final int keysLength = request.suspectKeysLength();
+        final int keysOffset = request.limit() + JoinRequestDecoder.suspectKeysHeaderLength();
+        // Everything applied so far reaches the joiner through the snapshot; only later updates are forwarded.
+        sentList.trimTo(lastApplied);
+        final boolean full = streamer.begin(clusterId, chainId, epoch, request.transferId(), sinceSeq,
+            request.buffer(), keysOffset, keysLength, lastApplied);
+        feedingJoiner = true;
+        LOG.info("node={} epoch={} streaming a {} transfer to joiner {} (it holds up to seq {}; live updates after {})",
+            nodeId, epoch, full ? "full" : "delta", config.joiner(), sinceSeq, lastApplied);
+    }
+
+    private void stopFeedingJoiner()
+    {
+        streamer.reset();
+        feedingJoiner = false;
+        sentList.trimTo(lastApplied);
     }
 
     private boolean isCurrent(final long clusterId, final int chainId, final long epoch)
@@ -746,7 +1043,7 @@ public final class ReplicationAgent implements Agent
 
     private int forward()
     {
-        if (null == downstream)
+        if (null == downstream || (feedingJoiner && streamer.isBeginPending()))
         {
             return 0;
         }
@@ -794,21 +1091,42 @@ public final class ReplicationAgent implements Agent
             }
         }
 
-        if (lastCommitted > lastAckSent || (ackRefreshDue && lastCommitted > 0))
+        // A joiner acks what it applied, so the tail can drop it from its Sent list; it commits nothing.
+        final long ackSeq = isJoiner ? (receiver.acceptsUpdates() ? lastApplied : 0) : lastCommitted;
+        if (ackSeq > lastAckSent || (ackRefreshDue && ackSeq > 0))
         {
             ackEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
                 .clusterId(clusterId)
                 .chainId(chainId)
                 .epoch(epoch)
-                .committedSeq(lastCommitted);
+                .committedSeq(ackSeq);
             if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) > 0)
             {
-                lastAckSent = lastCommitted;
+                lastAckSent = ackSeq;
                 ackRefreshDue = false;
                 work++;
             }
         }
         return work;
+    }
+
+    private int sendSyncPoint()
+    {
+        if (!syncPointDue || null == downstream)
+        {
+            return 0;
+        }
+        syncPointEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .clusterId(clusterId)
+            .chainId(chainId)
+            .epoch(epoch)
+            .seq(lastApplied);
+        if (downstream.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + syncPointEncoder.encodedLength()) > 0)
+        {
+            syncPointDue = false;
+            return 1;
+        }
+        return 0;
     }
 
     private void respond(
@@ -846,8 +1164,36 @@ public final class ReplicationAgent implements Agent
             responseBuffer, 0, length, view.requestSeq, clock.nanoTime());
     }
 
+    private boolean syncReached()
+    {
+        if (lastApplied >= syncSeq)
+        {
+            readsAwaitSync = false;
+            LOG.info("node={} epoch={} holds everything its predecessor had (seq {}); serving reads", nodeId, epoch,
+                syncSeq);
+            return true;
+        }
+        return false;
+    }
+
     private void housekeeping(final long nowNs)
     {
+        if (feedingJoiner && sentList.bytes() > JOINER_BACKLOG_MAX_BYTES)
+        {
+            LOG.warn("node={} epoch={} joiner {} is {} bytes behind; its transfer stops and it starts again", nodeId,
+                epoch, config.joiner(), sentList.bytes());
+            stopFeedingJoiner();
+        }
+        if (isMember)
+        {
+            tombstones.doWork(nowNs, lastCommitted);
+        }
+        if (readsAwaitSync && Long.MAX_VALUE == syncSeq)
+        {
+            // Our first resend request may have reached the predecessor before it took the new epoch; ask again
+            // until its SyncPoint arrives.
+            resendRequestDue = true;
+        }
         // Acks are cumulative and cheap; repeating the latest now and then repairs one lost in a reconfiguration.
         ackRefreshDue = true;
         replies.closeIdle(nowNs);

@@ -7,6 +7,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,8 +49,8 @@ import java.nio.file.StandardOpenOption;
  * half-written entry, old value included), and the data byte total is recounted. After such a recovery the store
  * may hold the write of {@code lastAppliedSeq() + 1}: it was sequenced, and replaying it is idempotent.
  * <p>
- * Deleted keys stay as tombstones and count towards {@code maxEntries}; removing tombstones below the committed
- * point is future work.
+ * Deleted keys stay as tombstones (counting towards {@code maxEntries}) until {@link #removeTombstones} collects
+ * those below the {@link #tombstoneHorizon()}, which the node keeps below what every member has applied.
  */
 public final class ChainStore implements AutoCloseable
 {
@@ -79,6 +80,7 @@ public final class ChainStore implements AutoCloseable
     private final NativeScratch keyScratch;
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer versionView = new UnsafeBuffer(0, 0);
     private boolean closed;
     // Counted here because Chronicle's longSize() walks every segment: too slow for every admission check.
     private long entryCount;
@@ -300,7 +302,8 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
-     * Stores a value with its version, replacing what the key holds.
+     * Stores a value with its version, replacing what the key holds unless that is of the same or a newer version
+     * (a newer version always wins, so replay of a fuzzy snapshot and the update stream converges).
      *
      * @throws IllegalArgumentException if the key is empty or the key or value is longer than the configured maximum.
      */
@@ -326,7 +329,8 @@ public final class ChainStore implements AutoCloseable
 
     /**
      * Replaces what the key holds by a tombstone carrying the version, so the delete can be replicated and
-     * transferred like any write. Deleting a key never written stores a tombstone too.
+     * transferred like any write. Deleting a key never written stores a tombstone too. Like {@link #put}, an entry
+     * of the same or a newer version is kept.
      *
      * @throws IllegalArgumentException if the key is empty or longer than the configured maximum.
      */
@@ -366,6 +370,12 @@ public final class ChainStore implements AutoCloseable
             final MapEntry<byte[], byte[]> entry = context.entry();
             if (null != entry)
             {
+                if (versionOf(entry.value()) >= intentLog.storedValue().buffer().getLong(VERSION_OFFSET, ORDER))
+                {
+                    // A newer version always wins: a joiner meets the same key in the snapshot and in the live
+                    // stream in either order, and a redone write may already be there.
+                    return;
+                }
                 dataBytesDelta -= keyLength + (entry.value().size() - VALUE_OFFSET);
                 context.replaceValue(entry, newValue);
             }
@@ -508,8 +518,8 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
-     * Order-independent digest of all entries (key, version, tombstone flag, value bytes): stores with equal
-     * contents give equal digests whatever order they were written in. For comparing replicas in tests and checks,
+     * Order-independent digest of the live entries (key, version, value bytes; tombstones are left out): stores with
+     * equal contents give equal digests whatever order they were written in. For comparing replicas in tests and checks,
      * not for security.
      */
     public long digest()
@@ -517,6 +527,11 @@ public final class ChainStore implements AutoCloseable
         final long[] sum = new long[1];
         entries.forEachEntry(entry ->
         {
+            if ((wrapEntry(entry.value()).getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0)
+            {
+                // Tombstones are collected at each node's own pace; a deleted key reads the same either way.
+                return;
+            }
             // The stored value is the canonical encoding of version, flag and bytes, so hashing it covers all three.
             final long keyHash = entry.key().hash(DIGEST_HASH);
             final long valueHash = entry.value().hash(DIGEST_HASH);
@@ -526,24 +541,146 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
-     * Visits every entry, e.g. to stream a snapshot. The visitor sees views valid only during its call, in no
+     * Visits every entry, e.g. to check a replica. The visitor sees views valid only during its call, in no
      * particular order, and must not write to the store. Entries written meanwhile by another thread may or may not
      * be seen (a fuzzy snapshot, which replay by version repairs).
      */
     public void forEach(final EntryVisitor visitor)
     {
-        entries.forEachEntry(entry ->
+        entries.forEachEntry(entry -> visit(entry, visitor));
+    }
+
+    /**
+     * @return how many segments the entry map has; {@link #forEachInSegment} walks one at a time.
+     */
+    public int segmentCount()
+    {
+        return entries.segments();
+    }
+
+    /**
+     * Visits the entries of one segment of the entry map, holding only that segment's lock, so a state transfer or
+     * a tombstone collection can walk the store a segment per duty cycle instead of stalling the data path.
+     *
+     * @param segment from 0 to {@link #segmentCount()} - 1.
+     * @param visitor sees views valid only during its call; must not write to the store.
+     */
+    public void forEachInSegment(final int segment, final EntryVisitor visitor)
+    {
+        try (MapSegmentContext<byte[], byte[], ?> context = entries.segmentContext(segment))
         {
-            final Data<byte[]> keyData = entry.key();
-            final int keyLength = (int)keyData.size();
-            keyView.wrap(address(keyData), keyLength);
-            final UnsafeBuffer stored = wrapEntry(entry.value());
-            final int valueLength = stored.capacity() - VALUE_OFFSET;
-            final boolean tombstone = (stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0;
-            final long version = stored.getLong(VERSION_OFFSET, ORDER);
-            stored.wrap(stored.addressOffset() + VALUE_OFFSET, valueLength);
-            visitor.onEntry(keyView, keyLength, version, tombstone, stored, valueLength);
-        });
+            context.forEachSegmentEntry(entry -> visit(entry, visitor));
+        }
+    }
+
+    private void visit(final MapEntry<byte[], byte[]> entry, final EntryVisitor visitor)
+    {
+        final Data<byte[]> keyData = entry.key();
+        final int keyLength = (int)keyData.size();
+        keyView.wrap(address(keyData), keyLength);
+        final UnsafeBuffer stored = wrapEntry(entry.value());
+        final int valueLength = stored.capacity() - VALUE_OFFSET;
+        final boolean tombstone = (stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0;
+        final long version = stored.getLong(VERSION_OFFSET, ORDER);
+        stored.wrap(stored.addressOffset() + VALUE_OFFSET, valueLength);
+        visitor.onEntry(keyView, keyLength, version, tombstone, stored, valueLength);
+    }
+
+    /**
+     * Removes a key and whatever it holds, leaving no tombstone: for a rejoining node dropping an entry that may
+     * never have been committed, before it fetches the key again from the tail.
+     *
+     * @return true if the key was there.
+     */
+    public boolean remove(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        checkKeyLength(keyLength);
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+        {
+            context.updateLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null == entry)
+            {
+                return false;
+            }
+            final long bytes = keyLength + entry.value().size() - VALUE_OFFSET;
+            context.remove(entry);
+            entryCount--;
+            metadata.dataBytes(metadata.dataBytes() - bytes);
+            return true;
+        }
+    }
+
+    /**
+     * Removes the tombstones of one segment whose version is at or below the horizon. Call
+     * {@link #tombstoneHorizon(long)} with the horizon before the first segment of a pass, so a rejoining node that
+     * is older than any tombstone already removed is always told to take a full transfer.
+     *
+     * @return how many tombstones were removed.
+     */
+    public int removeTombstones(final int segment, final long horizon)
+    {
+        if (horizon > metadata.tombstoneHorizon())
+        {
+            throw new IllegalStateException("raise the tombstone horizon to " + horizon + " before collecting up to it");
+        }
+        final int[] removed = new int[1];
+        final long[] bytes = new long[1];
+        try (MapSegmentContext<byte[], byte[], ?> context = entries.segmentContext(segment))
+        {
+            context.forEachSegmentEntry(entry ->
+            {
+                final UnsafeBuffer stored = wrapEntry(entry.value());
+                if ((stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0 && stored.getLong(VERSION_OFFSET, ORDER) <= horizon)
+                {
+                    bytes[0] += entry.key().size();
+                    entry.doRemove();
+                    removed[0]++;
+                }
+            });
+        }
+        entryCount -= removed[0];
+        metadata.dataBytes(metadata.dataBytes() - bytes[0]);
+        return removed[0];
+    }
+
+    /**
+     * @return the highest version of tombstones that may have been removed: a node that has not applied everything
+     * up to here cannot catch up by a delta, as it would miss those deletes.
+     */
+    public long tombstoneHorizon()
+    {
+        return metadata.tombstoneHorizon();
+    }
+
+    /**
+     * @param seq new tombstone horizon, persisted; never lowered.
+     */
+    public void tombstoneHorizon(final long seq)
+    {
+        if (seq > metadata.tombstoneHorizon())
+        {
+            metadata.tombstoneHorizon(seq);
+        }
+    }
+
+    /**
+     * Empties the store (entries, exactly-once table, sequence numbers, tombstone horizon) before a full state
+     * transfer. The sequence numbers go first, so a crash half way leaves a store that knows it holds nothing
+     * committed.
+     */
+    public void clear()
+    {
+        metadata.lastCommittedSeq(0);
+        metadata.lastAppliedSeq(0);
+        entries.clear();
+        clients.clear();
+        entryCount = 0;
+        metadata.dataBytes(0);
+        metadata.tombstoneHorizon(0);
+        LOG.info("store in {} cleared for a full state transfer", dataDir);
     }
 
     /**
@@ -602,6 +739,12 @@ public final class ChainStore implements AutoCloseable
         final long[] sum = new long[1];
         entries.forEachEntry(entry -> sum[0] += entry.key().size() + entry.value().size() - VALUE_OFFSET);
         return sum[0];
+    }
+
+    private long versionOf(final Data<byte[]> value)
+    {
+        versionView.wrap(address(value), VALUE_OFFSET);
+        return versionView.getLong(VERSION_OFFSET, ORDER);
     }
 
     private UnsafeBuffer wrapEntry(final Data<byte[]> value)

@@ -72,6 +72,7 @@ public final class ClientTable implements AutoCloseable
     private static final int DIR_CLIENT_ID_OFFSET = 0;
     private static final int DIR_REGION_OFFSET = 8; // region number + 1; 0 = empty entry
     private static final int DIR_ENTRY_LENGTH = 16;
+    private static final int DIRECTORY_ENTRIES_PER_SEGMENT = 256;
 
     private static final int SLOT_REQUEST_SEQ_OFFSET = 0;
     private static final int SLOT_VERSION_OFFSET = 8;
@@ -209,7 +210,7 @@ public final class ClientTable implements AutoCloseable
     }
 
     /**
-     * Records the outcome of a request, overwriting its slot.
+     * Records the outcome of a request in its slot, unless the slot already holds a newer request of the client.
      *
      * @param clientId   the client.
      * @param requestSeq the request's sequence number within the client.
@@ -251,6 +252,13 @@ public final class ClientTable implements AutoCloseable
             addClient(entry, clientId);
         }
         final int slot = wrapRegionOf(entry, requestSeq);
+        if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET) &&
+            region.getLong(slot + SLOT_REQUEST_SEQ_OFFSET, ORDER) > requestSeq)
+        {
+            // A newer request of the client holds the slot (a joiner can meet the slot in the snapshot before the
+            // update that recorded an older request): keep it.
+            return;
+        }
         region.putLong(slot + SLOT_REQUEST_SEQ_OFFSET, requestSeq, ORDER);
         region.putLong(slot + SLOT_VERSION_OFFSET, version, ORDER);
         region.putByte(slot + SLOT_STATUS_OFFSET, status);
@@ -305,6 +313,78 @@ public final class ClientTable implements AutoCloseable
         // Client ids are random, but tests and tools use small ones: mix so neighbours spread.
         final long h = clientId * 0x9E37_79B9_7F4A_7C15L;
         return (int)(h ^ (h >>> 32));
+    }
+
+    /**
+     * @return how many segments the table has (slices of the client directory); {@link #forEachInSegment} walks one at
+     * a time.
+     */
+    public int segmentCount()
+    {
+        return Math.max(1, (directoryMask + 1) / DIRECTORY_ENTRIES_PER_SEGMENT);
+    }
+
+    /**
+     * Visits the slots in use of the clients in one slice of the directory, e.g. to stream the table to a joining
+     * node.
+     *
+     * @param segment from 0 to {@link #segmentCount()} - 1.
+     * @param visitor sees each slot; must not write to the table.
+     */
+    public void forEachInSegment(final int segment, final SlotVisitor visitor)
+    {
+        final int entries = directoryMask + 1;
+        final int perSegment = Math.min(entries, DIRECTORY_ENTRIES_PER_SEGMENT);
+        final int end = Math.min(entries, (segment + 1) * perSegment);
+        for (int index = segment * perSegment; index < end; index++)
+        {
+            final int entry = index * DIR_ENTRY_LENGTH;
+            if (0 == directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
+            {
+                continue;
+            }
+            final long clientId = directory.getLong(entry + DIR_CLIENT_ID_OFFSET, ORDER);
+            wrapRegionOf(entry, 0);
+            for (int slot = 0; slot < REGION_LENGTH; slot += SLOT_LENGTH)
+            {
+                if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET))
+                {
+                    visitor.onSlot(
+                        clientId,
+                        region.getLong(slot + SLOT_REQUEST_SEQ_OFFSET, ORDER),
+                        region.getByte(slot + SLOT_STATUS_OFFSET),
+                        region.getLong(slot + SLOT_VERSION_OFFSET, ORDER));
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes every slot; part of {@link ChainStore#clear()}.
+     */
+    void clear()
+    {
+        // Directory first, so no client points at a region while the regions are being zeroed.
+        directory.setMemory(0, directory.capacity(), (byte)0);
+        final int regionsUsed = header.getInt(REGIONS_USED_OFFSET, ORDER);
+        final UnsafeBuffer regions = new UnsafeBuffer(regionsAddress, Math.max(1, regionsUsed) * REGION_LENGTH);
+        regions.setMemory(0, regionsUsed * REGION_LENGTH, (byte)0);
+        header.putIntOrdered(REGIONS_USED_OFFSET, 0);
+    }
+
+    /**
+     * Receives the slots of a {@link ClientTable} in {@link #forEachInSegment}.
+     */
+    @FunctionalInterface
+    public interface SlotVisitor
+    {
+        /**
+         * @param clientId   the client.
+         * @param requestSeq the newest request recorded in the slot.
+         * @param status     the status it was answered with.
+         * @param version    the version it was given.
+         */
+        void onSlot(long clientId, long requestSeq, byte status, long version);
     }
 
     /**

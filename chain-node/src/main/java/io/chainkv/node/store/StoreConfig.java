@@ -28,6 +28,16 @@ public final class StoreConfig
     private int averageValueLength = DEFAULT_AVERAGE_VALUE_LENGTH;
     private int maxClients = DEFAULT_MAX_CLIENTS;
 
+    /**
+     * @return a new config with the same limits and no data directory, e.g. for a copy of this store elsewhere.
+     */
+    public StoreConfig copyLimits()
+    {
+        return new StoreConfig().maxEntries(maxEntries).maxDataBytes(maxDataBytes).maxKeyLength(maxKeyLength)
+            .maxValueLength(maxValueLength).averageKeyLength(averageKeyLength).averageValueLength(averageValueLength)
+            .maxClients(maxClients);
+    }
+
     public StoreConfig dataDir(final Path dir)
     {
         this.dataDir = dir;

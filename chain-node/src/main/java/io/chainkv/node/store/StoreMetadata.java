@@ -35,6 +35,8 @@ final class StoreMetadata implements AutoCloseable
     private static final int AVERAGE_KEY_LENGTH_OFFSET = 64;
     private static final int AVERAGE_VALUE_LENGTH_OFFSET = 68;
     private static final int MAX_CLIENTS_OFFSET = 72;
+    // Added after layout 1 was first written; older files hold 0 here, which means "nothing collected yet".
+    private static final int TOMBSTONE_HORIZON_OFFSET = 80;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -153,6 +155,16 @@ final class StoreMetadata implements AutoCloseable
     void dataBytes(final long bytes)
     {
         buffer.putLong(DATA_BYTES_OFFSET, bytes, ORDER);
+    }
+
+    long tombstoneHorizon()
+    {
+        return buffer.getLong(TOMBSTONE_HORIZON_OFFSET, ORDER);
+    }
+
+    void tombstoneHorizon(final long seq)
+    {
+        buffer.putLong(TOMBSTONE_HORIZON_OFFSET, seq, ORDER);
     }
 
     void force()

@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Opens the store of a stopped node process in the test JVM, to compare what each node holds.
  */
-final class StoreInspection
+public final class StoreInspection
 {
-    static final long MAX_ENTRIES = 50_000;
-    static final long MAX_DATA_BYTES = 64L * 1024 * 1024;
+    public static final long MAX_ENTRIES = 50_000;
+    public static final long MAX_DATA_BYTES = 64L * 1024 * 1024;
 
     private StoreInspection()
     {
@@ -24,7 +24,7 @@ final class StoreInspection
      * @param node a node that has been stopped or killed.
      * @return the digest of its store.
      */
-    static long digestOf(final NodeProcess node)
+    public static long digestOf(final NodeProcess node)
     {
         try (ChainStore store = open(node))
         {
@@ -36,7 +36,7 @@ final class StoreInspection
      * @param node a node that has been stopped or killed.
      * @return true if opening its store needed recovery, i.e. the node did not close it cleanly.
      */
-    static boolean wasRecovered(final NodeProcess node)
+    public static boolean wasRecovered(final NodeProcess node)
     {
         try (ChainStore store = open(node))
         {
@@ -48,7 +48,7 @@ final class StoreInspection
      * @param node a node that has been stopped or killed.
      * @return entries in its store.
      */
-    static long entryCountOf(final NodeProcess node)
+    public static long entryCountOf(final NodeProcess node)
     {
         try (ChainStore store = open(node))
         {
@@ -61,7 +61,7 @@ final class StoreInspection
      * @param key  a key.
      * @return the value the node holds for the key, or null.
      */
-    static String valueOf(final NodeProcess node, final String key)
+    public static String valueOf(final NodeProcess node, final String key)
     {
         try (ChainStore store = open(node))
         {
@@ -75,7 +75,7 @@ final class StoreInspection
         }
     }
 
-    static ChainStore open(final NodeProcess node)
+    public static ChainStore open(final NodeProcess node)
     {
         return open(node, MAX_ENTRIES);
     }
@@ -85,7 +85,7 @@ final class StoreInspection
      * @param maxEntries the entry limit the node was started with (a store reopens only with its own limits).
      * @return the node's store, open in this JVM.
      */
-    static ChainStore open(final NodeProcess node, final long maxEntries)
+    public static ChainStore open(final NodeProcess node, final long maxEntries)
     {
         return open(node, new StoreConfig().maxEntries(maxEntries).maxDataBytes(MAX_DATA_BYTES));
     }
@@ -95,7 +95,7 @@ final class StoreInspection
      * @param limits the limits the node was started with (a store reopens only with its own limits).
      * @return the node's store, open in this JVM.
      */
-    static ChainStore open(final NodeProcess node, final StoreConfig limits)
+    public static ChainStore open(final NodeProcess node, final StoreConfig limits)
     {
         return ChainStore.open(limits.dataDir(node.dataDir()));
     }

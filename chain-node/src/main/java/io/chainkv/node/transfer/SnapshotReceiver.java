@@ -1,0 +1,339 @@
+package io.chainkv.node.transfer;
+
+import io.chainkv.node.store.ChainStore;
+import io.chainkv.node.store.ClientTable;
+import io.chainkv.protocol.codecs.JoinRequestEncoder;
+import io.chainkv.protocol.codecs.MessageHeaderEncoder;
+import io.chainkv.protocol.codecs.TransferBatchDecoder;
+import io.chainkv.protocol.codecs.TransferBeginDecoder;
+import io.chainkv.protocol.codecs.TransferClientsDecoder;
+import io.chainkv.protocol.codecs.TransferEndDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteOrder;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The joiner's side of a state transfer: prepares the store for it, asks the tail for it, and applies what the
+ * tail streams. Used by the data path's thread, which also applies the live updates that follow the begin message.
+ * <p>
+ * <b>Rejoin.</b> A node that held data before keeps every entry up to its last committed seq, which the chain has
+ * (or has newer versions of). Entries above it may never have been committed (DESIGN.md invariant 8: nothing
+ * unacknowledged is resurrected), so before asking, the joiner removes them and names their keys in its request;
+ * the tail sends its own entry for each, and everything of a version above the committed seq. A node with more
+ * suspect entries than a request can name, or none of the history the tail still keeps tombstones for, takes a
+ * full transfer instead and empties its store first.
+ * <p>
+ * <b>Convergence.</b> Entries and live updates are applied with "a newer version wins" (the store's rule), so the
+ * order in which the fuzzy snapshot and the live stream reach a key does not matter. Once the end message has
+ * arrived and the live stream has reached the seq it names, the store equals the tail's committed state at the
+ * joiner's last applied seq: the joiner has caught up.
+ */
+public final class SnapshotReceiver
+{
+    /** The most suspect keys a rejoining node names; beyond it a full transfer is cheaper than the bookkeeping. */
+    public static final int MAX_SUSPECT_KEYS = 4096;
+
+    /** The most bytes of suspect keys (with their length prefixes) a join request carries. */
+    public static final int MAX_SUSPECT_KEY_BYTES = 256 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * Where a transfer attempt is.
+     */
+    public enum State
+    {
+        /** Not joining. */
+        IDLE,
+        /** Join request sent, begin message awaited. */
+        REQUESTING,
+        /** Receiving entries and live updates. */
+        STREAMING,
+        /** Every entry has arrived; the live stream has still to reach the end seq. */
+        ENDED,
+        /** The store holds the tail's committed state at the last applied seq; live updates keep it so. */
+        CAUGHT_UP
+    }
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final JoinRequestEncoder joinRequestEncoder = new JoinRequestEncoder();
+    private final ExpandableDirectByteBuffer suspectKeys = new ExpandableDirectByteBuffer(1024);
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final String nodeId;
+    private final ChainStore store;
+    private final ClientTable clients;
+    private final TransferCounters counters;
+
+    private boolean prepared;
+    private boolean forceFull;
+    private int suspectKeysLength;
+    private int suspectKeyCount;
+    private State state = State.IDLE;
+    private long transferId;
+    private long startSeq;
+    private long endSeq;
+    private boolean full;
+    private long entriesReceived;
+    private long attemptStartNs;
+
+    /**
+     * @param nodeId   this node, for logs.
+     * @param store    this node's store.
+     * @param counters where transfers are counted.
+     */
+    public SnapshotReceiver(final String nodeId, final ChainStore store, final TransferCounters counters)
+    {
+        this.nodeId = nodeId;
+        this.store = store;
+        this.clients = store.clients();
+        this.counters = counters;
+    }
+
+    /**
+     * Once per process, before the first request: drops the entries above the last committed seq and remembers
+     * their keys, or decides on a full transfer when there are too many. Walks the whole store; the node serves
+     * nothing while it joins, so the pause harms no one.
+     */
+    public void prepareOnce()
+    {
+        if (prepared)
+        {
+            return;
+        }
+        prepared = true;
+        final long committed = store.lastCommittedSeq();
+        suspectKeysLength = 0;
+        suspectKeyCount = 0;
+        forceFull = false;
+        store.forEach((key, keyLength, version, tombstone, value, valueLength) ->
+        {
+            if (version > committed && !forceFull)
+            {
+                if (suspectKeyCount >= MAX_SUSPECT_KEYS || suspectKeysLength + 4 + keyLength > MAX_SUSPECT_KEY_BYTES)
+                {
+                    forceFull = true;
+                    return;
+                }
+                suspectKeys.putInt(suspectKeysLength, keyLength, ORDER);
+                suspectKeys.putBytes(suspectKeysLength + 4, key, 0, keyLength);
+                suspectKeysLength += 4 + keyLength;
+                suspectKeyCount++;
+            }
+        });
+
+        if (forceFull)
+        {
+            LOG.info("node={} holds more than {} entries above its last committed seq {}; it will take a full transfer",
+                nodeId, MAX_SUSPECT_KEYS, committed);
+            suspectKeysLength = 0;
+            suspectKeyCount = 0;
+            return;
+        }
+        for (int at = 0; at < suspectKeysLength; )
+        {
+            final int keyLength = suspectKeys.getInt(at, ORDER);
+            keyView.wrap(suspectKeys, at + 4, keyLength);
+            store.remove(keyView, 0, keyLength);
+            at += 4 + keyLength;
+        }
+        counters.suspectKeysDropped.getAndAddRelease(suspectKeyCount);
+        if (suspectKeyCount > 0 || committed > 0)
+        {
+            LOG.info("node={} rejoins from committed seq {}: dropped {} entries above it that may never have been " +
+                "committed; they are fetched again from the tail", nodeId, committed, suspectKeyCount);
+        }
+    }
+
+    /**
+     * Starts a new attempt (a new transfer id): on becoming the joiner, on every new epoch while joining, and when an
+     * attempt stalls.
+     *
+     * @param nowNs the current time.
+     */
+    public void newAttempt(final long nowNs)
+    {
+        transferId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        state = State.REQUESTING;
+        endSeq = Long.MAX_VALUE;
+        entriesReceived = 0;
+        attemptStartNs = nowNs;
+    }
+
+    /**
+     * Forgets the attempt: this node is no longer the joiner (it became a member, or was dropped).
+     */
+    public void stop()
+    {
+        state = State.IDLE;
+    }
+
+    public State state()
+    {
+        return state;
+    }
+
+    public long transferId()
+    {
+        return transferId;
+    }
+
+    /**
+     * @return true once the begin message of the current attempt arrived: live updates may be applied.
+     */
+    public boolean acceptsUpdates()
+    {
+        return State.STREAMING == state || State.ENDED == state || State.CAUGHT_UP == state;
+    }
+
+    public boolean isCaughtUp()
+    {
+        return State.CAUGHT_UP == state;
+    }
+
+    /**
+     * @return when the current attempt started, to give up on one that stalls.
+     */
+    public long attemptStartNs()
+    {
+        return attemptStartNs;
+    }
+
+    /**
+     * Encodes the join request of the current attempt.
+     *
+     * @return its length.
+     */
+    public int encodeJoinRequest(
+        final MutableDirectBuffer buffer, final long clusterId, final int chainId, final long epoch)
+    {
+        final long sinceSeq = forceFull ? 0 : store.lastCommittedSeq();
+        joinRequestEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(clusterId)
+            .chainId(chainId)
+            .epoch(epoch)
+            .transferId(transferId)
+            .sinceSeq(sinceSeq)
+            .putSuspectKeys(suspectKeys, 0, forceFull ? 0 : suspectKeysLength);
+        counters.joinRequestsSent.incrementRelease();
+        return MessageHeaderEncoder.ENCODED_LENGTH + joinRequestEncoder.encodedLength();
+    }
+
+    /**
+     * @return the seq the live stream starts after, or -1 if the message is not for the current attempt.
+     */
+    public long onBegin(final TransferBeginDecoder begin)
+    {
+        if (State.REQUESTING != state || begin.transferId() != transferId)
+        {
+            return -1;
+        }
+        full = 1 == begin.full();
+        if (full)
+        {
+            store.clear();
+            forceFull = true;
+            suspectKeysLength = 0;
+            counters.fullTransfersReceived.incrementRelease();
+        }
+        else
+        {
+            counters.deltaTransfersReceived.incrementRelease();
+        }
+        startSeq = begin.startSeq();
+        state = State.STREAMING;
+        LOG.info("node={} epoch={} receiving a {} transfer from the tail (since seq {}, live updates after seq {})",
+            nodeId, begin.epoch(), full ? "full" : "delta", begin.sinceSeq(), startSeq);
+        return startSeq;
+    }
+
+    /**
+     * Applies a batch of entries of the current attempt.
+     */
+    public void onBatch(final TransferBatchDecoder batch, final int length)
+    {
+        if (!acceptsUpdates() || batch.transferId() != transferId)
+        {
+            return;
+        }
+        int count = 0;
+        for (final TransferBatchDecoder.EntriesDecoder entry : batch.entries())
+        {
+            final long version = entry.version();
+            final boolean tombstone = 0 != entry.tombstone();
+            final int keyLength = entry.keyLength();
+            final int keyOffset = batch.limit() + TransferBatchDecoder.EntriesDecoder.keyHeaderLength();
+            final DirectBuffer buffer = batch.buffer();
+            entry.skipKey();
+            final int valueLength = entry.valueLength();
+            final int valueOffset = batch.limit() + TransferBatchDecoder.EntriesDecoder.valueHeaderLength();
+            entry.skipValue();
+            if (tombstone)
+            {
+                store.delete(buffer, keyOffset, keyLength, version);
+            }
+            else
+            {
+                store.put(buffer, keyOffset, keyLength, version, buffer, valueOffset, valueLength);
+            }
+            count++;
+        }
+        entriesReceived += count;
+        counters.entriesReceived.getAndAddRelease(count);
+        counters.bytesReceived.getAndAddRelease(length);
+    }
+
+    /**
+     * Merges a batch of exactly-once slots of the current attempt.
+     */
+    public void onClients(final TransferClientsDecoder batch, final int length)
+    {
+        if (!acceptsUpdates() || batch.transferId() != transferId)
+        {
+            return;
+        }
+        for (final TransferClientsDecoder.SlotsDecoder slot : batch.slots())
+        {
+            clients.record(slot.clientId(), slot.requestSeq(), (byte)slot.status(), slot.version());
+        }
+        counters.bytesReceived.getAndAddRelease(length);
+    }
+
+    /**
+     * Notes the end of the entries of the current attempt.
+     */
+    public void onEnd(final TransferEndDecoder end)
+    {
+        if (State.STREAMING != state || end.transferId() != transferId)
+        {
+            return;
+        }
+        endSeq = end.endSeq();
+        state = State.ENDED;
+        LOG.info("node={} epoch={} transfer entries complete: {} entries received, {} sent by the tail; waiting for " +
+            "the live stream to reach seq {}", nodeId, end.epoch(), entriesReceived, end.entries(), endSeq);
+    }
+
+    /**
+     * @param lastApplied the last live update applied.
+     * @return true exactly once per attempt: when the joiner has just caught up.
+     */
+    public boolean checkCaughtUp(final long lastApplied, final long nowNs)
+    {
+        if (State.ENDED == state && lastApplied >= endSeq)
+        {
+            state = State.CAUGHT_UP;
+            counters.transfersCaughtUp.incrementRelease();
+            LOG.info("node={} caught up with the tail at seq {} in {} ms ({} transfer, {} entries)", nodeId, lastApplied,
+                (nowNs - attemptStartNs) / 1_000_000, full ? "full" : "delta", entriesReceived);
+            return true;
+        }
+        return false;
+    }
+}

@@ -12,6 +12,7 @@ import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.transport.EmbeddedAeron;
+import io.chainkv.transport.InvokingAgent;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -222,19 +223,24 @@ public final class ChainNode implements AutoCloseable
         try
         {
             store = ChainStore.open(storeConfig);
-            transport = EmbeddedAeron.launch(null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId),
-                settings);
+            final File driverDir = null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId);
+            // Invoker mode: the agent thread also runs the driver (see TransportSettings.NODE_DRIVER_THREADING_PROP);
+            // every blocking Aeron call of the node must then come from that thread, or from this one before it starts.
+            transport = settings.nodeDriverInvoked() ?
+                EmbeddedAeron.launchInvoked(driverDir, settings) : EmbeddedAeron.launch(driverDir, settings);
+            final TransportSettings agentSettings = transport.isInvoked() ? settings.drivingWhileIdle(transport) : settings;
             counters = new NodeCounters(transport.aeron(), nodeId);
             final SessionLease lease = null == zooKeeper ?
                 SessionLease.unbounded() : ZooKeeperMembership.leaseFor(zooKeeper);
             final ReplicationAgent agent = new ReplicationAgent(
-                nodeId, endpoint, clusterName, chainId, store, transport.aeron(), settings, counters, lease);
+                nodeId, endpoint, clusterName, chainId, store, transport.aeron(), agentSettings, counters, lease);
             if (null != staticConfig)
             {
                 agent.offerConfig(staticConfig);
             }
             runner = new AgentRunner(settings.newIdleStrategy(),
-                (ex) -> LOG.error("node={} replication agent error", nodeId, ex), null, agent);
+                (ex) -> LOG.error("node={} replication agent error", nodeId, ex), null,
+                transport.isInvoked() ? new InvokingAgent(transport, agent) : agent);
             AgentRunner.startOnThread(runner);
 
             // The endpoint starts before the membership so the registration can name it.

@@ -41,6 +41,16 @@ public final class TransportSettings
     public static final String MTU_PROP = "chainkv.mtu";
     public static final int MTU_DEFAULT = 1408;
 
+    /**
+     * How a node runs its embedded media driver: {@code invoker} (default) runs the driver's and the Aeron client
+     * conductor's duty cycles on the node's own agent thread (Aeron's INVOKER threading mode), so a node needs one
+     * busy thread instead of three; {@code shared} gives the driver a thread of its own (SHARED threading mode).
+     * Invoker mode requires every blocking Aeron call of the process (adding publications, subscriptions, counters)
+     * to come from that agent thread. Clients always use {@code shared}: their callers' threads add publications.
+     */
+    public static final String NODE_DRIVER_THREADING_PROP = "chainkv.node.driver.threading";
+    public static final String NODE_DRIVER_THREADING_DEFAULT = "invoker";
+
     /** The settings above as declared {@link Setting}s: their flags, properties and help derive from these. */
     public static final Setting IDLE_STRATEGY = Setting.of("idle-strategy", Setting.Kind.TEXT, IDLE_STRATEGY_DEFAULT,
         "How idle threads wait: backoff (spin, yield, then park up to idle-max-park-ns), sleeping, yield or busy. " +
@@ -53,20 +63,46 @@ public final class TransportSettings
     public static final Setting MTU = Setting.of("mtu", Setting.Kind.INT, Integer.toString(MTU_DEFAULT),
         "MTU of UDP publications.");
 
+    public static final Setting NODE_DRIVER_THREADING = Setting.of("node-driver-threading", Setting.Kind.TEXT,
+        NODE_DRIVER_THREADING_DEFAULT, "How a node runs its media driver: invoker (on the replication thread, one " +
+        "busy thread per node) or shared (a thread of its own). Clients always use shared.");
+
     /** Every transport setting, in the order a process lists them. */
-    public static final List<Setting> SETTINGS = List.of(IDLE_STRATEGY, IDLE_MAX_PARK_NS, TERM_LENGTH, MTU);
+    public static final List<Setting> SETTINGS = List.of(IDLE_STRATEGY, IDLE_MAX_PARK_NS, TERM_LENGTH, MTU,
+        NODE_DRIVER_THREADING);
 
     private final String idleStrategyName;
     private final long idleMaxParkNs;
     private final int termLength;
     private final int mtu;
+    private final boolean nodeDriverInvoked;
+    private final EmbeddedAeron invokedTransport;
 
-    private TransportSettings(final String idleStrategyName, final long idleMaxParkNs, final int termLength, final int mtu)
+    private TransportSettings(
+        final String idleStrategyName,
+        final long idleMaxParkNs,
+        final int termLength,
+        final int mtu,
+        final String nodeDriverThreading,
+        final EmbeddedAeron invokedTransport)
     {
+        this.invokedTransport = invokedTransport;
         this.idleStrategyName = idleStrategyName.toLowerCase(Locale.ROOT);
         this.idleMaxParkNs = idleMaxParkNs;
         this.termLength = termLength;
         this.mtu = mtu;
+        switch (nodeDriverThreading.toLowerCase(Locale.ROOT))
+        {
+            case "invoker":
+                nodeDriverInvoked = true;
+                break;
+            case "shared":
+                nodeDriverInvoked = false;
+                break;
+            default:
+                throw new IllegalArgumentException(
+                    NODE_DRIVER_THREADING_PROP + " must be invoker or shared, was '" + nodeDriverThreading + "'");
+        }
         newIdleStrategy();
         if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024)
         {
@@ -84,7 +120,9 @@ public final class TransportSettings
             System.getProperty(IDLE_STRATEGY_PROP, IDLE_STRATEGY_DEFAULT),
             Long.getLong(IDLE_MAX_PARK_NS_PROP, IDLE_MAX_PARK_NS_DEFAULT),
             Integer.getInteger(TERM_LENGTH_PROP, TERM_LENGTH_DEFAULT),
-            Integer.getInteger(MTU_PROP, MTU_DEFAULT));
+            Integer.getInteger(MTU_PROP, MTU_DEFAULT),
+            System.getProperty(NODE_DRIVER_THREADING_PROP, NODE_DRIVER_THREADING_DEFAULT),
+            null);
     }
 
     /**
@@ -97,7 +135,9 @@ public final class TransportSettings
             settings.require(IDLE_STRATEGY),
             settings.getLong(IDLE_MAX_PARK_NS),
             settings.getInt(TERM_LENGTH),
-            settings.getInt(MTU));
+            settings.getInt(MTU),
+            settings.require(NODE_DRIVER_THREADING),
+            null);
     }
 
     /**
@@ -106,13 +146,31 @@ public final class TransportSettings
      */
     public TransportSettings withIdleStrategy(final String idleStrategyName)
     {
-        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu);
+        return new TransportSettings(
+            idleStrategyName, idleMaxParkNs, termLength, mtu, nodeDriverThreading(), invokedTransport);
+    }
+
+    /**
+     * @param transport an {@link EmbeddedAeron#launchInvoked invoked} transport driven by the thread that will use
+     *                  these settings' idle strategies.
+     * @return a copy whose {@link #newIdleStrategy()} also drives that transport while it waits, so a wait inside
+     * a duty cycle (back pressure while chunking) cannot starve the driver it waits for.
+     */
+    public TransportSettings drivingWhileIdle(final EmbeddedAeron transport)
+    {
+        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, nodeDriverThreading(), transport);
     }
 
     /**
      * @return a fresh idle strategy of the configured kind (idle strategies hold per-thread state).
      */
     public IdleStrategy newIdleStrategy()
+    {
+        final IdleStrategy idleStrategy = newPlainIdleStrategy();
+        return null == invokedTransport ? idleStrategy : new InvokingIdleStrategy(invokedTransport, idleStrategy);
+    }
+
+    private IdleStrategy newPlainIdleStrategy()
     {
         switch (idleStrategyName)
         {
@@ -140,6 +198,19 @@ public final class TransportSettings
         return idleMaxParkNs;
     }
 
+    /**
+     * @return true if nodes run their media driver on their agent thread (see {@link #NODE_DRIVER_THREADING_PROP}).
+     */
+    public boolean nodeDriverInvoked()
+    {
+        return nodeDriverInvoked;
+    }
+
+    private String nodeDriverThreading()
+    {
+        return nodeDriverInvoked ? "invoker" : "shared";
+    }
+
     public int termLength()
     {
         return termLength;
@@ -160,6 +231,7 @@ public final class TransportSettings
 
     public String toString()
     {
-        return "idle=" + idleStrategyName + "(maxPark=" + idleMaxParkNs + "ns) termLength=" + termLength + " mtu=" + mtu;
+        return "idle=" + idleStrategyName + "(maxPark=" + idleMaxParkNs + "ns) termLength=" + termLength + " mtu=" + mtu +
+            " nodeDriver=" + nodeDriverThreading();
     }
 }

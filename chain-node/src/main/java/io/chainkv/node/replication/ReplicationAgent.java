@@ -648,8 +648,8 @@ public final class ReplicationAgent implements Agent
             return;
         }
 
-        final boolean found = store.read(view.buffer, view.keyOffset, view.keyLength, storedValue);
-        final long currentVersion = found && !storedValue.isTombstone() ? storedValue.version() : 0;
+        // One map query for the current version and the admission check (it was two: JFR, docs/performance.md).
+        final long currentVersion = store.checkWrite(view.buffer, view.keyOffset, view.keyLength, view.valueLength);
 
         if (OpType.DELETE == view.op)
         {
@@ -666,7 +666,7 @@ public final class ReplicationAgent implements Agent
         {
             appendUpdate(UpdateKind.RESULT_ONLY, Status.VERSION_MISMATCH, currentVersion, view, true, false);
         }
-        else if (!store.hasRoomFor(view.buffer, view.keyOffset, view.keyLength, view.valueLength))
+        else if (!store.checkedWriteFits())
         {
             counters.rejectedRequests.incrementRelease();
             respond(view, Status.STORE_FULL, 0, view.buffer, 0, 0,

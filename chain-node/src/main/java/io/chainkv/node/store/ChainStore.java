@@ -55,7 +55,7 @@ import java.nio.file.StandardOpenOption;
 public final class ChainStore implements AutoCloseable
 {
     static final String ENTRIES_FILE_NAME = "entries.cm3";
-    static final String CLIENTS_FILE_NAME = "clients.cm3";
+    static final String CLIENTS_FILE_NAME = ClientTable.FILE_NAME;
     static final String CLEAN_SHUTDOWN_FILE_NAME = "clean-shutdown";
     static final String LOCK_FILE_NAME = "store.lock";
 
@@ -84,6 +84,7 @@ public final class ChainStore implements AutoCloseable
     private boolean closed;
     // Counted here because Chronicle's longSize() walks every segment: too slow for every admission check.
     private long entryCount;
+    private boolean checkedWriteFits;
 
     private ChainStore(
         final StoreConfig config,
@@ -415,6 +416,50 @@ public final class ChainStore implements AutoCloseable
             }
         }
         return newEntries <= config.maxEntries() && newDataBytes <= config.maxDataBytes();
+    }
+
+    /**
+     * What the head needs to know before sequencing a write, in one map query instead of a {@link #read} and a
+     * {@link #hasRoomFor}: the key's live version, and (read back with {@link #checkedWriteFits()}) whether storing a
+     * value of {@code valueLength} bytes under it would stay within the limits. Copies no value bytes.
+     *
+     * @param valueLength length of the value the write would store; 0 for a delete.
+     * @return the key's version, or 0 if it is absent or deleted.
+     */
+    public long checkWrite(final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength)
+    {
+        checkKeyLength(keyLength);
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        long newDataBytes = metadata.dataBytes() + keyLength + valueLength;
+        long newEntries = entryCount + 1;
+        long liveVersion = 0;
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+        {
+            context.readLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null != entry)
+            {
+                final UnsafeBuffer stored = wrapEntry(entry.value());
+                if ((stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) == 0)
+                {
+                    liveVersion = stored.getLong(VERSION_OFFSET, ORDER);
+                }
+                newDataBytes -= keyLength + (stored.capacity() - VALUE_OFFSET);
+                newEntries--;
+            }
+        }
+        checkedWriteFits = valueLength >= 0 && valueLength <= config.maxValueLength() &&
+            newEntries <= config.maxEntries() && newDataBytes <= config.maxDataBytes();
+        return liveVersion;
+    }
+
+    /**
+     * @return whether the write last passed to {@link #checkWrite} fits: the same answer {@link #hasRoomFor} gives.
+     */
+    public boolean checkedWriteFits()
+    {
+        return checkedWriteFits;
     }
 
     /**

@@ -100,6 +100,23 @@ class ChainStoreTest
     }
 
     @Test
+    void checkWriteGivesTheLiveVersionOrZero()
+    {
+        store = ChainStore.open(smallConfig(dir));
+        put(store, "live", 7, "v");
+        put(store, "gone", 8, "v");
+        delete(store, "gone", 9);
+
+        final UnsafeBuffer live = bytes("live");
+        final UnsafeBuffer gone = bytes("gone");
+        final UnsafeBuffer never = bytes("never");
+        assertEquals(7, store.checkWrite(live, 0, live.capacity(), 10));
+        assertTrue(store.checkedWriteFits());
+        assertEquals(0, store.checkWrite(gone, 0, gone.capacity(), 0), "a tombstone is no live version");
+        assertEquals(0, store.checkWrite(never, 0, never.capacity(), 10));
+    }
+
+    @Test
     void emptyValueIsStoredAndIsNotATombstone()
     {
         store = ChainStore.open(smallConfig(dir));

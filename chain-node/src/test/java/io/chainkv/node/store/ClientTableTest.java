@@ -1,15 +1,22 @@
 package io.chainkv.node.store;
 
 import io.chainkv.protocol.ProtocolLimits;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 import static io.chainkv.node.store.StoreTestSupport.smallConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClientTableTest
 {
@@ -115,5 +122,38 @@ class ClientTableTest
 
         assertEquals(ClientTable.DUPLICATE, table.lookup(7, 3, result));
         assertEquals(55, result.version());
+    }
+
+    @Test
+    void tableOfAnEarlierVersionIsMigratedOnOpen() throws Exception
+    {
+        store.close();
+        // An earlier version kept the table in a Chronicle Map: key (clientId, slot), value (seq, version, status).
+        java.nio.file.Files.delete(dir.resolve(ClientTable.FILE_NAME));
+        final File legacyFile = dir.resolve(ClientTable.LEGACY_FILE_NAME).toFile();
+        try (ChronicleMap<byte[], byte[]> legacy = ChronicleMapBuilder.of(byte[].class, byte[].class)
+            .constantKeySizeBySample(new byte[16])
+            .constantValueSizeBySample(new byte[17])
+            .entries(4L * WINDOW)
+            .createPersistedTo(legacyFile))
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[16]);
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[17]);
+            key.putLong(0, 42, ByteOrder.LITTLE_ENDIAN);
+            key.putLong(8, 9, ByteOrder.LITTLE_ENDIAN);
+            value.putLong(0, 9, ByteOrder.LITTLE_ENDIAN);
+            value.putLong(8, 1234, ByteOrder.LITTLE_ENDIAN);
+            value.putByte(16, (byte)2);
+            legacy.put(key.byteArray(), value.byteArray());
+        }
+
+        store = ChainStore.open(smallConfig(dir));
+        table = store.clients();
+
+        assertEquals(ClientTable.DUPLICATE, table.lookup(42, 9, result));
+        assertEquals(2, result.status());
+        assertEquals(1234, result.version());
+        assertFalse(legacyFile.exists());
+        assertTrue(new File(legacyFile.getPath() + ".migrated").exists());
     }
 }

@@ -63,7 +63,15 @@ final class StoreTestSupport
     static boolean hasRoomFor(final ChainStore store, final String key, final int valueLength)
     {
         final UnsafeBuffer k = bytes(key);
-        return store.hasRoomFor(k, 0, k.capacity(), valueLength);
+        final boolean hasRoom = store.hasRoomFor(k, 0, k.capacity(), valueLength);
+        // The head's one-query check must always give the same answer.
+        store.checkWrite(k, 0, k.capacity(), valueLength);
+        if (store.checkedWriteFits() != hasRoom)
+        {
+            throw new AssertionError("checkWrite says fits=" + store.checkedWriteFits() + ", hasRoomFor " + hasRoom +
+                " for key " + key + " and a value of " + valueLength + " bytes");
+        }
+        return hasRoom;
     }
 
     /**

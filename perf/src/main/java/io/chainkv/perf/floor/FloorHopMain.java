@@ -5,12 +5,15 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.EmbeddedAeron;
+import io.chainkv.transport.InvokingAgent;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+
+import java.io.File;
 
 /**
  * One hop of the transport floor: a process shaped like a node (its own embedded media driver, one agent
@@ -59,18 +62,27 @@ public final class FloorHopMain
         }
 
         final TransportSettings settings = TransportSettings.fromSystemProperties();
+        // A hop runs its driver the way a node does (invoker or shared), so the floor compares like with like.
+        final File driverDir = EmbeddedAeron.uniqueDirectory("floor-hop");
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            EmbeddedAeron aeron = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("floor-hop"), settings);
+            EmbeddedAeron aeron = settings.nodeDriverInvoked() ?
+                EmbeddedAeron.launchInvoked(driverDir, settings) : EmbeddedAeron.launch(driverDir, settings);
             Subscription subscription = aeron.aeron().addSubscription(Channels.udp(listen, settings), STREAM_ID);
             Publication publication = aeron.aeron().addPublication(Channels.udp(next, settings), STREAM_ID);
             AgentRunner runner = new AgentRunner(settings.newIdleStrategy(), Throwable::printStackTrace, null,
-                new Forwarder(subscription, publication, settings.newIdleStrategy())))
+                hopAgent(aeron, new Forwarder(subscription, publication, aeron.isInvoked() ?
+                    settings.drivingWhileIdle(aeron).newIdleStrategy() : settings.newIdleStrategy()))))
         {
             AgentRunner.startOnThread(runner);
             System.out.println(READY + " listen=" + listen + " next=" + next + " " + settings);
             System.out.flush();
             barrier.await();
         }
+    }
+
+    private static Agent hopAgent(final EmbeddedAeron aeron, final Agent forwarder)
+    {
+        return aeron.isInvoked() ? new InvokingAgent(aeron, forwarder) : forwarder;
     }
 
     /**

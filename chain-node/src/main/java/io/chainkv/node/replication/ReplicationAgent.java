@@ -157,6 +157,7 @@ public final class ReplicationAgent implements Agent
     private boolean isJoiner;
     private boolean feedingJoiner;
     private boolean readsAwaitSync;
+    private long readsFencedUntilNs;
     private long syncSeq = Long.MAX_VALUE;
     private boolean syncPointDue;
     private long nextJoinRequestNs;
@@ -406,6 +407,11 @@ public final class ReplicationAgent implements Agent
             sentList.forEach(this::replyForRecord);
             commitThrough(lastApplied);
         }
+        if (isTail && !wasTail && newConfig.readFenceMs() > 0)
+        {
+            // The tail before us was removed alive: it may answer reads until its lease runs out.
+            readsFencedUntilNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(newConfig.readFenceMs());
+        }
         if (isTail)
         {
             // Whatever a tail applied is committed and needed by no one downstream; a joiner asks again and gets
@@ -579,6 +585,12 @@ public final class ReplicationAgent implements Agent
             status = OpType.GET == op ? Status.NOT_TAIL : Status.NOT_HEAD;
             detail = (OpType.GET == op ? "reads go to the tail, " + config.tail() : "writes go to the head, " +
                 config.head()) + " in epoch " + epoch;
+        }
+        else if (OpType.GET == op && readsFencedUntilNs - clock.nanoTime() > 0)
+        {
+            status = Status.UNAVAILABLE;
+            detail = "node " + nodeId + " just became tail in place of a node that was taken out alive; it serves " +
+                "reads once that node's lease has run out; retry shortly";
         }
         else if (OpType.GET == op && readsAwaitSync && !syncReached())
         {

@@ -78,8 +78,8 @@ public final class ChainPlanner
     /**
      * @param replicationFactor target chain length, at least 1.
      * @param heal              true to give short chains a joiner from the spares.
-     * @param readFenceMs       the nodes' lease (half their session timeout): how long a new tail waits before
-     *                          reads when a live tail was taken out.
+     * @param readFenceMs       the nodes' lease (half their session timeout): how long the members wait before
+     *                          answering reads when a live member was taken out.
      */
     public ChainPlanner(final int replicationFactor, final boolean heal, final long readFenceMs)
     {
@@ -231,11 +231,9 @@ public final class ChainPlanner
                 }
                 if (!leavingNow.isEmpty())
                 {
-                    if (leavingNow.contains(survivors.get(survivors.size() - 1)))
-                    {
-                        // The leaving tail is alive and may answer reads until its lease runs out.
-                        fenceMs = readFenceMs;
-                    }
+                    // A leaving member is alive and, as every member answers reads (CRAQ), may answer them until its
+                    // lease runs out: the members that stay hold back newer answers for that long.
+                    fenceMs = readFenceMs;
                     survivors.removeAll(leavingNow);
                     for (final ChainMember member : leavingNow)
                     {

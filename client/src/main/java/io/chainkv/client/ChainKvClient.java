@@ -57,6 +57,9 @@ public final class ChainKvClient implements AutoCloseable
     private final long retryBackoffNs;
     private final long clientId;
     private final AtomicLong lastSeq = new AtomicLong();
+    // The session token: written by the receiver thread as answers arrive, read by callers.
+    private final AtomicLong sessionVersion = new AtomicLong();
+    private final ReadMode defaultReadMode;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final PendingRequest[] pending = new PendingRequest[PendingRequest.WINDOW];
     private final EmbeddedAeron embeddedAeron;
@@ -82,6 +85,7 @@ public final class ChainKvClient implements AutoCloseable
         this.attemptTimeoutNs = config.attemptTimeout().toNanos();
         this.requestTimeoutNs = config.requestTimeout().toNanos();
         this.retryBackoffNs = config.retryBackoff().toNanos();
+        this.defaultReadMode = config.readMode();
         this.embeddedAeron = embeddedAeron;
         this.aeron = aeron;
 
@@ -171,6 +175,20 @@ public final class ChainKvClient implements AutoCloseable
     }
 
     /**
+     * Reads a key with a given read mode.
+     *
+     * @param key      the key.
+     * @param readMode what the read may answer (docs/reads.md).
+     * @return its value and version, or null if the key is absent.
+     * @throws ChainKvException (a subclass) if the read failed.
+     */
+    public VersionedValue get(final byte[] key, final ReadMode readMode)
+    {
+        checkNotReceiverThread();
+        return await(getAsync(key, readMode));
+    }
+
+    /**
      * Writes a key, replacing any value.
      *
      * @param key   the key.
@@ -220,7 +238,28 @@ public final class ChainKvClient implements AutoCloseable
      */
     public CompletableFuture<VersionedValue> getAsync(final byte[] key)
     {
-        return submit(OpType.GET, key, null, 0);
+        return getAsync(key, defaultReadMode);
+    }
+
+    /**
+     * @param key      the key.
+     * @param readMode what the read may answer (docs/reads.md).
+     * @return completes with the value and version, or null if the key is absent; or with a
+     * {@link ChainKvException}.
+     */
+    public CompletableFuture<VersionedValue> getAsync(final byte[] key, final ReadMode readMode)
+    {
+        Objects.requireNonNull(readMode, "readMode");
+        return submit(OpType.GET, key, null, readMode.usesSessionToken() ? sessionVersion.get() : 0, readMode);
+    }
+
+    /**
+     * @return this client's session token: the newest version it has written or read. Reads in
+     * {@link ReadMode#READ_YOUR_WRITES} and {@link ReadMode#MONOTONIC} reflect at least this version.
+     */
+    public long sessionVersion()
+    {
+        return sessionVersion.get();
     }
 
     /**
@@ -230,7 +269,7 @@ public final class ChainKvClient implements AutoCloseable
      */
     public CompletableFuture<Long> putAsync(final byte[] key, final byte[] value)
     {
-        return submit(OpType.PUT, key, Objects.requireNonNull(value, "value"), 0);
+        return submit(OpType.PUT, key, Objects.requireNonNull(value, "value"), 0, ReadMode.LINEARIZABLE);
     }
 
     /**
@@ -239,7 +278,7 @@ public final class ChainKvClient implements AutoCloseable
      */
     public CompletableFuture<Boolean> deleteAsync(final byte[] key)
     {
-        return submit(OpType.DELETE, key, null, 0);
+        return submit(OpType.DELETE, key, null, 0, ReadMode.LINEARIZABLE);
     }
 
     /**
@@ -255,7 +294,7 @@ public final class ChainKvClient implements AutoCloseable
         {
             throw new IllegalArgumentException("expectedVersion must be >= 0 (0 = absent), was " + expectedVersion);
         }
-        return submit(OpType.CAS, key, Objects.requireNonNull(value, "value"), expectedVersion);
+        return submit(OpType.CAS, key, Objects.requireNonNull(value, "value"), expectedVersion, ReadMode.LINEARIZABLE);
     }
 
     /**
@@ -336,6 +375,7 @@ public final class ChainKvClient implements AutoCloseable
         final int maxReplyLength = ProtocolLimits.MAX_ENVELOPE_LENGTH +
             Math.max(maxValueLength, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH);
         agent = new ClientAgent(clientId, replies, maxReplyLength, goneSessions, pending, sender, configSource,
+            sessionVersion,
             attemptTimeoutNs, config.maxRetryBackoff().toNanos());
         agentRunner = new AgentRunner(settings.newIdleStrategy(),
             (throwable) -> LOG.error("client receiver error", throwable), null, agent);
@@ -363,7 +403,8 @@ public final class ChainKvClient implements AutoCloseable
         return ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
     }
 
-    private <T> CompletableFuture<T> submit(final OpType op, final byte[] key, final byte[] value, final long expectedVersion)
+    private <T> CompletableFuture<T> submit(
+        final OpType op, final byte[] key, final byte[] value, final long expectedVersion, final ReadMode readMode)
     {
         Objects.requireNonNull(key, "key");
         if (closed.get())
@@ -384,11 +425,11 @@ public final class ChainKvClient implements AutoCloseable
         if (Thread.currentThread() == agentThread && !pending[PendingRequest.indexOf(seq)].isReadyFor(seq))
         {
             // A callback on the receiver thread must not wait for a slot only that thread can free.
-            ForkJoinPool.commonPool().execute(() -> claimAndSend(seq, op, key, value, expectedVersion, future));
+            ForkJoinPool.commonPool().execute(() -> claimAndSend(seq, op, key, value, expectedVersion, readMode, future));
         }
         else
         {
-            claimAndSend(seq, op, key, value, expectedVersion, future);
+            claimAndSend(seq, op, key, value, expectedVersion, readMode, future);
         }
 
         @SuppressWarnings("unchecked")
@@ -402,6 +443,7 @@ public final class ChainKvClient implements AutoCloseable
         final byte[] key,
         final byte[] value,
         final long expectedVersion,
+        final ReadMode readMode,
         final CompletableFuture<Object> future)
     {
         final PendingRequest request = pending[PendingRequest.indexOf(seq)];
@@ -417,6 +459,9 @@ public final class ChainKvClient implements AutoCloseable
         request.key = key;
         request.value = value;
         request.expectedVersion = expectedVersion;
+        request.readMode = readMode;
+        request.lastEndpoint = null;
+        request.readAtTail = false;
         request.future = future;
         request.startNs = nowNs;
         request.deadlineNs = nowNs + requestTimeoutNs;

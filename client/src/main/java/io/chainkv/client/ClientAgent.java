@@ -42,6 +42,7 @@ final class ClientAgent implements Agent, FragmentHandler
     private final PendingRequest[] pending;
     private final RequestSender sender;
     private final ChainConfigSource configSource;
+    private final AtomicLong sessionVersion;
     private final long attemptTimeoutNs;
     private long lastSeenEpoch;
     private final long maxBackoffNs;
@@ -59,6 +60,7 @@ final class ClientAgent implements Agent, FragmentHandler
         final PendingRequest[] pending,
         final RequestSender sender,
         final ChainConfigSource configSource,
+        final AtomicLong sessionVersion,
         final long attemptTimeoutNs,
         final long maxBackoffNs)
     {
@@ -70,6 +72,7 @@ final class ClientAgent implements Agent, FragmentHandler
         this.pending = pending;
         this.sender = sender;
         this.configSource = configSource;
+        this.sessionVersion = sessionVersion;
         this.attemptTimeoutNs = attemptTimeoutNs;
         this.lastSeenEpoch = configSource.current().epoch();
         this.maxBackoffNs = maxBackoffNs;
@@ -187,6 +190,10 @@ final class ClientAgent implements Agent, FragmentHandler
 
         final Status status = response.status();
         final long version = response.version();
+        if ((Status.OK == status || Status.NOT_FOUND == status) && version > sessionVersion.get())
+        {
+            sessionVersion.lazySet(version);
+        }
         switch (status)
         {
             case OK:
@@ -210,6 +217,13 @@ final class ClientAgent implements Agent, FragmentHandler
             case BUSY:
             case UNAVAILABLE:
                 response.skipValue();
+                if (OpType.GET == op)
+                {
+                    // A member that could not answer: the next attempt goes to another member, or to the tail when
+                    // the member could not tell which version is committed.
+                    request.readAtTail |= Status.NOT_TAIL == status;
+                    sender.suspect(request.lastEndpoint, System.nanoTime());
+                }
                 onRetryable(request, status, response.detail());
                 break;
 
@@ -298,6 +312,11 @@ final class ClientAgent implements Agent, FragmentHandler
                 }
                 else
                 {
+                    if (OpType.GET == request.op)
+                    {
+                        // No answer in time: skip that member for a while; the retry goes to another.
+                        sender.suspect(request.lastEndpoint, nowNs);
+                    }
                     resend(request, nowNs);
                 }
             }

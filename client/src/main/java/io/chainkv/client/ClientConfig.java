@@ -48,6 +48,7 @@ public final class ClientConfig
     private int maxKeyLength = ProtocolLimits.DEFAULT_MAX_KEY_LENGTH;
     private int maxValueLength = ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH;
     private String aeronDirectoryName;
+    private ReadMode readMode = ReadMode.LINEARIZABLE;
 
     /**
      * @param configSource where the chain's configuration comes from (required).
@@ -113,6 +114,17 @@ public final class ClientConfig
     public ClientConfig requestTimeout(final Duration requestTimeout)
     {
         this.requestTimeout = positive(requestTimeout, "requestTimeout");
+        return this;
+    }
+
+    /**
+     * @param readMode what {@link ChainKvClient#get(byte[])} may answer unless a call names another mode; default
+     *                 {@link ReadMode#LINEARIZABLE} (any member answers, CRAQ).
+     * @return this.
+     */
+    public ClientConfig readMode(final ReadMode readMode)
+    {
+        this.readMode = Objects.requireNonNull(readMode, "readMode");
         return this;
     }
 
@@ -305,13 +317,18 @@ public final class ClientConfig
         return aeronDirectoryName;
     }
 
+    public ReadMode readMode()
+    {
+        return readMode;
+    }
+
     public String toString()
     {
         return "ClientConfig{configSource=" + (null != configSource ? configSource :
             "zk=" + zooKeeperConnectString + " cluster=" + zooKeeperClusterName) + ", attemptTimeout=" + attemptTimeout +
             ", requestTimeout=" + requestTimeout + ", retryBackoff=" + retryBackoff + ".." + maxRetryBackoff +
             ", replyHost=" + replyHost + ", transport=" + transportSettings + ", maxKeyLength=" + maxKeyLength +
-            ", maxValueLength=" + maxValueLength + ", aeronDir=" + aeronDirectoryName + "}";
+            ", maxValueLength=" + maxValueLength + ", aeronDir=" + aeronDirectoryName + ", readMode=" + readMode + "}";
     }
 
     private static Duration positive(final Duration duration, final String name)

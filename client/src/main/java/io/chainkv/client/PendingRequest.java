@@ -77,6 +77,7 @@ final class PendingRequest
     byte[] key;
     byte[] value;
     long expectedVersion;
+    ReadMode readMode;
     CompletableFuture<Object> future;
     long startNs;
     long deadlineNs;
@@ -85,6 +86,10 @@ final class PendingRequest
     long nextActionNs;
     long backoffNs;
     int attempts;
+    // Reads: the member the last attempt went to, and whether the next must go to the tail (a member could not
+    // resolve the key's committed version).
+    String lastEndpoint;
+    boolean readAtTail;
     Status lastStatus;
     String lastDetail;
 

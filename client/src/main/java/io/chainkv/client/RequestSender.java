@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encodes a pending request for the current configuration and offers it to the right node: writes to the
- * head, reads to the tail. Used by callers' threads for first attempts and by the receiver agent for
+ * head; reads spread over every member (CRAQ), skipping members that recently failed to answer, or to the tail
+ * for {@link ReadMode#TAIL}. Used by callers' threads for first attempts and by the receiver agent for
  * retries; each thread encodes into its own buffer and chunks through its own {@link MessageSender}.
  * <p>
  * Every attempt re-reads {@link ChainConfigSource#current()}, so a retry after a reconfiguration carries
@@ -36,7 +37,10 @@ final class RequestSender implements AutoCloseable
     private final ChainConfigSource configSource;
     private final long clientId;
     private final byte[] replyChannel;
+    private static final long SUSPECT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+
     private final Map<String, Publication> publicationsByEndpoint = new ConcurrentHashMap<>();
+    private final Map<String, Long> suspectUntilNs = new ConcurrentHashMap<>();
 
     RequestSender(
         final Aeron aeron,
@@ -61,21 +65,65 @@ final class RequestSender implements AutoCloseable
     boolean send(final PendingRequest request)
     {
         final ChainConfig config = configSource.current();
-        final Publication publication = publicationFor(OpType.GET == request.op ? config.tail().endpoint() :
-            config.head().endpoint());
+        final String endpoint = OpType.GET == request.op ? readTarget(config, request) : config.head().endpoint();
+        request.lastEndpoint = endpoint;
+        final Publication publication = publicationFor(endpoint);
         final ThreadEncoder encoder = ENCODERS.get();
         final int length = encoder.encode(config, clientId, request, replyChannel);
         return encoder.sender(publication, settings).send(publication, encoder.buffer, 0, length, request.seq) > 0;
     }
 
     /**
-     * Creates the publications to the current head and tail so they are connected by the first request.
+     * Marks a member as one to skip for reads for a while: it timed out or could not answer.
+     *
+     * @param endpoint the member's endpoint, or null.
+     * @param nowNs    the time now.
+     */
+    void suspect(final String endpoint, final long nowNs)
+    {
+        if (null != endpoint)
+        {
+            suspectUntilNs.put(endpoint, nowNs + SUSPECT_NS);
+        }
+    }
+
+    /**
+     * Picks the member a read attempt goes to: successive requests and attempts rotate over the members, skipping
+     * suspects, so reads spread and a retry goes elsewhere; the tail when the mode or an answer asks for it.
+     */
+    private String readTarget(final ChainConfig config, final PendingRequest request)
+    {
+        final String tail = config.tail().endpoint();
+        if (ReadMode.TAIL == request.readMode || request.readAtTail)
+        {
+            return tail;
+        }
+        final java.util.List<io.chainkv.config.ChainMember> members = config.members();
+        final int count = members.size();
+        final int first = (int)Long.remainderUnsigned(request.seq + request.attempts - 1, count);
+        final long nowNs = System.nanoTime();
+        for (int i = 0; i < count; i++)
+        {
+            final String endpoint = members.get((first + i) % count).endpoint();
+            final Long until = suspectUntilNs.get(endpoint);
+            if (null == until || nowNs - until >= 0)
+            {
+                return endpoint;
+            }
+        }
+        return tail;
+    }
+
+    /**
+     * Creates the publications to the current members so they are connected by the first request.
      */
     void warmUp()
     {
         final ChainConfig config = configSource.current();
-        publicationFor(config.head().endpoint());
-        publicationFor(config.tail().endpoint());
+        for (final io.chainkv.config.ChainMember member : config.members())
+        {
+            publicationFor(member.endpoint());
+        }
     }
 
     public void close()
@@ -129,6 +177,8 @@ final class RequestSender implements AutoCloseable
                 .requestSeq(request.seq)
                 .expectedVersion(request.expectedVersion)
                 .op(request.op)
+                .readMode(null == request.readMode ? io.chainkv.protocol.codecs.ReadMode.LINEARIZABLE :
+                    request.readMode.wireValue())
                 .putKey(request.key, 0, request.key.length)
                 .putValue(value, 0, value.length)
                 .putReplyChannel(replyChannel, 0, replyChannel.length);

@@ -262,6 +262,13 @@ public final class NodeMetrics implements AutoCloseable
             "Node-to-node messages of another cluster, chain or epoch, dropped.", NodeCounters::staleMessagesDropped);
         counter(registry, "chainkv_node_replies_dropped", "Replies to clients that could not be sent.",
             NodeCounters::repliesDropped);
+        counter(registry, "chainkv_node_reads_answered", "Client reads answered (every member answers reads, CRAQ).",
+            NodeCounters::readsAnswered);
+        counter(registry, "chainkv_node_version_queries_sent",
+            "Reads of a dirty key for which this member asked the tail which version is committed.",
+            NodeCounters::versionQueriesSent);
+        counter(registry, "chainkv_node_version_queries_answered", "Version queries answered as tail.",
+            NodeCounters::versionQueriesAnswered);
         counter(registry, "chainkv_node_resend_requests_sent", "Resend requests sent upstream (gaps, new neighbours).",
             NodeCounters::resendRequestsSent);
         counter(registry, "chainkv_node_resend_requests_received", "Resend requests received from downstream.",

@@ -34,6 +34,9 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter storeDataBytes;
     final AtomicCounter heartbeatNs;
     final AtomicCounter reconfigurations;
+    final AtomicCounter readsAnswered;
+    final AtomicCounter versionQueriesSent;
+    final AtomicCounter versionQueriesAnswered;
     final RequestCounts requests = new RequestCounts();
     final CommitLatency commitLatency = new CommitLatency(new LatencyHistogram("chainkv_node_commit_latency_seconds",
         "Write commit latency seen at the head: sequenced to acknowledged by the tail."));
@@ -63,6 +66,9 @@ public final class NodeCounters implements AutoCloseable
         storeDataBytes = add(aeron, nodeId, "store data bytes");
         heartbeatNs = add(aeron, nodeId, "agent heartbeat ns");
         reconfigurations = add(aeron, nodeId, "reconfigurations");
+        readsAnswered = add(aeron, nodeId, "reads answered");
+        versionQueriesSent = add(aeron, nodeId, "version queries sent");
+        versionQueriesAnswered = add(aeron, nodeId, "version queries answered");
         role.setRelease(Role.SPARE.ordinal());
     }
 
@@ -126,6 +132,30 @@ public final class NodeCounters implements AutoCloseable
     public long repliesDropped()
     {
         return repliesDropped.get();
+    }
+
+    /**
+     * @return client reads this node answered with a value or NOT_FOUND (any member answers reads under CRAQ).
+     */
+    public long readsAnswered()
+    {
+        return readsAnswered.get();
+    }
+
+    /**
+     * @return reads of a dirty key for which this member asked the tail which version is committed.
+     */
+    public long versionQueriesSent()
+    {
+        return versionQueriesSent.get();
+    }
+
+    /**
+     * @return version queries this node answered as tail.
+     */
+    public long versionQueriesAnswered()
+    {
+        return versionQueriesAnswered.get();
     }
 
     public long resendRequestsSent()
@@ -221,7 +251,7 @@ public final class NodeCounters implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped,
-            repliesDropped, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
+            repliesDropped, readsAnswered, versionQueriesSent, versionQueriesAnswered, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
             rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations);
     }
 }

@@ -18,11 +18,14 @@ import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.AckDecoder;
 import io.chainkv.protocol.codecs.AckEncoder;
 import io.chainkv.protocol.codecs.ClientRequestDecoder;
+import io.chainkv.protocol.codecs.ClientRequestEncoder;
+import io.chainkv.protocol.codecs.ClientResponseDecoder;
 import io.chainkv.protocol.codecs.ClientResponseEncoder;
 import io.chainkv.protocol.codecs.JoinRequestDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.protocol.codecs.ReadMode;
 import io.chainkv.protocol.codecs.ResendRequestDecoder;
 import io.chainkv.protocol.codecs.ResendRequestEncoder;
 import io.chainkv.protocol.codecs.Status;
@@ -51,7 +54,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -71,6 +76,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link SnapshotReceiver}) applies both, newer version winning, and reports when it has caught up, so that the
  * master makes it the tail. A joiner promoted to tail answers reads only once its predecessor's {@code SyncPoint}
  * shows it holds everything the old tail acknowledged.
+ * <p>
+ * Every member answers reads (CRAQ, docs/reads.md). A key whose newest version here is committed (its version is
+ * at most the commit point acks have brought) is answered at once. A dirty key is answered after a version query:
+ * the member asks the tail which version is committed and answers with that version, which it holds as the key's
+ * clean version ({@link DirtyVersions}) or in its Sent list. Session reads carry a token (the newest version the
+ * client has seen) and are answered from the newest clean version when the member's commit point has reached it.
  */
 public final class ReplicationAgent implements Agent
 {
@@ -87,6 +98,10 @@ public final class ReplicationAgent implements Agent
     private static final long JOINER_BACKLOG_MAX_BYTES = SENT_LIST_MAX_BYTES / 2;
     private static final long JOIN_REQUEST_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long TRANSFER_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final int MAX_WAITING_READS = 1024;
+    // Short: a read waits this long for the tail before the client hears UNAVAILABLE and tries another member.
+    private static final long VERSION_QUERY_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long VERSION_QUERY_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /**
      * A node that becomes head in epoch {@code e} numbers its writes from at least {@code e << EPOCH_SEQ_SHIFT},
@@ -99,6 +114,10 @@ public final class ReplicationAgent implements Agent
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
     private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
+    private final ClientRequestEncoder queryEncoder = new ClientRequestEncoder();
+    private final ClientResponseDecoder versionReplyDecoder = new ClientResponseDecoder();
+    private final MessageHeaderDecoder committedHeaderDecoder = new MessageHeaderDecoder();
+    private final UpdateDecoder committedDecoder = new UpdateDecoder();
     private final UpdateDecoder updateDecoder = new UpdateDecoder();
     private final UpdateEncoder updateEncoder = new UpdateEncoder();
     private final AckDecoder ackDecoder = new AckDecoder();
@@ -114,6 +133,11 @@ public final class ReplicationAgent implements Agent
     private final TransferEndDecoder transferEndDecoder = new TransferEndDecoder();
     private final ExpandableDirectByteBuffer joinRequestBuffer = new ExpandableDirectByteBuffer(1024);
     private final ExpandableDirectByteBuffer responseBuffer = new ExpandableDirectByteBuffer(4096);
+    private final ExpandableDirectByteBuffer queryBuffer = new ExpandableDirectByteBuffer(1024);
+    private final StoredValue replacedValue = new StoredValue();
+    private final DirtyVersions dirty = new DirtyVersions();
+    private final VersionQueries versionQueries = new VersionQueries(MAX_WAITING_READS);
+    private final SentList.RecordVisitor onCommittedRecord = this::onVersionCommitted;
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[256]);
     private final StoredValue storedValue = new StoredValue();
     private final ClientResult clientResult = new ClientResult();
@@ -144,6 +168,8 @@ public final class ReplicationAgent implements Agent
     private final SnapshotReceiver receiver;
     private final TombstoneCollector tombstones;
     private final AtomicLong caughtUpEpoch = new AtomicLong();
+    private final byte[] versionReplyChannel;
+    private final long versionQueryClientId;
 
     private final String clusterName;
     private final long clusterId;
@@ -164,6 +190,9 @@ public final class ReplicationAgent implements Agent
     private long lastUpstreamActivityNs;
     private ExclusivePublication downstream;
     private ExclusivePublication upstreamFeedback;
+    private ExclusivePublication tailQueries;
+    private String tailQueriesEndpoint;
+    private long nextVersionQueryCheckNs;
     private long nextSeq;
     private long lastApplied;
     private long lastCommitted;
@@ -227,6 +256,10 @@ public final class ReplicationAgent implements Agent
         this.tombstones = new TombstoneCollector(store, counters.transfer());
 
         final String channel = Channels.udp(endpoint, settings);
+        this.versionReplyChannel = channel.getBytes(StandardCharsets.US_ASCII);
+        // Version queries travel as client requests of op VERSION; a random id keeps their replies apart from any
+        // client's at the tail's reply router.
+        this.versionQueryClientId = ThreadLocalRandom.current().nextLong();
         this.clientSubscription = aeron.addSubscription(channel, StreamIds.CLIENT_REQUEST);
         this.replicationSubscription = aeron.addSubscription(channel, StreamIds.REPLICATION);
         this.feedbackSubscription = aeron.addSubscription(channel, StreamIds.FEEDBACK);
@@ -312,6 +345,11 @@ public final class ReplicationAgent implements Agent
             work += joinerDuties(nowNs);
         }
         work += replies.doWork(nowNs);
+        if (nowNs >= nextVersionQueryCheckNs)
+        {
+            nextVersionQueryCheckNs = nowNs + VERSION_QUERY_CHECK_INTERVAL_NS;
+            work += expireVersionQueries(nowNs);
+        }
 
         if (nowNs >= nextHousekeepingNs)
         {
@@ -324,8 +362,8 @@ public final class ReplicationAgent implements Agent
 
     public void onClose()
     {
-        CloseHelper.closeAll(replies, downstream, upstreamFeedback, clientSubscription, replicationSubscription,
-            feedbackSubscription);
+        CloseHelper.closeAll(replies, downstream, upstreamFeedback, tailQueries, clientSubscription,
+            replicationSubscription, feedbackSubscription);
     }
 
     /**
@@ -355,6 +393,9 @@ public final class ReplicationAgent implements Agent
         streamer.reset();
         feedingJoiner = false;
         isJoiner = newConfig.isJoiner(nodeId);
+        // Reads waiting for the old tail's answer go back to their clients, who retry in the new epoch.
+        refuseWaitingReads(Status.STALE_EPOCH, "the chain was reconfigured (epoch " + epoch +
+            ") while this read waited for the tail; retry");
         if (newConfig.indexOf(nodeId) < 0)
         {
             if (isMember)
@@ -365,6 +406,8 @@ public final class ReplicationAgent implements Agent
             isHead = false;
             isTail = false;
             isMember = false;
+            dirty.clear();
+            connectTail(null);
             connectNeighbours(wasMember || wasJoiner ? oldConfig : null, isJoiner ? newConfig : null);
             if (isJoiner)
             {
@@ -386,6 +429,7 @@ public final class ReplicationAgent implements Agent
         isMember = true;
         connectNeighbours(wasMember || wasJoiner ? oldConfig : null, newConfig);
         takeRole(newConfig);
+        connectTail(isTail ? null : newConfig.tail());
         if (wasJoiner)
         {
             receiver.stop();
@@ -407,9 +451,10 @@ public final class ReplicationAgent implements Agent
             sentList.forEach(this::replyForRecord);
             commitThrough(lastApplied);
         }
-        if (isTail && !wasTail && newConfig.readFenceMs() > 0)
+        if (newConfig.readFenceMs() > 0)
         {
-            // The tail before us was removed alive: it may answer reads until its lease runs out.
+            // A member was removed alive: it may answer reads until its lease runs out, so no member answers one
+            // that could be newer until then.
             readsFencedUntilNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(newConfig.readFenceMs());
         }
         if (isTail)
@@ -417,6 +462,7 @@ public final class ReplicationAgent implements Agent
             // Whatever a tail applied is committed and needed by no one downstream; a joiner asks again and gets
             // what it lacks from a fresh transfer.
             sentList.trimTo(lastApplied);
+            dirty.clear();
         }
 
         counters.epoch.setRelease(epoch);
@@ -468,6 +514,21 @@ public final class ReplicationAgent implements Agent
         }
     }
 
+    /**
+     * Keeps the publication a member sends version queries on pointed at the current tail.
+     */
+    private void connectTail(final ChainMember tail)
+    {
+        final String endpoint = null == tail ? null : tail.endpoint();
+        if (!Objects.equals(endpoint, tailQueriesEndpoint))
+        {
+            CloseHelper.close(tailQueries);
+            tailQueries = null == endpoint ? null :
+                aeron.addExclusivePublication(Channels.udp(endpoint, settings), StreamIds.CLIENT_REQUEST);
+            tailQueriesEndpoint = endpoint;
+        }
+    }
+
     private void takeRole(final ChainConfig newConfig)
     {
         final int index = newConfig.indexOf(nodeId);
@@ -488,7 +549,7 @@ public final class ReplicationAgent implements Agent
             store.lastCommittedSeq(seq);
             counters.lastCommittedSeq.setRelease(seq);
         }
-        sentList.trimTo(seq);
+        sentList.trimTo(seq, 0 == dirty.size() ? null : onCommittedRecord);
         counters.commitLatency.committed(seq, clock.nanoTime());
     }
 
@@ -519,9 +580,10 @@ public final class ReplicationAgent implements Agent
         final int requestChainId = request.chainId();
         final long requestEpoch = request.epoch();
         final long expectedVersion = request.expectedVersion();
+        final ReadMode readMode = request.readMode();
         final RequestView view = requestView.wrap(buffer, request);
 
-        final String refusal = refusalOf(requestClusterId, requestChainId, requestEpoch, view);
+        final String refusal = refusalOf(requestClusterId, requestChainId, requestEpoch, readMode, view);
         if (null != refusal)
         {
             counters.rejectedRequests.incrementRelease();
@@ -529,7 +591,11 @@ public final class ReplicationAgent implements Agent
         }
         else if (OpType.GET == view.op)
         {
-            read(view);
+            read(view, readMode, expectedVersion, buffer, offset, length);
+        }
+        else if (OpType.VERSION == view.op)
+        {
+            answerVersionQuery(view);
         }
         else
         {
@@ -541,9 +607,15 @@ public final class ReplicationAgent implements Agent
      * @return why the request is refused (and sets {@link #refusalStatus}), or null if it may be served.
      */
     private String refusalOf(
-        final long requestClusterId, final int requestChainId, final long requestEpoch, final RequestView view)
+        final long requestClusterId,
+        final int requestChainId,
+        final long requestEpoch,
+        final ReadMode readMode,
+        final RequestView view)
     {
         final OpType op = view.op;
+        // Reads the tail alone may answer: classic reads, and version queries from the other members.
+        final boolean tailRead = OpType.VERSION == op || (OpType.GET == op && ReadMode.TAIL == readMode);
         final Status status;
         final String detail;
         if (clusterId != requestClusterId)
@@ -580,19 +652,29 @@ public final class ReplicationAgent implements Agent
             status = Status.MALFORMED;
             detail = "unknown operation";
         }
-        else if (OpType.GET == op ? !isTail : !isHead)
+        else if (OpType.GET == op && ReadMode.NULL_VAL == readMode)
         {
-            status = OpType.GET == op ? Status.NOT_TAIL : Status.NOT_HEAD;
-            detail = (OpType.GET == op ? "reads go to the tail, " + config.tail() : "writes go to the head, " +
-                config.head()) + " in epoch " + epoch;
+            status = Status.MALFORMED;
+            detail = "unknown read mode";
         }
-        else if (OpType.GET == op && readsFencedUntilNs - clock.nanoTime() > 0)
+        else if (tailRead && !isTail)
+        {
+            status = Status.NOT_TAIL;
+            detail = (OpType.VERSION == op ? "version queries go to the tail, " : "TAIL reads go to the tail, ") +
+                config.tail() + " in epoch " + epoch;
+        }
+        else if (OpType.GET != op && OpType.VERSION != op && !isHead)
+        {
+            status = Status.NOT_HEAD;
+            detail = "writes go to the head, " + config.head() + " in epoch " + epoch;
+        }
+        else if ((OpType.GET == op || OpType.VERSION == op) && readsFencedUntilNs - clock.nanoTime() > 0)
         {
             status = Status.UNAVAILABLE;
-            detail = "node " + nodeId + " just became tail in place of a node that was taken out alive; it serves " +
-                "reads once that node's lease has run out; retry shortly";
+            detail = "a member of chain " + chainId + " was taken out alive in epoch " + epoch + "; node " + nodeId +
+                " serves reads once that member's lease has run out; retry shortly";
         }
-        else if (OpType.GET == op && readsAwaitSync && !syncReached())
+        else if ((OpType.GET == op || OpType.VERSION == op) && isTail && readsAwaitSync && !syncReached())
         {
             status = Status.UNAVAILABLE;
             detail = "node " + nodeId + " just joined as tail and is still receiving the last updates its predecessor " +
@@ -614,7 +696,7 @@ public final class ReplicationAgent implements Agent
             detail = "value of " + view.valueLength + " bytes is over this cluster's limit of " + maxValueLength +
                 " bytes";
         }
-        else if ((OpType.GET == op || OpType.DELETE == op) && view.valueLength != 0)
+        else if ((OpType.GET == op || OpType.DELETE == op || OpType.VERSION == op) && view.valueLength != 0)
         {
             status = Status.MALFORMED;
             detail = op + " carries no value";
@@ -627,9 +709,45 @@ public final class ReplicationAgent implements Agent
         return detail;
     }
 
-    private void read(final RequestView view)
+    /**
+     * Answers a read at any member (CRAQ). The store holds the newest version here, and every committed write passed
+     * through this member before it reached the tail, so a newest version at or below the commit point is the newest
+     * committed one: answered at once. A dirty key needs the tail's word on which version is committed, unless a
+     * session read may take the newest clean version held here.
+     */
+    private void read(
+        final RequestView view,
+        final ReadMode readMode,
+        final long sessionToken,
+        final DirectBuffer message,
+        final int messageOffset,
+        final int messageLength)
     {
         final boolean found = store.read(view.buffer, view.keyOffset, view.keyLength, storedValue);
+        if (isTail || !found || storedValue.version() <= lastCommitted)
+        {
+            answerStored(view, found);
+            return;
+        }
+
+        final boolean sessionMayTakeClean = ReadMode.EVENTUAL == readMode ||
+            ((ReadMode.READ_YOUR_WRITES == readMode || ReadMode.MONOTONIC == readMode) && lastCommitted >= sessionToken);
+        if (sessionMayTakeClean)
+        {
+            // Every write up to the token is committed and applied here, so the clean version is new enough.
+            final DirtyVersions.DirtyKey entry = dirty.find(view.buffer, view.keyOffset, view.keyLength);
+            if (null != entry && entry.isCleanKnown())
+            {
+                answerClean(view, entry);
+                return;
+            }
+        }
+        askTail(view, message, messageOffset, messageLength);
+    }
+
+    private void answerStored(final RequestView view, final boolean found)
+    {
+        counters.readsAnswered.incrementRelease();
         if (!found || storedValue.isTombstone())
         {
             respond(view, Status.NOT_FOUND, found ? storedValue.version() : 0, view.buffer, 0, 0, null);
@@ -638,6 +756,268 @@ public final class ReplicationAgent implements Agent
         {
             respond(view, Status.OK, storedValue.version(), storedValue.value(), 0, storedValue.valueLength(), null);
         }
+    }
+
+    private void answerClean(final RequestView view, final DirtyVersions.DirtyKey entry)
+    {
+        counters.readsAnswered.incrementRelease();
+        if (entry.isCleanAbsent())
+        {
+            respond(view, Status.NOT_FOUND, entry.cleanVersion(), view.buffer, 0, 0, null);
+        }
+        else
+        {
+            respond(view, Status.OK, entry.cleanVersion(), entry.cleanValue(), 0, entry.cleanValueLength(), null);
+        }
+    }
+
+    /**
+     * Keeps the read and asks the tail which version of its key is committed; {@link #onVersionReply} answers it.
+     */
+    private void askTail(
+        final RequestView view, final DirectBuffer message, final int messageOffset, final int messageLength)
+    {
+        if (null == tailQueries || !tailQueries.isConnected())
+        {
+            counters.rejectedRequests.incrementRelease();
+            respond(view, Status.UNAVAILABLE, 0, view.buffer, 0, 0, "node " + nodeId + " holds an uncommitted " +
+                "version of this key and cannot reach the tail to learn which version is committed; retry");
+            return;
+        }
+        final long queryId = versionQueries.add(message, messageOffset, messageLength,
+            clock.nanoTime() + VERSION_QUERY_TIMEOUT_NS);
+        if (0 == queryId)
+        {
+            counters.rejectedRequests.incrementRelease();
+            respond(view, Status.BUSY, 0, view.buffer, 0, 0, "node " + nodeId + " has " + MAX_WAITING_READS +
+                " reads of uncommitted keys waiting for the tail; retry");
+            return;
+        }
+
+        queryBuffer.checkLimit(ProtocolLimits.MAX_ENVELOPE_LENGTH + view.keyLength + versionReplyChannel.length);
+        queryEncoder.wrapAndApplyHeader(queryBuffer, 0, headerEncoder)
+            .clusterId(clusterId)
+            .chainId(chainId)
+            .replyStreamId(StreamIds.FEEDBACK)
+            .epoch(epoch)
+            .clientId(versionQueryClientId)
+            .requestSeq(queryId)
+            .expectedVersion(0)
+            .op(OpType.VERSION)
+            .readMode(ReadMode.TAIL)
+            .putKey(view.buffer, view.keyOffset, view.keyLength)
+            .putValue(view.buffer, 0, 0)
+            .putReplyChannel(versionReplyChannel, 0, versionReplyChannel.length);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + queryEncoder.encodedLength();
+        if (sender.send(tailQueries, queryBuffer, 0, length, queryId) < 0)
+        {
+            versionQueries.release(versionQueries.slotOf(queryId));
+            counters.rejectedRequests.incrementRelease();
+            respond(view, Status.UNAVAILABLE, 0, view.buffer, 0, 0, "node " + nodeId + " could not send a version " +
+                "query to the tail (back pressure); retry");
+            return;
+        }
+        counters.versionQueriesSent.incrementRelease();
+    }
+
+    /**
+     * At the tail: which version of this key is committed (0 if none). The answer carries no value.
+     */
+    private void answerVersionQuery(final RequestView view)
+    {
+        final boolean found = store.read(view.buffer, view.keyOffset, view.keyLength, storedValue);
+        counters.versionQueriesAnswered.incrementRelease();
+        respond(view, found && !storedValue.isTombstone() ? Status.OK : Status.NOT_FOUND,
+            found ? storedValue.version() : 0, view.buffer, 0, 0, null);
+    }
+
+    /**
+     * A member's read of a dirty key, answered with the version the tail says is committed, which this member holds:
+     * still the store's newest, the key's clean version, or a dirty version in the Sent list.
+     */
+    private void onVersionReply(final ClientResponseDecoder reply)
+    {
+        final int slot = versionQueries.slotOf(reply.requestSeq());
+        if (reply.clientId() != versionQueryClientId || slot < 0)
+        {
+            counters.staleMessagesDropped.incrementRelease();
+            return;
+        }
+        final Status tailStatus = reply.status();
+        final long committedVersion = reply.version();
+        final long replyEpoch = reply.epoch();
+        reply.skipValue();
+        final String tailDetail = reply.detail();
+
+        final DirectBuffer message = versionQueries.request(slot);
+        final ClientRequestDecoder request = requestDecoder.wrapAndApplyHeader(message, 0, headerDecoder.wrap(message, 0));
+        final RequestView view = requestView.wrap(message, request);
+        try
+        {
+            if (replyEpoch != epoch || !isMember || (Status.OK != tailStatus && Status.NOT_FOUND != tailStatus))
+            {
+                counters.rejectedRequests.incrementRelease();
+                respond(view, Status.UNAVAILABLE, 0, view.buffer, 0, 0, "node " + nodeId + " asked the tail which " +
+                    "version of this key is committed and got " + tailStatus + " (" + tailDetail + "); retry");
+                return;
+            }
+
+            final boolean found = store.read(view.buffer, view.keyOffset, view.keyLength, storedValue);
+            if (found ? storedValue.version() == committedVersion || storedValue.version() <= lastCommitted :
+                0 == committedVersion)
+            {
+                answerStored(view, found);
+                return;
+            }
+            final DirtyVersions.DirtyKey entry = dirty.find(view.buffer, view.keyOffset, view.keyLength);
+            if (null != entry && entry.isCleanKnown() && entry.cleanVersion() == committedVersion)
+            {
+                answerClean(view, entry);
+                return;
+            }
+            final int at = committedVersion > 0 ? sentList.messageOffsetOf(committedVersion) : -1;
+            if (at >= 0)
+            {
+                final DirectBuffer sent = sentList.buffer();
+                final UpdateDecoder update =
+                    committedDecoder.wrapAndApplyHeader(sent, at, committedHeaderDecoder.wrap(sent, at));
+                final UpdateKind kind = update.kind();
+                update.skipKey();
+                final int valueOffset = update.limit() + UpdateDecoder.valueHeaderLength();
+                final int valueLength = update.valueLength();
+                if (UpdateKind.PUT == kind || UpdateKind.DELETE == kind)
+                {
+                    counters.readsAnswered.incrementRelease();
+                    respond(view, UpdateKind.PUT == kind ? Status.OK : Status.NOT_FOUND, committedVersion,
+                        sent, valueOffset, UpdateKind.PUT == kind ? valueLength : 0, null);
+                    return;
+                }
+            }
+            // The version is no longer held here (it was replaced while the query was out): the tail answers.
+            counters.rejectedRequests.incrementRelease();
+            respond(view, Status.NOT_TAIL, 0, view.buffer, 0, 0, "node " + nodeId + " no longer holds version " +
+                committedVersion + " of this key; read it at the tail, " + config.tail());
+        }
+        finally
+        {
+            versionQueries.release(slot);
+        }
+    }
+
+    private int expireVersionQueries(final long nowNs)
+    {
+        int expired = 0;
+        int slot;
+        while ((slot = versionQueries.nextExpired(nowNs)) >= 0)
+        {
+            answerWaitingRead(slot, Status.UNAVAILABLE, "node " + nodeId + " got no answer from the tail to which " +
+                "version of this key is committed; retry");
+            expired++;
+        }
+        return expired;
+    }
+
+    private void refuseWaitingReads(final Status status, final String detail)
+    {
+        int slot;
+        while ((slot = versionQueries.anyWaiting()) >= 0)
+        {
+            answerWaitingRead(slot, status, detail);
+        }
+    }
+
+    private void answerWaitingRead(final int slot, final Status status, final String detail)
+    {
+        final DirectBuffer message = versionQueries.request(slot);
+        final ClientRequestDecoder request = requestDecoder.wrapAndApplyHeader(message, 0, headerDecoder.wrap(message, 0));
+        counters.rejectedRequests.incrementRelease();
+        respond(requestView.wrap(message, request), status, 0, message, 0, 0, detail);
+        versionQueries.release(slot);
+    }
+
+    /**
+     * Sent-list records as acks trim them: each committed version of a dirty key becomes its clean version, and the key
+     * is clean again once its newest dirty version is committed.
+     */
+    private void onVersionCommitted(final long seq, final int offset, final int length)
+    {
+        final DirectBuffer buffer = sentList.buffer();
+        final UpdateDecoder update = committedDecoder.wrapAndApplyHeader(buffer, offset,
+            committedHeaderDecoder.wrap(buffer, offset));
+        final UpdateKind kind = update.kind();
+        if (UpdateKind.PUT != kind && UpdateKind.DELETE != kind)
+        {
+            return;
+        }
+        final int keyOffset = update.limit() + UpdateDecoder.keyHeaderLength();
+        final int keyLength = update.keyLength();
+        final DirtyVersions.DirtyKey entry = dirty.find(buffer, keyOffset, keyLength);
+        if (null == entry)
+        {
+            return;
+        }
+        if (seq >= entry.newestDirtySeq)
+        {
+            dirty.remove(entry);
+        }
+        else
+        {
+            update.skipKey();
+            final int valueOffset = update.limit() + UpdateDecoder.valueHeaderLength();
+            final int valueLength = UpdateKind.PUT == kind ? update.valueLength() : 0;
+            entry.clean(seq, UpdateKind.DELETE == kind, buffer, valueOffset, valueLength);
+        }
+    }
+
+    /**
+     * Applies a put or delete at a member that is not the tail, keeping the key's clean version if this write is the
+     * first dirty one over it.
+     */
+    private void applyDirty(
+        final UpdateKind kind,
+        final DirectBuffer buffer,
+        final RequestView view,
+        final long seq)
+    {
+        DirtyVersions.DirtyKey entry = dirty.find(buffer, view.keyOffset, view.keyLength);
+        if (null != entry && entry.newestDirtySeq <= lastCommitted)
+        {
+            // Left over from a trim that did not pass through onVersionCommitted; its clean version may be old.
+            dirty.remove(entry);
+            entry = null;
+        }
+        if (null != entry)
+        {
+            storeWrite(kind, buffer, view, seq, null);
+            entry.newestDirtySeq = Math.max(entry.newestDirtySeq, seq);
+            return;
+        }
+
+        final boolean existed = storeWrite(kind, buffer, view, seq, replacedValue);
+        entry = dirty.add(buffer, view.keyOffset, view.keyLength);
+        entry.newestDirtySeq = seq;
+        if (!existed)
+        {
+            entry.clean(0, false, buffer, 0, 0);
+        }
+        else if (replacedValue.version() <= lastCommitted)
+        {
+            entry.clean(replacedValue.version(), replacedValue.isTombstone(), replacedValue.value(), 0,
+                replacedValue.valueLength());
+        }
+        else
+        {
+            entry.cleanUnknown();
+            entry.newestDirtySeq = Math.max(seq, replacedValue.version());
+        }
+    }
+
+    private boolean storeWrite(
+        final UpdateKind kind, final DirectBuffer buffer, final RequestView view, final long seq, final StoredValue replaced)
+    {
+        return UpdateKind.PUT == kind ?
+            store.put(buffer, view.keyOffset, view.keyLength, seq, buffer, view.valueOffset, view.valueLength, replaced) :
+            store.delete(buffer, view.keyOffset, view.keyLength, seq, replaced);
     }
 
     private void sequenceWrite(final RequestView view, final long expectedVersion)
@@ -940,18 +1320,16 @@ public final class ReplicationAgent implements Agent
         final long resultVersion = update.resultVersion();
         final RequestView view = updateView.wrap(buffer, update);
 
-        switch (kind)
+        if (UpdateKind.PUT == kind || UpdateKind.DELETE == kind)
         {
-            case PUT:
-                store.put(buffer, view.keyOffset, view.keyLength, seq, buffer, view.valueOffset, view.valueLength);
-                break;
-
-            case DELETE:
-                store.delete(buffer, view.keyOffset, view.keyLength, seq);
-                break;
-
-            default:
-                break;
+            if (isMember && !isTail && seq > lastCommitted)
+            {
+                applyDirty(kind, buffer, view, seq);
+            }
+            else
+            {
+                storeWrite(kind, buffer, view, seq, null);
+            }
         }
         if (UpdateKind.DUPLICATE != kind)
         {
@@ -1038,6 +1416,10 @@ public final class ReplicationAgent implements Agent
         else if (JoinRequestDecoder.TEMPLATE_ID == templateId)
         {
             onJoinRequest(joinRequestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+        }
+        else if (ClientResponseDecoder.TEMPLATE_ID == templateId)
+        {
+            onVersionReply(versionReplyDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
         }
         else
         {

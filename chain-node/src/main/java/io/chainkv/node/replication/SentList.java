@@ -97,10 +97,28 @@ public final class SentList
      */
     public int trimTo(final long committedSeq)
     {
+        return trimTo(committedSeq, null);
+    }
+
+    /**
+     * Like {@link #trimTo(long)}, showing each record to the visitor, oldest first, before it is dropped (a CRAQ
+     * member learns which versions became clean).
+     *
+     * @param committedSeq every update with a seq up to this one is committed.
+     * @param visitor      receives each dropped record, or null.
+     * @return how many records were dropped.
+     */
+    public int trimTo(final long committedSeq, final RecordVisitor visitor)
+    {
         int dropped = 0;
         while (start < end && buffer.getLong(start + SEQ_OFFSET) <= committedSeq)
         {
-            final int next = start + BitUtil.align(RECORD_HEADER_LENGTH + buffer.getInt(start + LENGTH_OFFSET), 8);
+            final int length = buffer.getInt(start + LENGTH_OFFSET);
+            if (null != visitor)
+            {
+                visitor.onRecord(buffer.getLong(start + SEQ_OFFSET), start + RECORD_HEADER_LENGTH, length);
+            }
+            final int next = start + BitUtil.align(RECORD_HEADER_LENGTH + length, 8);
             if (sendCursor == start)
             {
                 sendCursor = next;
@@ -254,6 +272,28 @@ public final class SentList
         {
             visitor.onRecord(buffer.getLong(at + SEQ_OFFSET), at + RECORD_HEADER_LENGTH, buffer.getInt(at + LENGTH_OFFSET));
         }
+    }
+
+    /**
+     * @param seq of an update.
+     * @return the offset of its message in {@link #buffer()}, or -1 if it is not held; a scan, for the rare reads
+     * that need a dirty version's value.
+     */
+    public int messageOffsetOf(final long seq)
+    {
+        for (int at = start; at < end; at = nextRecord(at))
+        {
+            final long recordSeq = buffer.getLong(at + SEQ_OFFSET);
+            if (recordSeq == seq)
+            {
+                return at + RECORD_HEADER_LENGTH;
+            }
+            if (recordSeq > seq)
+            {
+                break;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -254,7 +254,7 @@ public final class ChainStore implements AutoCloseable
             if (unclean)
             {
                 LOG.warn("store in {}: redoing the write of version {} the previous process was killed in", dataDir, version);
-                applyIntendedWrite(keyLength, valueLength);
+                applyIntendedWrite(keyLength, valueLength, null);
             }
             else
             {
@@ -316,6 +316,26 @@ public final class ChainStore implements AutoCloseable
         final int valueOffset,
         final int valueLength)
     {
+        put(key, keyOffset, keyLength, version, value, valueOffset, valueLength, null);
+    }
+
+    /**
+     * Like {@link #put(DirectBuffer, int, int, long, DirectBuffer, int, int)}, and copies the entry it replaces into
+     * {@code replaced}, in the same map query (CRAQ keeps a key's clean version when a dirty one replaces it).
+     *
+     * @param replaced where to copy the replaced entry, or null.
+     * @return true if the key held an entry (copied into {@code replaced} when given), false if it held none.
+     */
+    public boolean put(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final long version,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final StoredValue replaced)
+    {
         checkValueLength(valueLength);
         final UnsafeBuffer scratch = intentLog.storedValue().buffer();
         scratch.putLong(VERSION_OFFSET, version, ORDER);
@@ -324,7 +344,7 @@ public final class ChainStore implements AutoCloseable
         {
             scratch.putBytes(VALUE_OFFSET, value, valueOffset, valueLength);
         }
-        store(key, keyOffset, keyLength, valueLength);
+        return store(key, keyOffset, keyLength, valueLength, replaced);
     }
 
     /**
@@ -336,20 +356,33 @@ public final class ChainStore implements AutoCloseable
      */
     public void delete(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
     {
+        delete(key, keyOffset, keyLength, version, null);
+    }
+
+    /**
+     * Like {@link #delete(DirectBuffer, int, int, long)}, and copies the entry it replaces into {@code replaced}.
+     *
+     * @param replaced where to copy the replaced entry, or null.
+     * @return true if the key held an entry, false if it held none.
+     */
+    public boolean delete(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long version, final StoredValue replaced)
+    {
         final UnsafeBuffer scratch = intentLog.storedValue().buffer();
         scratch.putLong(VERSION_OFFSET, version, ORDER);
         scratch.putByte(FLAGS_OFFSET, TOMBSTONE_FLAG);
-        store(key, keyOffset, keyLength, 0);
+        return store(key, keyOffset, keyLength, 0, replaced);
     }
 
-    private void store(final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength)
+    private boolean store(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength, final StoredValue replaced)
     {
         checkKeyLength(keyLength);
         intentLog.key().buffer().putBytes(0, key, keyOffset, keyLength);
         intentLog.beginEntryWrite(keyLength, VALUE_OFFSET + valueLength);
         try
         {
-            applyIntendedWrite(keyLength, valueLength);
+            return applyIntendedWrite(keyLength, valueLength, replaced);
         }
         finally
         {
@@ -358,8 +391,9 @@ public final class ChainStore implements AutoCloseable
         }
     }
 
-    private void applyIntendedWrite(final int keyLength, final int valueLength)
+    private boolean applyIntendedWrite(final int keyLength, final int valueLength, final StoredValue replaced)
     {
+        final boolean existed;
         long dataBytesDelta = (long)keyLength + valueLength;
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
             entries.queryContext(intentLog.key().bytesStore(), 0, keyLength))
@@ -368,13 +402,22 @@ public final class ChainStore implements AutoCloseable
             final Data<byte[]> newValue =
                 context.wrapValueBytesAsData(intentLog.storedValue().bytesStore(), 0, VALUE_OFFSET + valueLength);
             final MapEntry<byte[], byte[]> entry = context.entry();
-            if (null != entry)
+            existed = null != entry;
+            if (existed)
             {
+                if (null != replaced)
+                {
+                    final UnsafeBuffer stored = wrapEntry(entry.value());
+                    replaced.set(
+                        stored.getLong(VERSION_OFFSET, ORDER),
+                        (stored.getByte(FLAGS_OFFSET) & TOMBSTONE_FLAG) != 0,
+                        stored, VALUE_OFFSET, stored.capacity() - VALUE_OFFSET);
+                }
                 if (versionOf(entry.value()) >= intentLog.storedValue().buffer().getLong(VERSION_OFFSET, ORDER))
                 {
                     // A newer version always wins: a joiner meets the same key in the snapshot and in the live
                     // stream in either order, and a redone write may already be there.
-                    return;
+                    return true;
                 }
                 dataBytesDelta -= keyLength + (entry.value().size() - VALUE_OFFSET);
                 context.replaceValue(entry, newValue);
@@ -386,6 +429,7 @@ public final class ChainStore implements AutoCloseable
             }
         }
         metadata.dataBytes(metadata.dataBytes() + dataBytesDelta);
+        return existed;
     }
 
     /**

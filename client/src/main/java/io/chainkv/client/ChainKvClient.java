@@ -482,6 +482,7 @@ public final class ChainKvClient implements AutoCloseable
             // Closed publication or driver trouble: the agent retries, or fails it at the deadline or on close.
             LOG.debug("send of request {} failed", seq, ex);
         }
+        request.attemptInFlight = sent;
         if (!sent)
         {
             request.needsResend = true;

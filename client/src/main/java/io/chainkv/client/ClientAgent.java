@@ -219,10 +219,9 @@ final class ClientAgent implements Agent, FragmentHandler
                 response.skipValue();
                 if (OpType.GET == op)
                 {
-                    // A member that could not answer: the next attempt goes to another member, or to the tail when
-                    // the member could not tell which version is committed.
+                    // The next attempt goes to another member (attempts rotate), or to the tail when the member could
+                    // not tell which version is committed.
                     request.readAtTail |= Status.NOT_TAIL == status;
-                    sender.suspect(request.lastEndpoint, System.nanoTime());
                 }
                 onRetryable(request, status, response.detail());
                 break;
@@ -266,6 +265,7 @@ final class ClientAgent implements Agent, FragmentHandler
 
     private void onRetryable(final PendingRequest request, final Status status, final String detail)
     {
+        request.attemptInFlight = false;
         request.lastStatus = status;
         request.lastDetail = detail;
         configSource.requestRefresh();
@@ -291,6 +291,7 @@ final class ClientAgent implements Agent, FragmentHandler
             if (reconfigured && !request.needsResend)
             {
                 request.nextActionNs = nowNs;
+                request.attemptInFlight = false;
             }
 
             if (request.needsResend)
@@ -312,7 +313,7 @@ final class ClientAgent implements Agent, FragmentHandler
                 }
                 else
                 {
-                    if (OpType.GET == request.op)
+                    if (OpType.GET == request.op && request.attemptInFlight)
                     {
                         // No answer in time: skip that member for a while; the retry goes to another.
                         sender.suspect(request.lastEndpoint, nowNs);
@@ -338,6 +339,7 @@ final class ClientAgent implements Agent, FragmentHandler
             LOG.debug("resend of request {} failed", request.seq, ex);
         }
 
+        request.attemptInFlight = sent;
         if (sent)
         {
             request.nextActionNs = Math.min(nowNs + attemptTimeoutNs, request.deadlineNs);

@@ -90,6 +90,8 @@ final class PendingRequest
     // resolve the key's committed version).
     String lastEndpoint;
     boolean readAtTail;
+    // True while an attempt went out and nothing has answered it: its timer firing means the node did not answer.
+    boolean attemptInFlight;
     Status lastStatus;
     String lastDetail;
 

@@ -870,8 +870,10 @@ public final class ReplicationAgent implements Agent
                 return;
             }
             final DirtyVersions.DirtyKey entry = dirty.find(view.buffer, view.keyOffset, view.keyLength);
-            if (null != entry && entry.isCleanKnown() && entry.cleanVersion() == committedVersion)
+            if (null != entry && entry.isCleanKnown() && entry.cleanVersion() >= committedVersion)
             {
+                // Acks may have moved the clean version past the tail's answer: that newer one was committed after
+                // the tail answered, so after the read began, and is the newest committed at our commit point.
                 answerClean(view, entry);
                 return;
             }

@@ -109,6 +109,10 @@ public final class BenchMain implements Callable<Integer>
     @Option(names = "--note", description = "A caveat to carry into the results, e.g. 'shared 2-core box' (repeatable).")
     private List<String> notes = new ArrayList<>();
 
+    @Option(names = "--read-mode", defaultValue = "LINEARIZABLE",
+        description = "LINEARIZABLE (any member, CRAQ), TAIL, READ_YOUR_WRITES, MONOTONIC or EVENTUAL (default: ${DEFAULT-VALUE}).")
+    private io.chainkv.client.ReadMode readMode;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
@@ -154,6 +158,7 @@ public final class BenchMain implements Callable<Integer>
             .faults(faults)
             .floor(floor)
             .floorDuration(seconds(floorSeconds))
+            .readMode(readMode)
             .seed(seed);
 
         final Path resultsDir = null != out ? out :

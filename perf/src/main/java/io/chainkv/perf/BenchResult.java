@@ -58,7 +58,8 @@ public record BenchResult(
         boolean loaded,
         double loadSeconds,
         double warmupSeconds,
-        double durationSeconds)
+        double durationSeconds,
+        String readMode)
     {
     }
 

@@ -156,10 +156,11 @@ public final class BenchRun
                     .configSource(configSource)
                     .transportSettings(transport)
                     .requestTimeout(settings.requestTimeout())
+                    .readMode(settings.readMode())
                     .attemptTimeout(min(settings.requestTimeout(), ClientConfig.DEFAULT_ATTEMPT_TIMEOUT)));
             }
-            out.printf(Locale.ROOT, "chain: %s (epoch %d); client idle profile: %s%n", members(chain),
-                chain.epoch(), IdleProfile.nameOf(transport));
+            out.printf(Locale.ROOT, "chain: %s (epoch %d); client idle profile: %s; read mode: %s%n", members(chain),
+                chain.epoch(), IdleProfile.nameOf(transport), settings.readMode());
 
             double loadSeconds = 0;
             if (settings.load())
@@ -420,7 +421,7 @@ public final class BenchRun
             new BenchResult.Settings(settings.workload().toString(), settings.loadModel(), settings.threads(),
                 settings.outstanding(), settings.rate(), settings.clients(), settings.keys(), settings.keySize(),
                 settings.valueSize(), settings.distribution(), settings.load(), loadSeconds,
-                settings.warmup().toNanos() / 1e9, seconds),
+                settings.warmup().toNanos() / 1e9, seconds, settings.readMode().name()),
             new BenchResult.Profile(IdleProfile.nameOf(transport), transport.toString(), IdleProfile.ofCluster(clusterLogs)),
             memberNames,
             seconds,

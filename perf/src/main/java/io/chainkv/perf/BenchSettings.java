@@ -1,5 +1,7 @@
 package io.chainkv.perf;
 
+import io.chainkv.client.ReadMode;
+
 import java.time.Duration;
 
 /**
@@ -27,6 +29,23 @@ public final class BenchSettings
     private boolean floor;
     private Duration floorDuration = Duration.ofSeconds(5);
     private long seed = 42;
+    private ReadMode readMode = ReadMode.LINEARIZABLE;
+
+    /**
+     * @param readMode what the run's reads may answer: LINEARIZABLE spreads them over every member (CRAQ), TAIL sends
+     *                 them all to the tail.
+     * @return this.
+     */
+    public BenchSettings readMode(final ReadMode readMode)
+    {
+        this.readMode = java.util.Objects.requireNonNull(readMode, "readMode");
+        return this;
+    }
+
+    public ReadMode readMode()
+    {
+        return readMode;
+    }
 
     public BenchSettings workload(final Workload workload)
     {

@@ -88,7 +88,7 @@ class ResultsOutputTest
             "2026-11-22T03:00:00Z",
             "bench --workload write-only",
             new BenchResult.Settings("write-only", "closed loop, 1 threads x 1 outstanding", 1, 1, 0, 1, 100_000, 16,
-                100, "uniform", false, 0, 1, 2),
+                100, "uniform", false, 0, 1, 2, "LINEARIZABLE"),
             new BenchResult.Profile("default (backoff)", "idle=backoff", "n1: backoff"),
             List.of("n1@127.0.0.1:1", "n2@127.0.0.1:2", "n3@127.0.0.1:3"),
             2,

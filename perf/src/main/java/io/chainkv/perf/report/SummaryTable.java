@@ -22,8 +22,9 @@ public final class SummaryTable
     {
         final StringBuilder sb = new StringBuilder();
         final BenchResult.Settings s = result.settings();
-        sb.append(String.format(Locale.ROOT, "workload %s; %s; %d keys, %d-byte keys, %d-byte values, %s keys%n",
-            s.workload(), s.loadModel(), s.keys(), s.keySize(), s.valueSize(), s.keyDistribution()));
+        sb.append(String.format(Locale.ROOT, "workload %s; %s; %d keys, %d-byte keys, %d-byte values, %s keys; " +
+            "reads %s%n",
+            s.workload(), s.loadModel(), s.keys(), s.keySize(), s.valueSize(), s.keyDistribution(), s.readMode()));
         sb.append(String.format(Locale.ROOT, "chain %s; idle profile: client %s; cluster %s%n",
             String.join(" -> ", result.cluster()), result.profile().name(), result.profile().cluster()));
         sb.append(String.format(Locale.ROOT, "%-6s %10s %11s %9s %9s %9s %9s %10s %8s%n",

@@ -117,7 +117,7 @@ final class ClientAgent implements Agent, FragmentHandler
             final long seq = request.activeSeq();
             if (0 != seq)
             {
-                fail(request, seq, Failures.closed(request.op, seq));
+                failAndRelease(request, seq, Failures.closed(request.op, seq));
             }
         }
     }
@@ -207,7 +207,7 @@ final class ClientAgent implements Agent, FragmentHandler
                 }
                 else
                 {
-                    fail(request, seq, Failures.unexpectedAnswer(op, seq, "NOT_FOUND"));
+                    failAndRelease(request, seq, Failures.unexpectedAnswer(op, seq, "NOT_FOUND"));
                 }
                 break;
 
@@ -230,7 +230,7 @@ final class ClientAgent implements Agent, FragmentHandler
                 response.skipValue();
                 final ChainKvException failure = Failures.fromStatus(
                     op, seq, status, response.detail(), request.expectedVersion, version);
-                fail(request, seq, null != failure ? failure :
+                failAndRelease(request, seq, null != failure ? failure :
                     Failures.unexpectedAnswer(op, seq, "status code " + response.statusRaw()));
                 break;
         }
@@ -258,7 +258,7 @@ final class ClientAgent implements Agent, FragmentHandler
                 break;
 
             default:
-                fail(request, seq, Failures.unexpectedAnswer(op, seq, "op " + op));
+                failAndRelease(request, seq, Failures.unexpectedAnswer(op, seq, "op " + op));
                 break;
         }
     }
@@ -266,6 +266,7 @@ final class ClientAgent implements Agent, FragmentHandler
     private void onRetryable(final PendingRequest request, final Status status, final String detail)
     {
         request.attemptInFlight = false;
+        sender.releaseRead(request);
         request.lastStatus = status;
         request.lastDetail = detail;
         configSource.requestRefresh();
@@ -306,7 +307,7 @@ final class ClientAgent implements Agent, FragmentHandler
                 if (nowNs - request.deadlineNs >= 0)
                 {
                     final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(nowNs - request.startNs);
-                    fail(request, seq, null != request.lastStatus ?
+                    failAndRelease(request, seq, null != request.lastStatus ?
                         Failures.unavailable(request.op, seq, elapsedMs, request.attempts, request.lastStatus,
                             request.lastDetail) :
                         Failures.timeout(request.op, seq, elapsedMs, request.attempts));
@@ -356,13 +357,20 @@ final class ClientAgent implements Agent, FragmentHandler
         request.backoffNs = Math.min(request.backoffNs * 2, maxBackoffNs);
     }
 
-    private static void complete(final PendingRequest request, final long seq, final Object result)
+    private void complete(final PendingRequest request, final long seq, final Object result)
     {
+        sender.releaseRead(request);
         final CompletableFuture<Object> future = request.future;
         if (PendingRequest.NOT_OWNER != request.release(seq, PendingRequest.ACTIVE))
         {
             future.complete(result);
         }
+    }
+
+    private void failAndRelease(final PendingRequest request, final long seq, final Throwable failure)
+    {
+        sender.releaseRead(request);
+        fail(request, seq, failure);
     }
 
     static void fail(final PendingRequest request, final long seq, final Throwable failure)

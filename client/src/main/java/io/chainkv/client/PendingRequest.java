@@ -92,6 +92,9 @@ final class PendingRequest
     boolean readAtTail;
     // True while an attempt went out and nothing has answered it: its timer firing means the node did not answer.
     boolean attemptInFlight;
+    // Reads: the member whose in-flight count this request's attempt adds to (RequestSender), or null. Taken with
+    // getAndSet so the caller's thread and the receiver release it exactly once.
+    volatile String countedEndpoint;
     Status lastStatus;
     String lastDetail;
 

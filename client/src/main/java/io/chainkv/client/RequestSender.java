@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encodes a pending request for the current configuration and offers it to the right node: writes to the
- * head; reads spread over every member (CRAQ), skipping members that recently failed to answer, or to the tail
- * for {@link ReadMode#TAIL}. Used by callers' threads for first attempts and by the receiver agent for
+ * head; reads to the member with the fewest reads of this client in flight (CRAQ; a slow or paused member collects
+ * no more than its share), skipping members that recently failed to answer, or to the tail for {@link ReadMode#TAIL}. Used by callers' threads for first attempts and by the receiver agent for
  * retries; each thread encodes into its own buffer and chunks through its own {@link MessageSender}.
  * <p>
  * Every attempt re-reads {@link ChainConfigSource#current()}, so a retry after a reconfiguration carries
@@ -41,6 +41,10 @@ final class RequestSender implements AutoCloseable
 
     private final Map<String, Publication> publicationsByEndpoint = new ConcurrentHashMap<>();
     private final Map<String, Long> suspectUntilNs = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> readsInFlight = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<PendingRequest, String> COUNTED =
+        java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
+            PendingRequest.class, String.class, "countedEndpoint");
 
     RequestSender(
         final Aeron aeron,
@@ -65,12 +69,47 @@ final class RequestSender implements AutoCloseable
     boolean send(final PendingRequest request)
     {
         final ChainConfig config = configSource.current();
-        final String endpoint = OpType.GET == request.op ? readTarget(config, request) : config.head().endpoint();
+        final boolean read = OpType.GET == request.op;
+        final String endpoint = read ? readTarget(config, request) : config.head().endpoint();
         request.lastEndpoint = endpoint;
         final Publication publication = publicationFor(endpoint);
         final ThreadEncoder encoder = ENCODERS.get();
         final int length = encoder.encode(config, clientId, request, replyChannel);
-        return encoder.sender(publication, settings).send(publication, encoder.buffer, 0, length, request.seq) > 0;
+        if (read)
+        {
+            // Counted before the offer: the answer may reach the receiver before this thread returns.
+            releaseRead(request);
+            inFlightAt(endpoint).incrementAndGet();
+            COUNTED.set(request, endpoint);
+        }
+        final boolean sent =
+            encoder.sender(publication, settings).send(publication, encoder.buffer, 0, length, request.seq) > 0;
+        if (!sent && read)
+        {
+            releaseRead(request);
+        }
+        return sent;
+    }
+
+    /**
+     * The read's attempt is answered, timed out or abandoned: it no longer counts against its member.
+     *
+     * @param request a read or any other request (then nothing happens).
+     */
+    void releaseRead(final PendingRequest request)
+    {
+        final String endpoint = COUNTED.getAndSet(request, null);
+        if (null != endpoint)
+        {
+            inFlightAt(endpoint).decrementAndGet();
+        }
+    }
+
+    private java.util.concurrent.atomic.AtomicInteger inFlightAt(final String endpoint)
+    {
+        final java.util.concurrent.atomic.AtomicInteger count = readsInFlight.get(endpoint);
+        return null != count ? count :
+            readsInFlight.computeIfAbsent(endpoint, (e) -> new java.util.concurrent.atomic.AtomicInteger());
     }
 
     /**
@@ -88,8 +127,9 @@ final class RequestSender implements AutoCloseable
     }
 
     /**
-     * Picks the member a read attempt goes to: successive requests and attempts rotate over the members, skipping
-     * suspects, so reads spread and a retry goes elsewhere; the tail when the mode or an answer asks for it.
+     * Picks the member a read attempt goes to: the one with the fewest of this client's reads in flight, skipping
+     * suspects, ties broken by rotating over request and attempt numbers (so a retry goes elsewhere); the tail when
+     * the mode or an answer asks for it.
      */
     private String readTarget(final ChainConfig config, final PendingRequest request)
     {
@@ -102,16 +142,23 @@ final class RequestSender implements AutoCloseable
         final int count = members.size();
         final int first = (int)Long.remainderUnsigned(request.seq + request.attempts - 1, count);
         final long nowNs = System.nanoTime();
+        String best = null;
+        int bestInFlight = Integer.MAX_VALUE;
         for (int i = 0; i < count; i++)
         {
             final String endpoint = members.get((first + i) % count).endpoint();
             final Long until = suspectUntilNs.get(endpoint);
             if (null == until || nowNs - until >= 0)
             {
-                return endpoint;
+                final int inFlight = inFlightAt(endpoint).get();
+                if (inFlight < bestInFlight)
+                {
+                    best = endpoint;
+                    bestInFlight = inFlight;
+                }
             }
         }
-        return tail;
+        return null != best ? best : tail;
     }
 
     /**

@@ -580,7 +580,7 @@ public final class ReplicationAgent implements Agent
         final int requestChainId = request.chainId();
         final long requestEpoch = request.epoch();
         final long expectedVersion = request.expectedVersion();
-        final ReadMode readMode = request.readMode();
+        final ReadMode readMode = RequestView.readModeOf(request.readModeRaw());
         final RequestView view = requestView.wrap(buffer, request);
 
         final String refusal = refusalOf(requestClusterId, requestChainId, requestEpoch, readMode, view);
@@ -838,7 +838,8 @@ public final class ReplicationAgent implements Agent
     private void onVersionReply(final ClientResponseDecoder reply)
     {
         final int slot = versionQueries.slotOf(reply.requestSeq());
-        if (reply.clientId() != versionQueryClientId || slot < 0)
+        if (reply.clientId() != versionQueryClientId || slot < 0 || reply.clusterId() != clusterId ||
+            reply.chainId() != chainId)
         {
             counters.staleMessagesDropped.incrementRelease();
             return;

@@ -2,6 +2,7 @@ package io.chainkv.node.replication;
 
 import io.chainkv.protocol.codecs.ClientRequestDecoder;
 import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.protocol.codecs.ReadMode;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import org.agrona.DirectBuffer;
 
@@ -12,6 +13,9 @@ import org.agrona.DirectBuffer;
  */
 final class RequestView
 {
+    private static final OpType[] OPS = OpType.values();
+    private static final ReadMode[] READ_MODES = ReadMode.values();
+
     DirectBuffer buffer;
     long clientId;
     long requestSeq;
@@ -32,7 +36,7 @@ final class RequestView
         this.buffer = buffer;
         clientId = request.clientId();
         requestSeq = request.requestSeq();
-        op = request.op();
+        op = opOf(request.opRaw());
         replyStreamId = request.replyStreamId();
         keyOffset = request.limit() + ClientRequestDecoder.keyHeaderLength();
         keyLength = request.keyLength();
@@ -43,6 +47,37 @@ final class RequestView
         channelOffset = request.limit() + ClientRequestDecoder.replyChannelHeaderLength();
         channelLength = request.replyChannelLength();
         return this;
+    }
+
+    /**
+     * @return the operation, or {@link OpType#NULL_VAL} for a value the schema does not know (the generated decoder
+     * throws on those, and a hostile client must get MALFORMED, not kill the message).
+     */
+    static OpType opOf(final short raw)
+    {
+        for (final OpType op : OPS)
+        {
+            if (op.value() == raw)
+            {
+                return op;
+            }
+        }
+        return OpType.NULL_VAL;
+    }
+
+    /**
+     * @return the read mode, or {@link ReadMode#NULL_VAL} for a value the schema does not know.
+     */
+    static ReadMode readModeOf(final short raw)
+    {
+        for (final ReadMode mode : READ_MODES)
+        {
+            if (mode.value() == raw)
+            {
+                return mode;
+            }
+        }
+        return ReadMode.NULL_VAL;
     }
 
     /**

@@ -1,14 +1,20 @@
 package io.chainkv.node.chain;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
 import io.chainkv.client.ChainKvClient;
 import io.chainkv.client.ClientConfig;
 import io.chainkv.config.ChainConfig;
+import io.chainkv.node.harness.FreePorts;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
 import io.chainkv.node.replication.NodeCountersReader;
 import io.chainkv.protocol.codecs.AckEncoder;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
+import io.chainkv.protocol.codecs.ClientResponseDecoder;
+import io.chainkv.protocol.codecs.ClientResponseEncoder;
+import io.chainkv.protocol.codecs.MessageHeaderDecoder;
+import io.chainkv.protocol.codecs.ReadMode;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.OpType;
 import io.chainkv.protocol.codecs.Status;
@@ -116,6 +122,83 @@ class HostileFramesTest
             assertEquals(2, StoreInspection.entryCountOf(node), node.id());
             assertEquals(headDigest, StoreInspection.digestOf(node), node.id());
         }
+    }
+
+    @Test
+    void unknownOpsAndReadModesAndVersionQueriesAtAMemberAreRefusedAndForgedVersionAnswersIgnored() throws Exception
+    {
+        chain = LocalChain.builder().nodes(3)
+            .maxEntries(StoreInspection.MAX_ENTRIES)
+            .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
+            .start();
+        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()));
+        client.put(bytes("k"), bytes("v"));
+
+        final TransportSettings settings = TransportSettings.fromSystemProperties();
+        attacker = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("attacker"), settings);
+        final String replyEndpoint = "127.0.0.1:" + FreePorts.udp(1).get(0);
+        final Subscription replies = attacker.aeron().addSubscription(
+            Channels.udp(replyEndpoint, settings), StreamIds.CLIENT_REPLY);
+        final ChainConfig config = chain.config();
+        final ExclusivePublication toHeadClients = publication(chain.head(), StreamIds.CLIENT_REQUEST, settings);
+
+        final int unknownMode = encodeRead(config, replyEndpoint, 1, OpType.GET);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ClientRequestEncoder.readModeEncodingOffset(), (byte)77);
+        offer(toHeadClients, unknownMode);
+        assertEquals(Status.MALFORMED, awaitResponse(replies, 1));
+
+        offer(toHeadClients, encodeRead(config, replyEndpoint, 2, OpType.VERSION));
+        assertEquals(Status.NOT_TAIL, awaitResponse(replies, 2));
+
+        final int unknownOp = encodeRead(config, replyEndpoint, 3, OpType.GET);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ClientRequestEncoder.opEncodingOffset(), (byte)42);
+        offer(toHeadClients, unknownOp);
+        assertEquals(Status.MALFORMED, awaitResponse(replies, 3));
+
+        // An answer to a version query nobody asked: dropped and counted, nothing answered.
+        final ExclusivePublication toMiddleFeedback = publication(chain.node("n2"), StreamIds.FEEDBACK, settings);
+        final ClientResponseEncoder forged = new ClientResponseEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(config.clusterId()).chainId(config.chainId()).epoch(config.epoch()).clientId(5).requestSeq(1)
+            .version(1).op(OpType.VERSION).status(Status.OK).putValue(bytes(""), 0, 0).detail("");
+        offer(toMiddleFeedback, MessageHeaderEncoder.ENCODED_LENGTH + forged.encodedLength());
+        awaitCounter(chain.node("n2"), "messages of another cluster/chain/epoch dropped", 1);
+
+        assertEquals("v", new String(client.get(bytes("k")).value(), StandardCharsets.UTF_8));
+    }
+
+    private int encodeRead(final ChainConfig config, final String replyEndpoint, final long requestSeq, final OpType op)
+    {
+        final ClientRequestEncoder encoder = new ClientRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(config.clusterId()).chainId(config.chainId()).replyStreamId(StreamIds.CLIENT_REPLY)
+            .epoch(config.epoch()).clientId(6).requestSeq(requestSeq).expectedVersion(0).op(op)
+            .readMode(ReadMode.LINEARIZABLE).putKey(bytes("k"), 0, 1).putValue(bytes(""), 0, 0)
+            .replyChannel("aeron:udp?endpoint=" + replyEndpoint);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private static Status awaitResponse(final Subscription replies, final long requestSeq) throws InterruptedException
+    {
+        final Status[] status = new Status[1];
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        final ClientResponseDecoder response = new ClientResponseDecoder();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (null == status[0] && System.nanoTime() < deadline)
+        {
+            replies.poll((buffer, offset, length, h) ->
+            {
+                response.wrapAndApplyHeader(buffer, offset, header.wrap(buffer, offset));
+                if (response.requestSeq() == requestSeq)
+                {
+                    status[0] = response.status();
+                }
+            }, 10);
+            Thread.sleep(1);
+        }
+        if (null == status[0])
+        {
+            throw new AssertionError("no answer to request " + requestSeq + " within 10 s");
+        }
+        return status[0];
     }
 
     private ExclusivePublication publication(final NodeProcess node, final int streamId, final TransportSettings settings)

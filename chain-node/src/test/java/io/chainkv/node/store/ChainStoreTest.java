@@ -1,12 +1,9 @@
 package io.chainkv.node.store;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,28 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ChainStoreTest
+class ChainStoreTest extends StoreTestSupport.StoreFixture
 {
-    @TempDir
-    Path dir;
-
-    private ChainStore store;
-    private ChainStore other;
-    private final StoredValue value = new StoredValue();
-
-    @AfterEach
-    void closeStores()
-    {
-        if (null != store)
-        {
-            store.close();
-        }
-        if (null != other)
-        {
-            other.close();
-        }
-    }
-
     @Test
     void readOfKeyNeverWrittenReturnsFalse()
     {

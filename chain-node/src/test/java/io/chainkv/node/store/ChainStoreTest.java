@@ -312,6 +312,27 @@ class ChainStoreTest extends StoreTestSupport.StoreFixture
     }
 
     @Test
+    void versionedRoomCheckAdmitsWritesThatLoseToWhatTheFullStoreHolds()
+    {
+        store = ChainStore.open(smallConfig(dir).maxEntries(100).maxValueLength(100).averageValueLength(10));
+        for (int i = 0; i < 100; i++)
+        {
+            final UnsafeBuffer key = bytes("key-" + i);
+            assertTrue(store.hasRoomFor(key, 0, key.capacity(), 10, 50), "far from the limits: no query needed");
+            put(store, "key-" + i, 50, "value-" + i);
+        }
+        final UnsafeBuffer held = bytes("key-7");
+        final UnsafeBuffer absent = bytes("one-more");
+
+        assertTrue(store.hasRoomFor(held, 0, held.capacity(), 100, 50), "the same version changes nothing");
+        assertTrue(store.hasRoomFor(held, 0, held.capacity(), 100, 20), "an older version changes nothing");
+        assertTrue(store.hasRoomFor(held, 0, held.capacity(), 100, 60), "a newer version replaces: no new entry");
+        assertFalse(store.hasRoomFor(absent, 0, absent.capacity(), 10, 60), "a new key is one entry too many");
+        assertFalse(store.hasRoomFor(absent, 0, absent.capacity(), 0, 60), "so is a tombstone of a new key");
+        assertFalse(store.hasRoomFor(held, 0, held.capacity(), 101, 20), "a value over the maximum never fits");
+    }
+
+    @Test
     void storeRefusesWriteThatWouldExceedDataBytes()
     {
         store = ChainStore.open(smallConfig(dir).maxValueLength(1_000).averageValueLength(500).maxDataBytes(10_000));

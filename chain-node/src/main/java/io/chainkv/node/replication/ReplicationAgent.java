@@ -820,6 +820,7 @@ public final class ReplicationAgent implements Agent
         {
             return true;
         }
+        // Caught up or not, it can no longer follow the chain: the master must not make it the tail.
         caughtUpEpoch.set(0);
         return false;
     }

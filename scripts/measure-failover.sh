@@ -6,20 +6,7 @@
 #   scripts/measure-failover.sh [--trials N]      (default 10 trials per role; each trial starts a cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/measure.sh
 
-trials=10
-while [[ $# -gt 0 ]]
-do
-    case "$1" in
-        --trials) trials="${2:?--trials needs a number}"; shift 2 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
-        *) echo "measure-failover.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
-    esac
-done
-[[ "$trials" =~ ^[1-9][0-9]*$ ]] || { echo "measure-failover.sh: --trials must be a positive number" >&2; exit 2; }
-
-mvn -q -B install -DskipTests
-mvn -q -B -pl chain-master test -Dtest=FailoverUnavailabilityMeasurement -Dgroups=measurement \
-    -Dchainkv.test.excludedGroups=none -Dchainkv.failover.trials="$trials"
-echo
-cat chain-master/target/failover-measurement.txt
+measure_parse measure-failover.sh --trials 10 "$@"
+measure_run FailoverUnavailabilityMeasurement failover-measurement.txt -Dchainkv.failover.trials="$MEASURE_VALUE"

@@ -48,12 +48,29 @@ public final class EmbeddedAeron implements AutoCloseable
      */
     public static File uniqueDirectory(final String role)
     {
+        return new File(parentDirectory(), directoryPrefix(role) +
+            Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL));
+    }
+
+    /**
+     * @return where {@link #uniqueDirectory} puts driver directories: {@value #AERON_DIR_PARENT_PROP} if set, else
+     * /dev/shm where it exists, else the temporary directory.
+     */
+    public static File parentDirectory()
+    {
         final String parentProp = System.getProperty(AERON_DIR_PARENT_PROP);
-        final File parent = null != parentProp ? new File(parentProp) :
+        return null != parentProp ? new File(parentProp) :
             new File("/dev/shm").isDirectory() ? new File("/dev/shm") : new File(System.getProperty("java.io.tmpdir"));
-        final String name = "chainkv-" + role + "-" + ProcessHandle.current().pid() + "-" +
-            Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
-        return new File(parent, name);
+    }
+
+    /**
+     * @param role as given to {@link #uniqueDirectory}.
+     * @return how the names of this process's directories for that role begin ({@code chainkv-<role>-<pid>-}), so a
+     * harness can find the ones it left.
+     */
+    public static String directoryPrefix(final String role)
+    {
+        return "chainkv-" + role + "-" + ProcessHandle.current().pid() + "-";
     }
 
     /**
@@ -166,7 +183,14 @@ public final class EmbeddedAeron implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(aeron, driver);
-        IoUtil.delete(directory, true);
+        try
+        {
+            CloseHelper.closeAll(aeron, driver);
+        }
+        finally
+        {
+            // Even if the client or driver failed to close: a directory left in /dev/shm outlives the process.
+            IoUtil.delete(directory, true);
+        }
     }
 }

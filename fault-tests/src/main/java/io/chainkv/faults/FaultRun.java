@@ -16,7 +16,6 @@ import io.chainkv.faults.nemesis.Nemeses;
 import io.chainkv.faults.nemesis.Nemesis;
 import io.chainkv.faults.workload.ClientProcess;
 import io.chainkv.faults.workload.KeySpace;
-import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,6 +47,7 @@ public final class FaultRun
 
     private final RunSettings settings;
     private final PrintStream log;
+    private final RunResources resources;
 
     /**
      * @param settings what to run.
@@ -57,36 +57,48 @@ public final class FaultRun
     {
         this.settings = settings;
         this.log = log;
+        this.resources = new RunResources(log);
     }
 
     /**
-     * Runs every segment and checks each.
+     * Runs every segment and checks each. Whatever way it ends (normally, by an exception, or by the JVM shutting
+     * down under it), the clusters, network namespaces and client driver directories it made are removed.
      *
      * @return what happened.
      */
     public RunReport run()
     {
-        final long startNs = System.nanoTime();
-        final long endNs = startNs + settings.duration().toNanos();
-        final SplittableRandom random = new SplittableRandom(settings.seed());
-        final List<SegmentResult> segments = new ArrayList<>();
-        int index = 0;
-        while (true)
+        final Thread hook = resources.shutdownHook();
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
         {
-            final long remainingNs = endNs - System.nanoTime();
-            if (index > 0 && remainingNs < MIN_SEGMENT.toNanos())
+            final long startNs = System.nanoTime();
+            final long endNs = startNs + settings.duration().toNanos();
+            final SplittableRandom random = new SplittableRandom(settings.seed());
+            final List<SegmentResult> segments = new ArrayList<>();
+            int index = 0;
+            while (true)
             {
-                break;
+                final long remainingNs = endNs - System.nanoTime();
+                if (index > 0 && remainingNs < MIN_SEGMENT.toNanos())
+                {
+                    break;
+                }
+                index++;
+                final Duration length = Duration.ofNanos(Math.max(MIN_SEGMENT.toNanos(),
+                    Math.min(settings.segment().toNanos(), remainingNs)));
+                final double loss = settings.lossRate() > 0 && index % 2 == 1 ? settings.lossRate() : 0;
+                final SegmentResult result = runSegment(index, length, loss, random.split());
+                segments.add(result);
+                log.println(RunReport.segmentLine(result));
             }
-            index++;
-            final Duration length = Duration.ofNanos(Math.max(MIN_SEGMENT.toNanos(),
-                Math.min(settings.segment().toNanos(), remainingNs)));
-            final double loss = settings.lossRate() > 0 && index % 2 == 1 ? settings.lossRate() : 0;
-            final SegmentResult result = runSegment(index, length, loss, random.split());
-            segments.add(result);
-            log.println(RunReport.segmentLine(result));
+            return new RunReport(settings, segments, (System.nanoTime() - startNs) / 1e9);
         }
-        return new RunReport(settings, segments, (System.nanoTime() - startNs) / 1e9);
+        finally
+        {
+            resources.closeAll();
+            RunResources.quietRemoveHook(hook);
+        }
     }
 
     private SegmentResult runSegment(final int index, final Duration length, final double loss,
@@ -108,9 +120,9 @@ public final class FaultRun
             log.println("segment " + index + ": starting " + settings.nodes() + " nodes (replication factor " +
                 settings.replicationFactor() + ")" + (settings.namespaces() ? " in network namespaces" : "") +
                 (loss > 0 ? ", Aeron receive loss " + loss : ""));
-            cluster = FaultCluster.start(name, settings.outDir().resolve("clusters"), settings.nodes(),
+            cluster = resources.add(FaultCluster.start(name, settings.outDir().resolve("clusters"), settings.nodes(),
                 settings.replicationFactor(), settings.sessionTimeoutMs(), settings.namespaces(), loss,
-                settings.heal());
+                settings.heal()));
             clusterDir = cluster.local().dir();
             if (loss > 0)
             {
@@ -119,7 +131,8 @@ public final class FaultRun
             }
             for (int c = 0; c < 2; c++)
             {
-                clients.add(ChainKvClient.connect(cluster.clientConfig().requestTimeout(Duration.ofSeconds(3))));
+                clients.add(resources.add(
+                    ChainKvClient.connect(cluster.clientConfig().requestTimeout(Duration.ofSeconds(3)))));
             }
             for (int p = 1; p <= settings.processes(); p++)
             {
@@ -168,8 +181,8 @@ public final class FaultRun
             {
                 error = null == error ? "final reads failed: " + ex : error;
             }
-            CloseHelper.quietCloseAll(clients);
-            CloseHelper.quietClose(cluster);
+            // Clients, then the cluster's processes, then its network; and anything of this process still left.
+            resources.closeAll();
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final List<Operation> ops = history.operations();

@@ -8,17 +8,12 @@ import io.chainkv.node.backup.BackupTaker;
 import io.chainkv.node.store.StoreConfig;
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.net.DatagramSocket;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code chainctl backup} and {@code chainctl restore}: an online, consistent backup of a chain to a directory,
@@ -36,19 +31,8 @@ public final class BackupCommands
     @Command(name = "backup", mixinStandardHelpOptions = true,
         description = "Writes a consistent copy of the chain's committed state, at a stated seq, to a new directory " +
             "(store files + MANIFEST.properties with checksums) while the cluster serves.")
-    public static final class Backup implements Callable<Integer>
+    public static final class Backup extends CtlCommand
     {
-        @Spec
-        private CommandSpec spec;
-
-        @Option(names = "--zk", defaultValue = ChainCtl.DEFAULT_ZK, paramLabel = "<host:port,...>",
-            description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
-        private String connectString;
-
-        @Option(names = "--cluster", defaultValue = ChainCtl.DEFAULT_CLUSTER, paramLabel = "<name>",
-            description = "Cluster name (default: ${DEFAULT-VALUE}).")
-        private String cluster;
-
         @Option(names = "--dir", required = true, paramLabel = "<dir>", description = "New or empty directory.")
         private Path dir;
 
@@ -64,21 +48,23 @@ public final class BackupCommands
             description = "Data byte limit of the copy; at least the nodes' (default: ${DEFAULT-VALUE}).")
         private long maxDataBytes;
 
-        @Option(names = "--timeout-ms", defaultValue = "300000", paramLabel = "<ms>",
+        // Not --timeout-ms: that is how long to try to reach ZooKeeper, as in every other subcommand.
+        @Option(names = "--copy-timeout-ms", defaultValue = "300000", paramLabel = "<ms>",
             description = "How long the copy may take (default: ${DEFAULT-VALUE}).")
-        private long timeoutMs;
+        private long copyTimeoutMs;
 
         public Integer call() throws Exception
         {
-            final PrintWriter out = spec.commandLine().getOut();
-            final ZooKeeperSettings zooKeeper = new ZooKeeperSettings(connectString,
+            // The taker is a node with a ZooKeeper session of its own (the session and connection timeouts it has
+            // always had); only where ZooKeeper is comes from the connection options.
+            final ZooKeeperSettings zooKeeper = connection.reachableZooKeeper(
                 ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS * 5, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS);
             final String takerEndpoint = null != endpoint ? endpoint : "127.0.0.1:" + freeUdpPort();
-            final BackupManifest manifest = BackupTaker.take(zooKeeper, cluster, dir, takerEndpoint,
-                new StoreConfig().maxEntries(maxEntries).maxDataBytes(maxDataBytes), Duration.ofMillis(timeoutMs));
-            out.println("backup of cluster " + cluster + " written to " + dir + ": committed state at seq " +
-                manifest.seq() + ", " + manifest.entries() + " entries");
-            out.flush();
+            final BackupManifest manifest = BackupTaker.take(zooKeeper, connection.cluster, dir, takerEndpoint,
+                new StoreConfig().maxEntries(maxEntries).maxDataBytes(maxDataBytes), Duration.ofMillis(copyTimeoutMs));
+            ctl.out().println("backup of cluster " + connection.cluster + " written to " + dir +
+                ": committed state at seq " + manifest.seq() + ", " + manifest.entries() + " entries");
+            ctl.out().flush();
             return ChainCtl.EXIT_OK;
         }
     }
@@ -88,20 +74,10 @@ public final class BackupCommands
      */
     @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Checks a backup's checksums and copies it into the empty data directory of the first node " +
-            "of a new cluster; start that node (and the others, empty) and the cluster is built from it.")
-    public static final class Restore implements Callable<Integer>
+            "of a new cluster (--zk and --cluster name that new cluster); start that node (and the others, empty) " +
+            "and the cluster is built from it.")
+    public static final class Restore extends CtlCommand
     {
-        @Spec
-        private CommandSpec spec;
-
-        @Option(names = "--zk", defaultValue = ChainCtl.DEFAULT_ZK, paramLabel = "<host:port,...>",
-            description = "ZooKeeper of the new cluster, to check it is new (default: ${DEFAULT-VALUE}).")
-        private String connectString;
-
-        @Option(names = "--cluster", defaultValue = ChainCtl.DEFAULT_CLUSTER, paramLabel = "<name>",
-            description = "Name of the new cluster (default: ${DEFAULT-VALUE}).")
-        private String cluster;
-
         @Option(names = "--backup", required = true, paramLabel = "<dir>", description = "A backup directory.")
         private Path backup;
 
@@ -109,41 +85,25 @@ public final class BackupCommands
             description = "The first node's data directory: absent or empty.")
         private Path dataDir;
 
-        @Option(names = "--timeout-ms", defaultValue = "5000", paramLabel = "<ms>",
-            description = "How long to try to reach ZooKeeper (default: ${DEFAULT-VALUE}).")
-        private int timeoutMs;
-
         public Integer call() throws Exception
         {
-            final PrintWriter out = spec.commandLine().getOut();
-            final PrintWriter err = spec.commandLine().getErr();
-            final ClusterPaths paths = new ClusterPaths(cluster);
-            try (CuratorFramework client = new ZooKeeperSettings(connectString,
-                Math.max(ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS, timeoutMs), timeoutMs).newClient())
+            final ClusterPaths paths = connection.paths();
+            try (CuratorFramework client = connection.connect())
             {
-                client.start();
-                if (!client.blockUntilConnected(timeoutMs, TimeUnit.MILLISECONDS))
-                {
-                    err.println("chainctl: cannot reach ZooKeeper at " + connectString + " to check that cluster '" +
-                        cluster + "' is new; start it or name it with --zk");
-                    err.flush();
-                    return ChainCtl.EXIT_NO_ZOOKEEPER;
-                }
                 if (null != client.checkExists().forPath(paths.configPath()))
                 {
-                    err.println("chainctl: cluster '" + cluster + "' already has a configuration in ZooKeeper (" +
-                        paths.configPath() + "): a backup seeds only a new, empty cluster; choose another cluster " +
-                        "name or remove " + paths.clusterPath() + " first");
-                    err.flush();
-                    return ChainCtl.EXIT_ERROR;
+                    throw new CtlException(ChainCtl.EXIT_ERROR, "cluster '" + connection.cluster + "' already " +
+                        "has a configuration in ZooKeeper (" + paths.configPath() + "): a backup seeds only a new, " +
+                        "empty cluster; choose another cluster name or remove " + paths.clusterPath() + " first");
                 }
             }
 
             final BackupManifest manifest = BackupRestorer.restore(backup, dataDir);
-            out.println("restored " + manifest + " into " + dataDir);
-            out.println("start the node with --data-dir " + dataDir + " " + BackupRestorer.nodeOptionsFor(manifest) +
-                " --cluster " + cluster + "; the cluster is built from it and the other nodes join it");
-            out.flush();
+            ctl.out().println("restored " + manifest + " into " + dataDir);
+            ctl.out().println("start the node with --data-dir " + dataDir + " " +
+                BackupRestorer.nodeOptionsFor(manifest) + " --cluster " + connection.cluster +
+                "; the cluster is built from it and the other nodes join it");
+            ctl.out().flush();
             return ChainCtl.EXIT_OK;
         }
     }

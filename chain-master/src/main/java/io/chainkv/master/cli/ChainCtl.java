@@ -18,8 +18,11 @@ import java.io.PrintWriter;
  * chainctl masters  [--json]                                  the masters, leader first
  * chainctl get|put|delete ...                                 one key, through the client library, for debugging
  * chainctl backup|restore ...                                 see {@link BackupCommands}
+ * chainctl drain|remove-node|add-node NODE                    see {@link MembershipCommands}
  * </pre>
- * Every subcommand takes {@code --zk host:port,...}, {@code --cluster name} and {@code --timeout-ms}.
+ * Every subcommand is a {@link CtlCommand} and so takes {@code --zk host:port,...}, {@code --cluster name},
+ * {@code --timeout-ms} (how long to try to reach ZooKeeper) and {@code --verbose}, and reaches ZooKeeper the one
+ * way {@link CtlConnection} does.
  * <p>
  * Exit status: {@value #EXIT_OK} ok; {@value #EXIT_USAGE} bad usage or an unexpected error;
  * {@value #EXIT_NO_ZOOKEEPER} ZooKeeper cannot be reached; {@value #EXIT_NO_CONFIGURATION} no configuration yet (or,

@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where the cluster is, shared by every chainctl subcommand ({@code --zk}, {@code --cluster},
- * {@code --timeout-ms}), and the one way they connect to it: a connected Curator client, or a
- * {@link CtlException} with {@link ChainCtl#EXIT_NO_ZOOKEEPER} saying what to check.
+ * Where the cluster is, shared by every chainctl subcommand through {@link CtlCommand} ({@code --zk},
+ * {@code --cluster}, {@code --timeout-ms}, {@code --verbose}), and the one way they connect to it: a connected
+ * Curator client, or a {@link CtlException} with {@link ChainCtl#EXIT_NO_ZOOKEEPER} saying what to check.
  */
 final class CtlConnection
 {
@@ -43,14 +43,36 @@ final class CtlConnection
      */
     CuratorFramework connect() throws InterruptedException
     {
-        if (timeoutMs < 1)
-        {
-            throw new CtlException(ChainCtl.EXIT_USAGE, "--timeout-ms must be positive, was " + timeoutMs);
-        }
         if (!verbose)
         {
             // The ZooKeeper client logs every refused connection; the one line chainctl prints says it better.
             ((ch.qos.logback.classic.Logger)LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.OFF);
+        }
+        return open();
+    }
+
+    /**
+     * For a command that runs a node of its own ({@code backup}): fails as {@link #connect()} does when ZooKeeper
+     * cannot be reached, at once rather than when the command's own wait runs out, but leaves the log on, since
+     * that node's warnings and errors (a copy too small for the chain, say) are the operator's to read.
+     *
+     * @param sessionTimeoutMs    the session the command's node asks for.
+     * @param connectionTimeoutMs the connection timeout of the command's node.
+     * @return how the command's node reaches the same ZooKeeper.
+     * @throws CtlException with {@link ChainCtl#EXIT_NO_ZOOKEEPER} if ZooKeeper cannot be reached in time.
+     */
+    ZooKeeperSettings reachableZooKeeper(final int sessionTimeoutMs, final int connectionTimeoutMs)
+        throws InterruptedException
+    {
+        open().close();
+        return new ZooKeeperSettings(connectString, sessionTimeoutMs, connectionTimeoutMs);
+    }
+
+    private CuratorFramework open() throws InterruptedException
+    {
+        if (timeoutMs < 1)
+        {
+            throw new CtlException(ChainCtl.EXIT_USAGE, "--timeout-ms must be positive, was " + timeoutMs);
         }
         final int sessionTimeoutMs = Math.max(ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS, timeoutMs);
         final CuratorFramework client = new ZooKeeperSettings(connectString, sessionTimeoutMs,

@@ -1,26 +1,16 @@
 package io.chainkv.master.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-import java.util.concurrent.Callable;
 
 /**
  * {@code chainctl delete <key>}: deletes a key; prints OK, or NOT_FOUND and exits
  * {@value ChainCtl#EXIT_NOT_FOUND} if it was absent.
  */
 @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes one key.")
-final class DeleteCommand implements Callable<Integer>
+final class DeleteCommand extends CtlCommand
 {
-    @ParentCommand
-    private ChainCtl ctl;
-
-    @Mixin
-    private CtlConnection connection;
-
     @Option(names = "--json", description = "Print {\"key\",\"deleted\"}.")
     private boolean json;
 

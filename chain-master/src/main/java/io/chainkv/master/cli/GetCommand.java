@@ -2,27 +2,18 @@ package io.chainkv.master.cli;
 
 import io.chainkv.client.VersionedValue;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 
 /**
  * {@code chainctl get <key>}: reads a key from the tail; prints the value (UTF-8), or NOT_FOUND and exits
  * {@value ChainCtl#EXIT_NOT_FOUND}.
  */
 @Command(name = "get", mixinStandardHelpOptions = true, description = "Reads one key (from the tail).")
-final class GetCommand implements Callable<Integer>
+final class GetCommand extends CtlCommand
 {
-    @ParentCommand
-    private ChainCtl ctl;
-
-    @Mixin
-    private CtlConnection connection;
-
     @Option(names = "--json", description = "Print {\"key\",\"found\",\"version\",\"value\"}.")
     private boolean json;
 

@@ -2,12 +2,9 @@ package io.chainkv.master.cli;
 
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code chainctl masters}: the masters taking part in the election, leader first. Exits
@@ -15,14 +12,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "masters", mixinStandardHelpOptions = true,
     description = "Lists the masters in election order, the leader first.")
-final class MastersCommand implements Callable<Integer>
+final class MastersCommand extends CtlCommand
 {
-    @ParentCommand
-    private ChainCtl ctl;
-
-    @Mixin
-    private CtlConnection connection;
-
     @Option(names = "--json", description = "Print a JSON array instead of lines.")
     private boolean json;
 

@@ -1,20 +1,13 @@
 package io.chainkv.master.cli;
 
 import io.chainkv.cluster.ClusterPaths;
-import io.chainkv.cluster.ZooKeeperSettings;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code chainctl drain}, {@code chainctl remove-node} and {@code chainctl add-node}: operators' requests about a
@@ -70,11 +63,11 @@ public final class MembershipCommands
                 try
                 {
                     client.delete().forPath(paths.removalPath(nodeId));
-                    out().println("node " + nodeId + " may be given a place again");
+                    ctl.out().println("node " + nodeId + " may be given a place again");
                 }
                 catch (final KeeperException.NoNodeException ex)
                 {
-                    out().println("node " + nodeId + " had no drain or removal request; start it to add it");
+                    ctl.out().println("node " + nodeId + " had no drain or removal request; start it to add it");
                 }
                 return ChainCtl.EXIT_OK;
             });
@@ -82,32 +75,12 @@ public final class MembershipCommands
     }
 
     /**
-     * What the three commands share: where the cluster is and which node.
+     * What the three commands share: which node, and a ZooKeeper connection to write its request with.
      */
-    abstract static class Request implements Callable<Integer>
+    abstract static class Request extends CtlCommand
     {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--zk", defaultValue = ChainCtl.DEFAULT_ZK, paramLabel = "<host:port,...>",
-            description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
-        String connectString;
-
-        @Option(names = "--cluster", defaultValue = ChainCtl.DEFAULT_CLUSTER, paramLabel = "<name>",
-            description = "Cluster name (default: ${DEFAULT-VALUE}).")
-        String cluster;
-
-        @Option(names = "--timeout-ms", defaultValue = "5000", paramLabel = "<ms>",
-            description = "How long to try to reach ZooKeeper (default: ${DEFAULT-VALUE}).")
-        int timeoutMs;
-
         @Parameters(index = "0", paramLabel = "<node-id>", description = "The node.")
         String nodeId;
-
-        PrintWriter out()
-        {
-            return spec.commandLine().getOut();
-        }
 
         int write(final String what, final String outcome) throws Exception
         {
@@ -123,27 +96,17 @@ public final class MembershipCommands
                 {
                     client.setData().forPath(paths.removalPath(nodeId), data);
                 }
-                out().println("node " + nodeId + " " + outcome + "; the active master acts on it within seconds");
+                ctl.out().println("node " + nodeId + " " + outcome + "; the active master acts on it within seconds");
                 return ChainCtl.EXIT_OK;
             });
         }
 
         int withZooKeeper(final ZooKeeperAction action) throws Exception
         {
-            final ClusterPaths paths = new ClusterPaths(cluster);
-            try (CuratorFramework client = new ZooKeeperSettings(connectString,
-                Math.max(ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS, timeoutMs), timeoutMs).newClient())
+            try (CuratorFramework client = connection.connect())
             {
-                client.start();
-                if (!client.blockUntilConnected(timeoutMs, TimeUnit.MILLISECONDS))
-                {
-                    spec.commandLine().getErr().println("chainctl: cannot reach ZooKeeper at " + connectString +
-                        " within " + timeoutMs + " ms; check that it runs and that --zk names it");
-                    spec.commandLine().getErr().flush();
-                    return ChainCtl.EXIT_NO_ZOOKEEPER;
-                }
-                final int exit = action.run(client, paths);
-                out().flush();
+                final int exit = action.run(client, connection.paths());
+                ctl.out().flush();
                 return exit;
             }
         }

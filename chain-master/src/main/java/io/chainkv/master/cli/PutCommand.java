@@ -1,26 +1,16 @@
 package io.chainkv.master.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-import java.util.concurrent.Callable;
 
 /**
  * {@code chainctl put <key> <value>}: writes a key through the head; prints the version the chain gave it once
  * the tail has applied it.
  */
 @Command(name = "put", mixinStandardHelpOptions = true, description = "Writes one key; prints its new version.")
-final class PutCommand implements Callable<Integer>
+final class PutCommand extends CtlCommand
 {
-    @ParentCommand
-    private ChainCtl ctl;
-
-    @Mixin
-    private CtlConnection connection;
-
     @Option(names = "--json", description = "Print {\"key\",\"version\"}.")
     private boolean json;
 

@@ -1,15 +1,10 @@
 package io.chainkv.master.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import org.apache.curator.framework.CuratorFramework;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,14 +14,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Prints the epoch, each chain head to tail with each node's role, state, progress and store use, " +
         "the spares and the masters.")
-final class StatusCommand implements Callable<Integer>
+final class StatusCommand extends CtlCommand
 {
-    @ParentCommand
-    private ChainCtl ctl;
-
-    @Mixin
-    private CtlConnection connection;
-
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     private boolean json;
 
@@ -53,7 +42,7 @@ final class StatusCommand implements Callable<Integer>
                 Thread.sleep(50);
                 status = ClusterStatus.read(client, connection.paths());
             }
-            final StatusReport report = report(status, probeTimeoutMs);
+            final StatusReport report = StatusReport.probe(status, probeTimeoutMs);
             ctl.out().print(json ? report.toJson() + "\n" : report.toText());
             ctl.out().flush();
             if (null == status.config())
@@ -68,17 +57,6 @@ final class StatusCommand implements Callable<Integer>
             }
             return ChainCtl.EXIT_OK;
         }
-    }
-
-    /**
-     * @param status         the cluster as ZooKeeper holds it.
-     * @param probeTimeoutMs how long to wait for each node's endpoint; 0 reads none.
-     * @return the status with each live node's progress.
-     */
-    static StatusReport report(final ClusterStatus status, final long probeTimeoutMs)
-    {
-        return new StatusReport(status, probeTimeoutMs <= 0 ? Map.of() :
-            NodeProbe.probe(status.liveNodes(), Duration.ofMillis(probeTimeoutMs)));
     }
 
     private boolean reached(final ClusterStatus status)

@@ -4,6 +4,7 @@ import io.chainkv.cluster.NodeInfo;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,19 @@ final class StatusReport
     {
         this.status = status;
         this.progress = progress;
+    }
+
+    /**
+     * The report {@code status} prints and {@code watch} refreshes.
+     *
+     * @param status         the cluster as ZooKeeper holds it.
+     * @param probeTimeoutMs how long to wait for each node's metrics endpoint; 0 reads none.
+     * @return the status with each live node's progress.
+     */
+    static StatusReport probe(final ClusterStatus status, final long probeTimeoutMs)
+    {
+        return new StatusReport(status, probeTimeoutMs <= 0 ? Map.of() :
+            NodeProbe.probe(status.liveNodes(), Duration.ofMillis(probeTimeoutMs)));
     }
 
     /**

@@ -2,11 +2,7 @@ package io.chainkv.master.cli;
 
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-
-import java.util.concurrent.Callable;
 
 /**
  * {@code chainctl watch}: {@code status}, refreshed live until interrupted (or {@code --count} times). On a
@@ -14,15 +10,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
     description = "Shows the status, refreshed every --interval-ms, until interrupted.")
-final class WatchCommand implements Callable<Integer>
+final class WatchCommand extends CtlCommand
 {
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
-
-    @ParentCommand
-    private ChainCtl ctl;
-
-    @Mixin
-    private CtlConnection connection;
 
     @Option(names = "--json", description = "Print one JSON object per refresh, one per line.")
     private boolean json;
@@ -52,7 +42,7 @@ final class WatchCommand implements Callable<Integer>
                     Thread.sleep(intervalMs);
                 }
                 final StatusReport report =
-                    StatusCommand.report(ClusterStatus.read(client, connection.paths()), probeTimeoutMs);
+                    StatusReport.probe(ClusterStatus.read(client, connection.paths()), probeTimeoutMs);
                 if (json)
                 {
                     ctl.out().println(report.toJson());

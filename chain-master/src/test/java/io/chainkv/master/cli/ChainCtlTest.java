@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -261,5 +262,51 @@ class ChainCtlTest
         assertTrue(out().contains("chain 0 (epoch 1): n1 -> n2\n  down: n2 (session gone: the master splices it out)\n"),
             out());
         assertTrue(out().matches("(?s).*\\n  n2 +TAIL +down +127\\.0\\.0\\.1:40102 .*"), out());
+    }
+
+    @Test
+    void drainAndAddNodeWriteAndWithdrawTheRemovalRequestInZooKeeper() throws Exception
+    {
+        final String zkConnect = zk.server().connectString();
+        assertEquals(ChainCtl.EXIT_OK, ctl("drain", "n2", "--zk", zkConnect, "--cluster", CLUSTER), err::toString);
+        assertTrue(out().contains("node n2 will leave its chain"), out());
+        try (var client = zk.newStartedClient())
+        {
+            assertEquals("drain", new String(client.getData().forPath(paths.removalPath("n2")), StandardCharsets.UTF_8));
+            assertEquals(ChainCtl.EXIT_OK, ctl("remove-node", "n2", "--zk", zkConnect, "--cluster", CLUSTER));
+            assertEquals("remove", new String(client.getData().forPath(paths.removalPath("n2")), StandardCharsets.UTF_8));
+
+            assertEquals(ChainCtl.EXIT_OK, ctl("add-node", "n2", "--zk", zkConnect, "--cluster", CLUSTER));
+            assertTrue(out().contains("node n2 may be given a place again"), out());
+            assertNull(client.checkExists().forPath(paths.removalPath("n2")));
+        }
+    }
+
+    @Test
+    void membershipAndBackupCommandsWithoutZooKeeperExitTwoAsStatusDoes() throws Exception
+    {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            closedPort = socket.getLocalPort();
+        }
+        final String zkConnect = "127.0.0.1:" + closedPort;
+
+        for (final String[] command : new String[][]{
+            { "drain", "n1" }, { "remove-node", "n1" }, { "add-node", "n1" },
+            { "restore", "--backup", "no-such-backup", "--data-dir", "no-such-dir" },
+            // Before, backup waited out its copy timeout (5 minutes) before saying anything.
+            { "backup", "--dir", "no-such-backup", "--copy-timeout-ms", "600000" } })
+        {
+            final String[] args = java.util.Arrays.copyOf(command, command.length + 4);
+            System.arraycopy(new String[]{ "--zk", zkConnect, "--timeout-ms", "500" }, 0, args, command.length, 4);
+            final long startNs = System.nanoTime();
+
+            assertEquals(ChainCtl.EXIT_NO_ZOOKEEPER, ctl(args), () -> command[0] + ": " + err);
+            final String message = err.toString(StandardCharsets.UTF_8).trim();
+            assertTrue(message.startsWith("chainctl: cannot reach ZooKeeper at " + zkConnect), message);
+            assertEquals(1, message.lines().count(), message);
+            assertTrue(System.nanoTime() - startNs < java.util.concurrent.TimeUnit.SECONDS.toNanos(20), command[0]);
+        }
     }
 }

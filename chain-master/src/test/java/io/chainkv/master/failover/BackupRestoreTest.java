@@ -160,8 +160,14 @@ class BackupRestoreTest
     {
         source = FailoverClusters.builder().nodes(1).replicationFactor(1).masters(1).start();
         final Path backup = tmp.resolve("backup");
-        BackupTaker.take(new ZooKeeperSettings(source.zkConnect(), 10_000, 5_000), source.clusterName(), backup,
-            "127.0.0.1:" + FreePorts.udp(1).get(0), limits(), WAIT);
+        // Through chainctl, so its backup command (connection options shared with every subcommand) runs end to end.
+        final ByteArrayOutputStream backupOut = new ByteArrayOutputStream();
+        assertEquals(ChainCtl.EXIT_OK, ChainCtl.run(new String[]{ "backup", "--zk", source.zkConnect(), "--cluster",
+            source.clusterName(), "--dir", backup.toString(), "--max-entries", "" + limits().maxEntries(),
+            "--max-data-bytes", "" + limits().maxDataBytes(), "--copy-timeout-ms", "" + WAIT.toMillis() },
+            new PrintStream(backupOut), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(backupOut.toString().contains("backup of cluster " + source.clusterName() + " written to " +
+            backup), backupOut.toString());
 
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final int exit = ChainCtl.run(new String[]{ "restore", "--zk", source.zkConnect(), "--cluster",

@@ -87,6 +87,7 @@ public final class LocalCluster implements AutoCloseable
     private final ChildProcess zooKeeper;
     private final Map<String, MasterProcess> masters = new LinkedHashMap<>();
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> nodeOptionOverrides = new ConcurrentHashMap<>();
     private CuratorFramework curator;
     private ConfigWatcher watcher;
     private boolean closed;
@@ -182,6 +183,46 @@ public final class LocalCluster implements AutoCloseable
     public ClusterPaths paths()
     {
         return paths;
+    }
+
+    /**
+     * Gives one node an option from its next start on, replacing the value every node was given (or adding it): a
+     * node unlike the others, e.g. a smaller {@code --max-entries} for a node restarted on an emptied data directory
+     * (store limits are fixed when a store is created).
+     *
+     * @param nodeId a node, e.g. "n3".
+     * @param name   the option, e.g. "--max-entries".
+     * @param value  its value for that node.
+     */
+    public void nodeOption(final String nodeId, final String name, final String value)
+    {
+        node(nodeId);
+        nodeOptionOverrides.computeIfAbsent(nodeId, (id) -> new ConcurrentHashMap<>()).put(name, value);
+    }
+
+    private List<String> withOverrides(final String nodeId, final List<String> command)
+    {
+        final Map<String, String> overrides = nodeOptionOverrides.get(nodeId);
+        if (null == overrides)
+        {
+            return command;
+        }
+        final List<String> changed = new ArrayList<>(command);
+        overrides.forEach((name, value) ->
+        {
+            final int at = changed.lastIndexOf(name);
+            if (at >= 0 && at + 1 < changed.size())
+            {
+                changed.set(at + 1, value);
+            }
+            else
+            {
+                // The node's own arguments come last in its command line.
+                changed.add(name);
+                changed.add(value);
+            }
+        });
+        return changed;
     }
 
     /**
@@ -834,7 +875,8 @@ public final class LocalCluster implements AutoCloseable
                     final List<String> nodeCommand = new ArrayList<>(nodeNetwork.commandPrefix(nodeId));
                     nodeCommand.addAll(command(aeronParent, NODE_MAIN, args, nodeSystemProperties));
                     cluster.nodes.put(member.nodeId(), new NodeProcess(member, null, new ChildProcess(
-                        "node " + member.nodeId(), NodeProcess.READY_PREFIX + member.nodeId() + " ", () -> nodeCommand,
+                        "node " + member.nodeId(), NodeProcess.READY_PREFIX + member.nodeId() + " ",
+                        () -> cluster.withOverrides(member.nodeId(), nodeCommand),
                         logs.resolve(member.nodeId() + ".log"), dataDir, aeronDir, startTimeout)));
                 }
 

@@ -67,6 +67,13 @@ public final class BackupTaker
                 final long deadlineNs = System.nanoTime() + timeout.toNanos();
                 while (0 == taker.caughtUpEpoch())
                 {
+                    if (taker.counters().transfer().transfersStoppedNoRoom() > 0)
+                    {
+                        throw new IllegalStateException("the copy's store limits (max-entries " +
+                            limits.maxEntries() + ", max-data-bytes " + limits.maxDataBytes() + ") are too small for " +
+                            "the chain's data: take the backup with limits at least the nodes' (chainctl backup " +
+                            "--max-entries N --max-data-bytes B; chainctl status shows the nodes' capacity)");
+                    }
                     if (System.nanoTime() > deadlineNs)
                     {
                         throw new IllegalStateException("the backup did not complete within " + timeout.toMillis() +

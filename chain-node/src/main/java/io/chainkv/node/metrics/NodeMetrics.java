@@ -149,6 +149,11 @@ public final class NodeMetrics implements AutoCloseable
         {
             return "no valid ZooKeeper session lease; the node answers nothing until it confirms its session";
         }
+        if (counters.transfer().transfersStoppedNoRoom() > 0)
+        {
+            return "its store is too small for the chain's data: it stopped its transfer and serves nothing; restart " +
+                "it with an empty data directory and max-entries/max-data-bytes at least the members' (see its log)";
+        }
         if (NodeCounters.Role.JOINER == counters.role())
         {
             return "joining the chain in epoch " + counters.epoch() + ": receiving the tail's state; it serves once " +
@@ -295,6 +300,9 @@ public final class NodeMetrics implements AutoCloseable
             (c) -> c.transfer().transfersCaughtUp());
         counter(registry, "chainkv_node_tombstones_collected", "Tombstones removed below the committed point.",
             (c) -> c.transfer().tombstonesCollected());
+        counter(registry, "chainkv_node_transfers_stopped_store_too_small", "1 once this node, as joiner, stopped " +
+            "its transfer because its store limits are below the chain's data (it asks for none again until restarted).",
+            (c) -> c.transfer().transfersStoppedNoRoom());
                 GaugeWithCallback.builder()
             .name("chainkv_node_lease_valid")
             .help("1 while the node's ZooKeeper session lease is valid (it may answer), else 0.")

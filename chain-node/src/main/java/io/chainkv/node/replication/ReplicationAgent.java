@@ -1172,6 +1172,10 @@ public final class ReplicationAgent implements Agent
             resendRequestDue = true;
             return;
         }
+        if (isJoiner && !joinerHasRoomFor(buffer, update, seq))
+        {
+            return;
+        }
 
         apply(buffer, offset);
         if (isJoiner)
@@ -1186,6 +1190,22 @@ public final class ReplicationAgent implements Agent
         {
             sentList.append(seq, buffer, offset, length);
         }
+    }
+
+    /**
+     * A joiner's store may be too small for the chain's data; the receiver then stops the transfer for good (one
+     * ERROR, a counter) instead of letting the store throw here and the update be asked for again forever.
+     */
+    private boolean joinerHasRoomFor(final DirectBuffer buffer, final UpdateDecoder update, final long seq)
+    {
+        final RequestView view = updateView.wrap(buffer, update);
+        if (receiver.hasRoomForUpdate(update.kind(), buffer, view.keyOffset, view.keyLength, view.valueLength, seq))
+        {
+            return true;
+        }
+        // Caught up or not, it can no longer follow the chain: the master must not make it the tail.
+        caughtUpEpoch.set(0);
+        return false;
     }
 
     private void onTransferMessage(final DirectBuffer buffer, final int offset, final int length)

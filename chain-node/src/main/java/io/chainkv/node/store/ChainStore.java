@@ -463,6 +463,48 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
+     * {@link #hasRoomFor} for a versioned write that may lose to what the key holds, as a joiner applies them: also
+     * true when the key already holds this or a newer version, since the write then changes nothing (a fuzzy
+     * snapshot and the live stream bring older versions of keys the joiner already holds). A write that would fit
+     * even as a new key of full size is admitted without a map query, so a transfer far from the limits pays
+     * nothing for the check.
+     *
+     * @param version the write's version.
+     * @return whether {@link #put} (or, for a value length of 0, {@link #delete}) of it stays within the limits.
+     */
+    public boolean hasRoomFor(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final int valueLength, final long version)
+    {
+        if (keyLength < 1 || keyLength > config.maxKeyLength() || valueLength < 0 || valueLength > config.maxValueLength())
+        {
+            return false;
+        }
+        long newDataBytes = metadata.dataBytes() + keyLength + valueLength;
+        long newEntries = entryCount + 1;
+        if (newEntries <= config.maxEntries() && newDataBytes <= config.maxDataBytes())
+        {
+            return true;
+        }
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
+        try (ExternalMapQueryContext<byte[], byte[], ?> context =
+            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+        {
+            context.readLock().lock();
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null != entry)
+            {
+                if (versionOf(entry.value()) >= version)
+                {
+                    return true;
+                }
+                newDataBytes -= keyLength + (entry.value().size() - VALUE_OFFSET);
+                newEntries--;
+            }
+        }
+        return newEntries <= config.maxEntries() && newDataBytes <= config.maxDataBytes();
+    }
+
+    /**
      * What the head needs to know before sequencing a write, in one map query instead of a {@link #read} and a
      * {@link #hasRoomFor}: the key's live version, and (read back with {@link #checkedWriteFits()}) whether storing a
      * value of {@code valueLength} bytes under it would stay within the limits. Copies no value bytes.

@@ -2,12 +2,14 @@ package io.chainkv.node.transfer;
 
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.ClientTable;
+import io.chainkv.node.store.StoreConfig;
 import io.chainkv.protocol.codecs.JoinRequestEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.TransferBatchDecoder;
 import io.chainkv.protocol.codecs.TransferBeginDecoder;
 import io.chainkv.protocol.codecs.TransferClientsDecoder;
 import io.chainkv.protocol.codecs.TransferEndDecoder;
+import io.chainkv.protocol.codecs.UpdateKind;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -33,6 +35,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * order in which the fuzzy snapshot and the live stream reach a key does not matter. Once the end message has
  * arrived and the live stream has reached the seq it names, the store equals the tail's committed state at the
  * joiner's last applied seq: the joiner has caught up.
+ * <p>
+ * <b>A store too small.</b> The store's limits are fixed when it is created and may be below the chain's data (a
+ * node started with a smaller {@code max-entries} or {@code max-data-bytes} than the members). Every entry and live
+ * update is checked against them before it is applied ({@link #hasRoomFor}); the first that does not fit stops
+ * the transfer for the life of the process ({@link State#NO_ROOM}): one ERROR says what the store holds and which
+ * setting to raise, the counter {@code transfers stopped, store too small} is set, and the joiner neither applies,
+ * acks nor asks for anything more. Without the check the store would throw on the data path's thread, the update
+ * would stay unapplied, and the joiner would ask for it again forever without saying why.
  */
 public final class SnapshotReceiver
 {
@@ -59,7 +69,12 @@ public final class SnapshotReceiver
         /** Every entry has arrived; the live stream has still to reach the end seq. */
         ENDED,
         /** The store holds the tail's committed state at the last applied seq; live updates keep it so. */
-        CAUGHT_UP
+        CAUGHT_UP,
+        /**
+         * The store cannot hold the chain's data: the transfer stopped and this process asks for none again (its
+         * limits cannot change while it runs). It stays out of the chain, serving nothing.
+         */
+        NO_ROOM
     }
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -159,6 +174,13 @@ public final class SnapshotReceiver
      */
     public void newAttempt(final long nowNs)
     {
+        if (State.NO_ROOM == state)
+        {
+            // Asking again would fill the store again and fail again at the same point; the ERROR said what to do.
+            LOG.info("node={} asks for no transfer: its store is too small for the chain's data (see the ERROR " +
+                "logged when the transfer stopped)", nodeId);
+            return;
+        }
         transferId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         state = State.REQUESTING;
         endSeq = Long.MAX_VALUE;
@@ -171,7 +193,10 @@ public final class SnapshotReceiver
      */
     public void stop()
     {
-        state = State.IDLE;
+        if (State.NO_ROOM != state)
+        {
+            state = State.IDLE;
+        }
     }
 
     public State state()
@@ -274,6 +299,10 @@ public final class SnapshotReceiver
             final int valueLength = entry.valueLength();
             final int valueOffset = batch.limit() + TransferBatchDecoder.EntriesDecoder.valueHeaderLength();
             entry.skipValue();
+            if (!hasRoomFor(buffer, keyOffset, keyLength, tombstone ? 0 : valueLength, version, false))
+            {
+                break;
+            }
             if (tombstone)
             {
                 store.delete(buffer, keyOffset, keyLength, version);
@@ -283,10 +312,106 @@ public final class SnapshotReceiver
                 store.put(buffer, keyOffset, keyLength, version, buffer, valueOffset, valueLength);
             }
             count++;
+            entriesReceived++;
         }
-        entriesReceived += count;
         counters.entriesReceived.getAndAddRelease(count);
         counters.bytesReceived.getAndAddRelease(length);
+    }
+
+    /**
+     * Checks a live update the joiner is about to apply (forwarded by the tail after the begin message) against the
+     * store's limits; when it does not fit, stops the transfer for good (see {@link #hasRoomFor}).
+     *
+     * @param kind        the update's kind: only PUT and DELETE change the store.
+     * @param buffer      holds the update's key.
+     * @param keyOffset   where its key starts.
+     * @param keyLength   its key's length.
+     * @param valueLength its value's length (0 for a delete).
+     * @param seq         its seq, the version it is stored with.
+     * @return true to apply it; false to drop it (the receiver is then in {@link State#NO_ROOM}).
+     */
+    public boolean hasRoomForUpdate(
+        final UpdateKind kind,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int valueLength,
+        final long seq)
+    {
+        if (UpdateKind.PUT != kind && UpdateKind.DELETE != kind)
+        {
+            return State.NO_ROOM != state;
+        }
+        return hasRoomFor(buffer, keyOffset, keyLength, UpdateKind.DELETE == kind ? 0 : valueLength, seq, true);
+    }
+
+    /**
+     * Whether the store has room for an entry about to be applied. The first time it has not, the transfer stops for
+     * the life of the process: one ERROR with the store's use and limits and what to do, the counter set, and
+     * {@link State#NO_ROOM}, in which nothing more is applied, acked or asked for.
+     */
+    private boolean hasRoomFor(
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int valueLength,
+        final long version,
+        final boolean liveUpdate)
+    {
+        if (State.NO_ROOM == state)
+        {
+            return false;
+        }
+        if (store.hasRoomFor(buffer, keyOffset, keyLength, valueLength, version))
+        {
+            return true;
+        }
+        state = State.NO_ROOM;
+        counters.transfersStoppedNoRoom.setRelease(1);
+        LOG.error("node={} cannot hold the chain's data and stops its {} transfer: {}. It asks for no transfer again " +
+            "and serves nothing (a joiner that never catches up). Restart it with an empty data directory and store " +
+            "limits at least the chain members' (the limits are fixed when a store is created; chainctl status " +
+            "shows each member's use and capacity), or take it out with 'chainctl drain {}' so the master gives the " +
+            "joiner place to another spare", nodeId, full ? "full" : "delta",
+            shortfall(liveUpdate ? "live update seq " + version : "snapshot entry of version " + version, keyLength,
+                valueLength), nodeId);
+        return false;
+    }
+
+    private String shortfall(final String what, final int keyLength, final int valueLength)
+    {
+        final StoreConfig limits = store.config();
+        final StringBuilder sb = new StringBuilder(what).append(" (key ").append(keyLength).append(" B, value ")
+            .append(valueLength).append(" B) does not fit in its store, which holds ").append(store.entryCount())
+            .append(" of max-entries ").append(limits.maxEntries()).append(" entries and ").append(store.dataBytes())
+            .append(" of max-data-bytes ").append(limits.maxDataBytes()).append(" bytes, after receiving ")
+            .append(entriesReceived).append(" transfer entries; raise");
+        String sep = " ";
+        if (keyLength > limits.maxKeyLength())
+        {
+            sb.append(sep).append("max-key-bytes (").append(limits.maxKeyLength()).append(')');
+            sep = ", ";
+        }
+        if (valueLength > limits.maxValueLength())
+        {
+            sb.append(sep).append("max-value-bytes (").append(limits.maxValueLength()).append(')');
+            sep = ", ";
+        }
+        if (store.entryCount() + 1 > limits.maxEntries())
+        {
+            sb.append(sep).append("max-entries");
+            sep = ", ";
+        }
+        if (store.dataBytes() + keyLength + valueLength > limits.maxDataBytes())
+        {
+            sb.append(sep).append("max-data-bytes");
+            sep = ", ";
+        }
+        if (", ".equals(sep))
+        {
+            return sb.toString();
+        }
+        return sb.append(" max-entries and max-data-bytes").toString();
     }
 
     /**

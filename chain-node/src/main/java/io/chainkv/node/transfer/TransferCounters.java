@@ -23,6 +23,7 @@ public final class TransferCounters implements AutoCloseable
     final AtomicCounter suspectKeysDropped;
     final AtomicCounter transfersCaughtUp;
     final AtomicCounter tombstonesCollected;
+    final AtomicCounter transfersStoppedNoRoom;
 
     /**
      * @param newCounter makes a node counter from its name.
@@ -41,6 +42,7 @@ public final class TransferCounters implements AutoCloseable
         suspectKeysDropped = newCounter.apply("suspect keys dropped before rejoin");
         transfersCaughtUp = newCounter.apply("transfers caught up as joiner");
         tombstonesCollected = newCounter.apply("tombstones collected");
+        transfersStoppedNoRoom = newCounter.apply("transfers stopped, store too small");
     }
 
     public long entriesSent()
@@ -94,6 +96,15 @@ public final class TransferCounters implements AutoCloseable
     }
 
     /**
+     * @return 1 once this node, as joiner, stopped its transfer because its store cannot hold the chain's data (it
+     * asks for none again until restarted), else 0.
+     */
+    public long transfersStoppedNoRoom()
+    {
+        return transfersStoppedNoRoom.get();
+    }
+
+    /**
      * @param count tombstones just removed by the store's collection.
      */
     public void onTombstonesCollected(final long count)
@@ -105,6 +116,6 @@ public final class TransferCounters implements AutoCloseable
     {
         CloseHelper.closeAll(transfersStarted, transfersStreamed, entriesSent, bytesSent, joinRequestsSent,
             fullTransfersReceived, deltaTransfersReceived, entriesReceived, bytesReceived, suspectKeysDropped,
-            transfersCaughtUp, tombstonesCollected);
+            transfersCaughtUp, tombstonesCollected, transfersStoppedNoRoom);
     }
 }

@@ -1,10 +1,7 @@
 package io.chainkv.node.store;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -23,28 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What state transfer relies on in the store: a newer version always wins, the store can be walked a segment at
  * a time, suspect entries removed, tombstones collected below a horizon, and the store emptied.
  */
-class ChainStoreConvergenceTest
+class ChainStoreConvergenceTest extends StoreTestSupport.StoreFixture
 {
-    @TempDir
-    Path dir;
-
-    private ChainStore store;
-    private ChainStore other;
-    private final StoredValue value = new StoredValue();
-
-    @AfterEach
-    void closeStores()
-    {
-        if (null != store)
-        {
-            store.close();
-        }
-        if (null != other)
-        {
-            other.close();
-        }
-    }
-
     @Test
     void anOlderVersionDoesNotReplaceANewerOne()
     {

@@ -1,12 +1,9 @@
 package io.chainkv.node.store;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,28 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ChainStoreTest
+class ChainStoreTest extends StoreTestSupport.StoreFixture
 {
-    @TempDir
-    Path dir;
-
-    private ChainStore store;
-    private ChainStore other;
-    private final StoredValue value = new StoredValue();
-
-    @AfterEach
-    void closeStores()
-    {
-        if (null != store)
-        {
-            store.close();
-        }
-        if (null != other)
-        {
-            other.close();
-        }
-    }
-
     @Test
     void readOfKeyNeverWrittenReturnsFalse()
     {
@@ -332,6 +309,27 @@ class ChainStoreTest
             assertTrue(read(store, "key-" + i, value));
             assertEquals("value-" + i, string(value.value(), value.valueLength()));
         }
+    }
+
+    @Test
+    void versionedRoomCheckAdmitsWritesThatLoseToWhatTheFullStoreHolds()
+    {
+        store = ChainStore.open(smallConfig(dir).maxEntries(100).maxValueLength(100).averageValueLength(10));
+        for (int i = 0; i < 100; i++)
+        {
+            final UnsafeBuffer key = bytes("key-" + i);
+            assertTrue(store.hasRoomFor(key, 0, key.capacity(), 10, 50), "far from the limits: no query needed");
+            put(store, "key-" + i, 50, "value-" + i);
+        }
+        final UnsafeBuffer held = bytes("key-7");
+        final UnsafeBuffer absent = bytes("one-more");
+
+        assertTrue(store.hasRoomFor(held, 0, held.capacity(), 100, 50), "the same version changes nothing");
+        assertTrue(store.hasRoomFor(held, 0, held.capacity(), 100, 20), "an older version changes nothing");
+        assertTrue(store.hasRoomFor(held, 0, held.capacity(), 100, 60), "a newer version replaces: no new entry");
+        assertFalse(store.hasRoomFor(absent, 0, absent.capacity(), 10, 60), "a new key is one entry too many");
+        assertFalse(store.hasRoomFor(absent, 0, absent.capacity(), 0, 60), "so is a tombstone of a new key");
+        assertFalse(store.hasRoomFor(held, 0, held.capacity(), 101, 20), "a value over the maximum never fits");
     }
 
     @Test

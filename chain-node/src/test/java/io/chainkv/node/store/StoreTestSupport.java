@@ -1,7 +1,10 @@
 package io.chainkv.node.store;
 
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,6 +18,27 @@ final class StoreTestSupport
 
     private StoreTestSupport()
     {
+    }
+
+    /**
+     * The fixture of the tests that open stores themselves: a temporary directory, up to two stores (the second to
+     * compare against, or to show a second open is refused) and a value to read into. Whatever store is still open
+     * after a test is closed, so a failed assertion does not leave a mapped file behind for the next test.
+     */
+    abstract static class StoreFixture
+    {
+        @TempDir
+        Path dir;
+
+        ChainStore store;
+        ChainStore other;
+        final StoredValue value = new StoredValue();
+
+        @AfterEach
+        void closeStores()
+        {
+            CloseHelper.closeAll(store, other);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Puts each node in a network namespace of its own, so the nemeses can cut the network between processes on one
@@ -94,19 +95,40 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
     }
 
     /**
-     * Removes namespaces and links with the prefix whose creating process no longer runs.
+     * Removes namespaces and links with the prefix whose creating process no longer runs (or is this one).
+     *
+     * @return the names removed.
      */
-    public static void removeLeftovers()
+    public static List<String> removeLeftovers()
     {
+        return removeTagged(NetworkNamespaces::isLeftover);
+    }
+
+    /**
+     * Removes every namespace and link this process made and still has: the last sweep of a run, after its
+     * networks were closed, so a close that failed halfway (or never ran) leaves nothing behind.
+     *
+     * @return the names removed; empty when every network was closed properly.
+     */
+    public static List<String> removeOwn()
+    {
+        final String own = Long.toString(ProcessHandle.current().pid() % 100_000);
+        return removeTagged(own::equals);
+    }
+
+    private static List<String> removeTagged(final Predicate<String> tagMatches)
+    {
+        final List<String> removed = new ArrayList<>();
         final IpCommand.Result namespaces = IpCommand.tryRun("netns", "list");
         if (namespaces.exitCode() == 0)
         {
             for (final String line : namespaces.output().split("\n"))
             {
                 final String name = line.trim().split("\\s+")[0];
-                if (name.startsWith(PREFIX) && isLeftover(name.substring(PREFIX.length()).split("-")[0]))
+                if (name.startsWith(PREFIX) && tagMatches.test(name.substring(PREFIX.length()).split("-")[0]) &&
+                    IpCommand.tryRun("netns", "del", name).exitCode() == 0)
                 {
-                    IpCommand.tryRun("netns", "del", name);
+                    removed.add("network namespace " + name);
                 }
             }
         }
@@ -121,12 +143,16 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
                     continue;
                 }
                 final String name = parts[1].split("@")[0];
-                if (name.startsWith(PREFIX) && isLeftover(name.substring(PREFIX.length()).replaceAll("[a-z].*$", "")))
+                // Deleting one end of a veth pair deletes the other: it may be gone by the time its line comes.
+                final String tag =
+                    name.startsWith(PREFIX) ? name.substring(PREFIX.length()).replaceAll("[a-z].*$", "") : "";
+                if (!tag.isEmpty() && tagMatches.test(tag) && IpCommand.tryRun("link", "del", name).exitCode() == 0)
                 {
-                    IpCommand.tryRun("link", "del", name);
+                    removed.add("link " + name);
                 }
             }
         }
+        return removed;
     }
 
     private static boolean isLeftover(final String tag)

@@ -58,6 +58,17 @@ class HostileFramesTest
         CloseHelper.quietCloseAll(client, attacker, chain);
     }
 
+    private void startChainAndAttacker()
+    {
+        chain = LocalChain.builder().nodes(3)
+            .maxEntries(StoreInspection.MAX_ENTRIES)
+            .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
+            .start();
+        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()));
+        attacker = EmbeddedAeron.launch(
+            EmbeddedAeron.uniqueDirectory("attacker"), TransportSettings.fromSystemProperties());
+    }
+
     private static byte[] bytes(final String text)
     {
         return text.getBytes(StandardCharsets.UTF_8);
@@ -66,15 +77,9 @@ class HostileFramesTest
     @Test
     void malformedAndForeignFramesAreDroppedCountedAndChangeNothing() throws Exception
     {
-        chain = LocalChain.builder().nodes(3)
-            .maxEntries(StoreInspection.MAX_ENTRIES)
-            .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
-            .start();
-        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()));
+        startChainAndAttacker();
         client.put(bytes("before"), bytes("v"));
-
         final TransportSettings settings = TransportSettings.fromSystemProperties();
-        attacker = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("attacker"), settings);
         final NodeProcess head = chain.head();
         final NodeProcess middle = chain.node("n2");
         final ExclusivePublication toHeadClients = publication(head, StreamIds.CLIENT_REQUEST, settings);
@@ -127,15 +132,9 @@ class HostileFramesTest
     @Test
     void unknownOpsAndReadModesAndVersionQueriesAtAMemberAreRefusedAndForgedVersionAnswersIgnored() throws Exception
     {
-        chain = LocalChain.builder().nodes(3)
-            .maxEntries(StoreInspection.MAX_ENTRIES)
-            .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
-            .start();
-        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()));
+        startChainAndAttacker();
         client.put(bytes("k"), bytes("v"));
-
         final TransportSettings settings = TransportSettings.fromSystemProperties();
-        attacker = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("attacker"), settings);
         final String replyEndpoint = "127.0.0.1:" + FreePorts.udp(1).get(0);
         final Subscription replies = attacker.aeron().addSubscription(
             Channels.udp(replyEndpoint, settings), StreamIds.CLIENT_REPLY);

@@ -250,7 +250,8 @@ public final class ChainNode implements AutoCloseable
             final NodeInfo self = new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq())
                 .withMetricsEndpoint(null == metrics ? null : metrics.endpoint());
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
-                clusterName, chainId, self, lease, agent::offerConfig, agent::caughtUpEpoch);
+                clusterName, chainId, self, lease, agent::offerConfig, agent::caughtUpEpoch,
+                agent::cannotHoldChainData);
             started.set(membership);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,

@@ -1,9 +1,9 @@
 package io.chainkv.master.failover;
 
 import io.chainkv.client.ChainKvClient;
+import io.chainkv.cluster.NodeState;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
-import io.chainkv.master.cli.ChainCtl;
 import io.chainkv.master.harness.LocalCluster;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
@@ -13,8 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A spare whose store is smaller than the chain's data is given the joiner place: it stops its transfer at the
  * first entry that does not fit, says so once (an ERROR naming the setting to raise) and in a counter, asks for
- * nothing more, and stays out of the chain; the chain keeps serving, and {@code chainctl drain} takes the spare out
- * of the joiner place. Real processes.
+ * nothing more, and registers as DRAINING, so the master takes it out of the joiner place; the chain keeps serving.
+ * Real processes.
  */
 @Timeout(300)
 class SmallJoinerStoreTest
@@ -99,7 +97,7 @@ class SmallJoinerStoreTest
         assertEquals(1, counters.get(STOPPED), () -> "the joiner did not stop: " + spare.logTail(40));
         assertTrue(counters.get("store entries") <= SMALL_MAX_ENTRIES, counters.toString());
 
-        // No tight loop: nothing more is asked of the tail while the joiner stays in the configuration.
+        // No tight loop: nothing more is asked of the tail, in the joiner place or after it.
         TimeUnit.SECONDS.sleep(3);
         final Map<String, Long> later = NodeCountersReader.read(spare.aeronDir().toFile());
         assertEquals(counters.get("join requests sent"), later.get("join requests sent"));
@@ -127,13 +125,11 @@ class SmallJoinerStoreTest
         assertTrue(now.indexOf(spareId) < 0, "the joiner never became a member: " + now);
         assertTrue(client.put(utf8("after"), utf8("v")) > 0, "the chain still serves");
 
-        // The documented way out: drain it, and the master drops it from the joiner place.
-        final int drained = ChainCtl.run(new String[]{ "drain", spareId, "--zk", cluster.zkConnect(), "--cluster",
-            cluster.clusterName() }, new PrintStream(new ByteArrayOutputStream()),
-            new PrintStream(new ByteArrayOutputStream()));
-        assertEquals(ChainCtl.EXIT_OK, drained);
-        final ChainConfig afterDrain = cluster.awaitChain((chain) -> null == chain.joiner(), WAIT);
-        assertEquals(1, afterDrain.members().size(), afterDrain.toString());
-        assertEquals(headId, afterDrain.members().stream().map(ChainMember::nodeId).findFirst().orElseThrow());
+        // The node registers as DRAINING, so the master takes it out of the joiner place by itself and never offers
+        // it a place again; the chain waits for a spare that can hold its data.
+        final ChainConfig dropped = cluster.awaitChain((chain) -> null == chain.joiner(), WAIT);
+        assertEquals(1, dropped.members().size(), dropped.toString());
+        assertEquals(headId, dropped.members().stream().map(ChainMember::nodeId).findFirst().orElseThrow());
+        assertEquals(NodeState.DRAINING, cluster.status().liveNodes().get(spareId).state());
     }
 }

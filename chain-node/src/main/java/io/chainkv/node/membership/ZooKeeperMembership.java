@@ -52,6 +52,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final SessionLease lease;
     private final Predicate<ChainConfig> configSink;
     private final LongSupplier caughtUpEpoch;
+    private final java.util.function.BooleanSupplier cannotJoin;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
@@ -68,9 +69,11 @@ public final class ZooKeeperMembership implements AutoCloseable
         final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
-        final LongSupplier caughtUpEpoch)
+        final LongSupplier caughtUpEpoch,
+        final java.util.function.BooleanSupplier cannotJoin)
     {
         this.caughtUpEpoch = caughtUpEpoch;
+        this.cannotJoin = cannotJoin;
         this.curator = curator;
         this.paths = paths;
         this.chainId = chainId;
@@ -104,6 +107,8 @@ public final class ZooKeeperMembership implements AutoCloseable
      * @param lease       the lease to keep, from {@link #leaseFor(ZooKeeperSettings)}.
      * @param configSink  takes each configuration of the chain; returns false if it could not take it now.
      * @param caughtUpEpoch the chain epoch in which the node caught up as joiner (0 if it has not), polled.
+     * @param cannotJoin    true once the node found it cannot hold the chain's data; polled. The registration then
+     *                      says DRAINING, so the master gives the joiner place to another spare.
      * @return the running membership.
      * @throws IllegalStateException if ZooKeeper cannot be reached or grants a shorter session than asked for.
      */
@@ -114,7 +119,8 @@ public final class ZooKeeperMembership implements AutoCloseable
         final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
-        final LongSupplier caughtUpEpoch)
+        final LongSupplier caughtUpEpoch,
+        final java.util.function.BooleanSupplier cannotJoin)
     {
         final String nodeId = self.nodeId();
         final CuratorFramework curator = settings.newClient();
@@ -140,7 +146,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, caughtUpEpoch);
+                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, caughtUpEpoch, cannotJoin);
             final ZooKeeperMembership started = membership;
             curator.getConnectionStateListenable().addListener((client, state) ->
             {
@@ -252,7 +258,8 @@ public final class ZooKeeperMembership implements AutoCloseable
         try
         {
             final NodeInfo info = registration.info();
-            final NodeState state = deliveredMember ? NodeState.SERVING : NodeState.JOINING;
+            final NodeState state = deliveredMember ? NodeState.SERVING :
+                cannotJoin.getAsBoolean() ? NodeState.DRAINING : NodeState.JOINING;
             if (info.state() != state && info.state() != NodeState.DRAINING && info.state() != NodeState.BACKUP)
             {
                 registration.updateState(state);

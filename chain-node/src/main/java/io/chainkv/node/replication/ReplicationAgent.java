@@ -1323,6 +1323,15 @@ public final class ReplicationAgent implements Agent
     }
 
     /**
+     * @return true once this node, as joiner, found its store too small for the chain's data and stopped for good; read
+     * by the membership thread, which then registers the node as DRAINING so the master picks another spare.
+     */
+    public boolean cannotHoldChainData()
+    {
+        return counters.transfer().transfersStoppedNoRoom() > 0;
+    }
+
+    /**
      * @return the chain epoch in which this node, as joiner, caught up with the tail (0 if it has not); read by the
      * membership thread, which publishes it for the master.
      */

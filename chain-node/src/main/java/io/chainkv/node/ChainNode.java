@@ -202,6 +202,27 @@ public final class ChainNode implements AutoCloseable
             NodeState.BACKUP, null);
     }
 
+    /**
+     * A store holds one cluster's history: a new (or restored) store is adopted by this cluster, and a store of
+     * another cluster is refused before the node registers, as a rejoin would trust its versions.
+     */
+    private static void adoptStore(final ChainStore store, final String clusterName, final StoreConfig storeConfig)
+    {
+        final long clusterId = io.chainkv.config.ChainConfig.clusterIdOf(clusterName);
+        final long held = store.clusterId();
+        if (0 == held)
+        {
+            store.clusterId(clusterId);
+        }
+        else if (held != clusterId)
+        {
+            throw new IllegalStateException("the data directory " + storeConfig.dataDir() + " holds the data of " +
+                "another cluster (id " + Long.toHexString(held) + "), not of cluster '" + clusterName + "' (id " +
+                Long.toHexString(clusterId) + "); start the node with that cluster's name, give it this cluster's " +
+                "data directory, or empty the directory to join as a new node");
+        }
+    }
+
     private static ChainNode launch(
         final String nodeId,
         final String endpoint,
@@ -223,6 +244,7 @@ public final class ChainNode implements AutoCloseable
         try
         {
             store = ChainStore.open(storeConfig);
+            adoptStore(store, clusterName, storeConfig);
             final File driverDir = null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId);
             // Invoker mode: the agent thread also runs the driver (see TransportSettings.NODE_DRIVER_THREADING_PROP);
             // every blocking Aeron call of the node must then come from that thread, or from this one before it starts.

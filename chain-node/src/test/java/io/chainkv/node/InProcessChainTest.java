@@ -20,6 +20,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A three-node chain with every node in this JVM: quick feedback on the data path before the process tests.
@@ -58,6 +60,30 @@ class InProcessChainTest
         assertEquals(true, client.delete(key));
         assertNull(client.get(key));
         assertEquals(false, client.delete(key));
+    }
+
+    @Test
+    void aNodeRefusesTheDataDirectoryOfAnotherCluster() throws Exception
+    {
+        final int port = FreePorts.udp(1).get(0);
+        final StoreConfig store = new StoreConfig().dataDir(dir.resolve("n1")).maxEntries(10_000).maxDataBytes(64L << 20);
+        final ChainConfig first = new ChainConfig("first", 0, 1, List.of(new ChainMember("n1", "127.0.0.1:" + port)));
+        final ChainKvClient client;
+        try (ChainNode node = ChainNode.launch("n1", first, store, null, TransportSettings.fromSystemProperties()))
+        {
+            client = ChainKvClient.connect(new ClientConfig().chainConfig(first));
+            client.put("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+            client.close();
+        }
+
+        final ChainConfig second = new ChainConfig("second", 0, 1, List.of(new ChainMember("n1", "127.0.0.1:" + port)));
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> ChainNode.launch("n1", second, store, null, TransportSettings.fromSystemProperties()));
+        assertTrue(refused.getMessage().contains("holds the data of another cluster") &&
+            refused.getMessage().contains("'second'"), refused.getMessage());
+
+        // Its own cluster still opens it.
+        ChainNode.launch("n1", first, store, null, TransportSettings.fromSystemProperties()).close();
     }
 
     private ChainConfig startChain(final int size) throws Exception

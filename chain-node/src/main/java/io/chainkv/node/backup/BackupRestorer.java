@@ -58,6 +58,8 @@ public final class BackupRestorer
                     throw new IllegalStateException("the restored store in " + dataDir + " does not match the " +
                         "backup's manifest (digest or seq); remove the directory and restore again");
                 }
+                // The new cluster adopts the data when its first node starts on it, whatever its name.
+                store.clusterId(0);
             }
             return manifest;
         }

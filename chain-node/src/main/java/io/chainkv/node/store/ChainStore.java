@@ -742,6 +742,26 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
+     * @return the id of the cluster whose data this store holds ({@code ChainConfig.clusterIdOf}), or 0 if no cluster
+     * has adopted it yet (a new store, or one restored from a backup).
+     */
+    public long clusterId()
+    {
+        return metadata.clusterId();
+    }
+
+    /**
+     * Records which cluster's data this store holds, or forgets it (0), persisted. A node refuses to serve a cluster
+     * with a store of another: its history is not that cluster's, and a rejoin would trust it.
+     *
+     * @param clusterId a cluster id, or 0.
+     */
+    public void clusterId(final long clusterId)
+    {
+        metadata.clusterId(clusterId);
+    }
+
+    /**
      * @param seq new tombstone horizon, persisted; never lowered.
      */
     public void tombstoneHorizon(final long seq)

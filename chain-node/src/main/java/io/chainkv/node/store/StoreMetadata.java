@@ -37,6 +37,8 @@ final class StoreMetadata implements AutoCloseable
     private static final int MAX_CLIENTS_OFFSET = 72;
     // Added after layout 1 was first written; older files hold 0 here, which means "nothing collected yet".
     private static final int TOMBSTONE_HORIZON_OFFSET = 80;
+    // Also added later; 0 means "not yet adopted by a cluster".
+    private static final int CLUSTER_ID_OFFSET = 88;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -165,6 +167,16 @@ final class StoreMetadata implements AutoCloseable
     void tombstoneHorizon(final long seq)
     {
         buffer.putLong(TOMBSTONE_HORIZON_OFFSET, seq, ORDER);
+    }
+
+    long clusterId()
+    {
+        return buffer.getLong(CLUSTER_ID_OFFSET, ORDER);
+    }
+
+    void clusterId(final long clusterId)
+    {
+        buffer.putLong(CLUSTER_ID_OFFSET, clusterId, ORDER);
     }
 
     void force()

@@ -25,7 +25,8 @@ Usage: $PROG [--dir DIR | --config FILE | --zk HOST:PORT,... [--cluster NAME]] <
 
 Commands:
   put <key> <value>                     write; prints OK version=N
-  get <key>                             read from the tail; prints the value, or NOT_FOUND (exit 1)
+  get <key> [--read-mode M]             read (any member answers; --read-mode TAIL for the tail only);
+                                        prints the value, or NOT_FOUND (exit 1)
   delete <key>                          prints OK version=N, or NOT_FOUND (exit 1)
   cas <key> <expectedVersion> <value>   write only if the key has that version (0 = absent);
                                         exit 3 when it does not
@@ -63,7 +64,9 @@ done
 (( $# > 0 )) || { usage >&2; exit 2; }
 case "$1" in
     put) (( $# == 3 )) || die "usage: $PROG put <key> <value>" ;;
-    get|delete) (( $# == 2 )) || die "usage: $PROG $1 <key>" ;;
+    get) (( $# == 2 )) || { (( $# == 4 )) && [[ "$3" == --read-mode ]]; } ||
+        die "usage: $PROG get <key> [--read-mode LINEARIZABLE|TAIL|READ_YOUR_WRITES|MONOTONIC|EVENTUAL]" ;;
+    delete) (( $# == 2 )) || die "usage: $PROG $1 <key>" ;;
     cas) (( $# == 4 )) || die "usage: $PROG cas <key> <expectedVersion> <value>" ;;
     *) die "unknown command '$1' (put, get, delete or cas; --help for more)" ;;
 esac

@@ -75,7 +75,7 @@ show_chain()
     [[ -n "$EPOCH" && ${#ORDER[@]} -gt 0 ]] || fail "could not read the chain from: $text"
 }
 
-echo "The masters built this chain (writes enter at the head, the tail acknowledges them and serves reads):"
+echo "The masters built this chain (writes enter at the head, the tail acknowledges them; every member answers reads):"
 show_chain
 echo
 
@@ -115,7 +115,7 @@ kv 0 put greeting "hello, chain"
 kv 0 put user:1 ada
 kv 0 put user:2 grace
 
-echo "Reading them back from the tail (${ORDER[${#ORDER[@]} - 1]}):"
+echo "Reading them back (reads are spread over every member; each answers only committed versions):"
 for pair in "greeting=hello, chain" "user:1=ada" "user:2=grace"
 do
     kv 0 get "${pair%%=*}"
@@ -162,8 +162,8 @@ then
     healed_from="$EPOCH"
     show_chain --wait 60 --min-epoch $((healed_from + 2))
     [[ "${ORDER[${#ORDER[@]} - 1]}" == "$victim" ]] || fail "$victim did not rejoin as tail (chain: ${ORDER[*]})"
-    echo "Reading from the new tail $victim:"
-    kv 0 get after-failover
+    echo "Reading from the new tail $victim (--read-mode TAIL):"
+    kv 0 get after-failover --read-mode TAIL
     [[ "$KV_OUT" == "still here" ]] || fail "after-failover is '$KV_OUT' at the new tail, expected 'still here'"
     echo
 else

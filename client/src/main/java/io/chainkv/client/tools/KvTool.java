@@ -195,6 +195,10 @@ public final class KvTool
         @Option(names = "--with-version", description = "Print version=<n> on a line before the value.")
         private boolean withVersion;
 
+        @Option(names = "--read-mode", paramLabel = "<mode>", defaultValue = "LINEARIZABLE",
+            description = "LINEARIZABLE (any member; default), TAIL, READ_YOUR_WRITES, MONOTONIC or EVENTUAL.")
+        private io.chainkv.client.ReadMode readMode;
+
         @Parameters(index = "0", paramLabel = "<key>")
         private String key;
 
@@ -202,7 +206,7 @@ public final class KvTool
         {
             try (ChainKvClient client = tool.connect())
             {
-                final VersionedValue value = client.get(utf8(key));
+                final VersionedValue value = client.get(utf8(key), readMode);
                 if (null == value)
                 {
                     tool.out.println("NOT_FOUND");

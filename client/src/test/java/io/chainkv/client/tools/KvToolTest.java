@@ -93,6 +93,23 @@ class KvToolTest
     }
 
     @Test
+    void getTakesAReadMode()
+    {
+        kv("put", "k", "v");
+        out.reset();
+
+        assertEquals(KvTool.EXIT_OK, kv("get", "--read-mode", "TAIL", "k"));
+        assertEquals("v", out().trim());
+    }
+
+    @Test
+    void getWithAnUnknownReadModeIsRefusedNamingTheModes()
+    {
+        assertEquals(KvTool.EXIT_ERROR, kv("get", "--read-mode", "SOMETIMES", "k"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("LINEARIZABLE"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void getOfAnAbsentKeyPrintsNotFoundAndExitsOne()
     {
         assertEquals(KvTool.EXIT_NOT_FOUND, kv("get", "missing"));

@@ -963,8 +963,10 @@ public final class ReplicationAgent implements Agent
         {
             dirty.remove(entry);
         }
-        else
+        else if (entry.isCleanKnown() && seq > entry.cleanVersion())
         {
+            // Only forward: an old tail that now feeds its successor still holds updates older than a key's clean
+            // version, and an unknown clean version stays unknown (the version it hides may be newer than any held).
             update.skipKey();
             final int valueOffset = update.limit() + UpdateDecoder.valueHeaderLength();
             final int valueLength = UpdateKind.PUT == kind ? update.valueLength() : 0;

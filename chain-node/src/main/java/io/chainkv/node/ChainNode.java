@@ -1,9 +1,9 @@
 package io.chainkv.node;
 
-import io.chainkv.cluster.ZooKeeperSettings;
-import io.chainkv.config.ChainConfig;
 import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.NodeState;
+import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.config.ChainConfig;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.membership.ZooKeeperMembership;
 import io.chainkv.node.metrics.NodeMetrics;
@@ -208,7 +208,7 @@ public final class ChainNode implements AutoCloseable
      */
     private static void adoptStore(final ChainStore store, final String clusterName, final StoreConfig storeConfig)
     {
-        final long clusterId = io.chainkv.config.ChainConfig.clusterIdOf(clusterName);
+        final long clusterId = ChainConfig.clusterIdOf(clusterName);
         final long held = store.clusterId();
         if (0 == held)
         {

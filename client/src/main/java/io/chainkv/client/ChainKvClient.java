@@ -460,7 +460,6 @@ public final class ChainKvClient implements AutoCloseable
         request.value = value;
         request.expectedVersion = expectedVersion;
         request.readMode = readMode;
-        request.lastEndpoint = null;
         request.readAtTail = false;
         request.future = future;
         request.startNs = nowNs;
@@ -482,7 +481,6 @@ public final class ChainKvClient implements AutoCloseable
             // Closed publication or driver trouble: the agent retries, or fails it at the deadline or on close.
             LOG.debug("send of request {} failed", seq, ex);
         }
-        request.attemptInFlight = sent;
         if (!sent)
         {
             request.needsResend = true;

@@ -265,7 +265,6 @@ final class ClientAgent implements Agent, FragmentHandler
 
     private void onRetryable(final PendingRequest request, final Status status, final String detail)
     {
-        request.attemptInFlight = false;
         sender.releaseRead(request);
         request.lastStatus = status;
         request.lastDetail = detail;
@@ -292,7 +291,8 @@ final class ClientAgent implements Agent, FragmentHandler
             if (reconfigured && !request.needsResend)
             {
                 request.nextActionNs = nowNs;
-                request.attemptInFlight = false;
+                // Sent again at once because of the new configuration, not because the member did not answer.
+                sender.releaseRead(request);
             }
 
             if (request.needsResend)
@@ -314,11 +314,9 @@ final class ClientAgent implements Agent, FragmentHandler
                 }
                 else
                 {
-                    if (OpType.GET == request.op && request.attemptInFlight)
-                    {
-                        // No answer in time: skip that member for a while; the retry goes to another.
-                        sender.suspect(request.lastEndpoint, nowNs);
-                    }
+                    // A read still counted against its member got no answer in time: skip that member for a while; the
+                    // retry goes to another.
+                    sender.suspect(sender.releaseRead(request), nowNs);
                     resend(request, nowNs);
                 }
             }
@@ -340,7 +338,6 @@ final class ClientAgent implements Agent, FragmentHandler
             LOG.debug("resend of request {} failed", request.seq, ex);
         }
 
-        request.attemptInFlight = sent;
         if (sent)
         {
             request.nextActionNs = Math.min(nowNs + attemptTimeoutNs, request.deadlineNs);

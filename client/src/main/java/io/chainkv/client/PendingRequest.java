@@ -86,14 +86,11 @@ final class PendingRequest
     long nextActionNs;
     long backoffNs;
     int attempts;
-    // Reads: the member the last attempt went to, and whether the next must go to the tail (a member could not
-    // resolve the key's committed version).
-    String lastEndpoint;
+    // Reads: whether the next attempt must go to the tail (a member could not resolve the key's committed version).
     boolean readAtTail;
-    // True while an attempt went out and nothing has answered it: its timer firing means the node did not answer.
-    boolean attemptInFlight;
-    // Reads: the member whose in-flight count this request's attempt adds to (RequestSender), or null. Taken with
-    // getAndSet so the caller's thread and the receiver release it exactly once.
+    // Reads: the member an attempt went to while nothing has answered it (RequestSender counts it against that
+    // member), or null. Taken with getAndSet, so the caller's thread and the receiver release it exactly once, and
+    // a timer that fires while it is set means the member did not answer.
     volatile String countedEndpoint;
     Status lastStatus;
     String lastDetail;

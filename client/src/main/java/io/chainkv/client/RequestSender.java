@@ -3,6 +3,7 @@ package io.chainkv.client;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
@@ -16,13 +17,18 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * Encodes a pending request for the current configuration and offers it to the right node: writes to the
  * head; reads to the member with the fewest reads of this client in flight (CRAQ; a slow or paused member collects
- * no more than its share), skipping members that recently failed to answer, or to the tail for {@link ReadMode#TAIL}. Used by callers' threads for first attempts and by the receiver agent for
+ * no more than its share), skipping members that recently failed to answer, or to the tail for
+ * {@link ReadMode#TAIL}. Used by callers' threads for first attempts and by the receiver agent for
  * retries; each thread encodes into its own buffer and chunks through its own {@link MessageSender}.
  * <p>
  * Every attempt re-reads {@link ChainConfigSource#current()}, so a retry after a reconfiguration carries
@@ -37,13 +43,13 @@ final class RequestSender implements AutoCloseable
     private final ChainConfigSource configSource;
     private final long clientId;
     private final byte[] replyChannel;
-    private static final long SUSPECT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    private static final long SUSPECT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Map<String, Publication> publicationsByEndpoint = new ConcurrentHashMap<>();
     private final Map<String, Long> suspectUntilNs = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> readsInFlight = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<PendingRequest, String> COUNTED =
-        java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
+    private final Map<String, AtomicInteger> readsInFlight = new ConcurrentHashMap<>();
+    private static final AtomicReferenceFieldUpdater<PendingRequest, String> COUNTED =
+        AtomicReferenceFieldUpdater.newUpdater(
             PendingRequest.class, String.class, "countedEndpoint");
 
     RequestSender(
@@ -71,7 +77,6 @@ final class RequestSender implements AutoCloseable
         final ChainConfig config = configSource.current();
         final boolean read = OpType.GET == request.op;
         final String endpoint = read ? readTarget(config, request) : config.head().endpoint();
-        request.lastEndpoint = endpoint;
         final Publication publication = publicationFor(endpoint);
         final ThreadEncoder encoder = ENCODERS.get();
         final int length = encoder.encode(config, clientId, request, replyChannel);
@@ -95,21 +100,23 @@ final class RequestSender implements AutoCloseable
      * The read's attempt is answered, timed out or abandoned: it no longer counts against its member.
      *
      * @param request a read or any other request (then nothing happens).
+     * @return the member the attempt was counted against, or null if none was (not a read, or already released).
      */
-    void releaseRead(final PendingRequest request)
+    String releaseRead(final PendingRequest request)
     {
         final String endpoint = COUNTED.getAndSet(request, null);
         if (null != endpoint)
         {
             inFlightAt(endpoint).decrementAndGet();
         }
+        return endpoint;
     }
 
-    private java.util.concurrent.atomic.AtomicInteger inFlightAt(final String endpoint)
+    private AtomicInteger inFlightAt(final String endpoint)
     {
-        final java.util.concurrent.atomic.AtomicInteger count = readsInFlight.get(endpoint);
+        final AtomicInteger count = readsInFlight.get(endpoint);
         return null != count ? count :
-            readsInFlight.computeIfAbsent(endpoint, (e) -> new java.util.concurrent.atomic.AtomicInteger());
+            readsInFlight.computeIfAbsent(endpoint, (e) -> new AtomicInteger());
     }
 
     /**
@@ -138,7 +145,7 @@ final class RequestSender implements AutoCloseable
         {
             return tail;
         }
-        final java.util.List<io.chainkv.config.ChainMember> members = config.members();
+        final List<ChainMember> members = config.members();
         final int count = members.size();
         final int first = (int)Long.remainderUnsigned(request.seq + request.attempts - 1, count);
         final long nowNs = System.nanoTime();
@@ -167,7 +174,7 @@ final class RequestSender implements AutoCloseable
     void warmUp()
     {
         final ChainConfig config = configSource.current();
-        for (final io.chainkv.config.ChainMember member : config.members())
+        for (final ChainMember member : config.members())
         {
             publicationFor(member.endpoint());
         }

@@ -1,6 +1,7 @@
 package io.chainkv.perf;
 
 import io.chainkv.client.ChainConfigSource;
+import io.chainkv.client.ReadMode;
 import io.chainkv.client.StaticChainConfigSource;
 import io.chainkv.client.ZooKeeperChainConfigSource;
 import io.chainkv.config.ChainConfig;
@@ -8,9 +9,9 @@ import io.chainkv.perf.floor.ChildJvm;
 import io.chainkv.perf.floor.TransportFloor;
 import io.chainkv.perf.report.ResultsWriter;
 import io.chainkv.perf.report.SummaryTable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.Reader;
 import java.nio.file.Files;
@@ -111,7 +112,7 @@ public final class BenchMain implements Callable<Integer>
 
     @Option(names = "--read-mode", defaultValue = "LINEARIZABLE",
         description = "LINEARIZABLE (any member, CRAQ), TAIL, READ_YOUR_WRITES, MONOTONIC or EVENTUAL (default: ${DEFAULT-VALUE}).")
-    private io.chainkv.client.ReadMode readMode;
+    private ReadMode readMode;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;

@@ -3,6 +3,7 @@ package io.chainkv.perf;
 import io.chainkv.client.ReadMode;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * What one benchmark run does: workload, keys, load model, phases. Fluent setters with the defaults of the
@@ -38,7 +39,7 @@ public final class BenchSettings
      */
     public BenchSettings readMode(final ReadMode readMode)
     {
-        this.readMode = java.util.Objects.requireNonNull(readMode, "readMode");
+        this.readMode = Objects.requireNonNull(readMode, "readMode");
         return this;
     }
 

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -52,7 +53,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final SessionLease lease;
     private final Predicate<ChainConfig> configSink;
     private final LongSupplier caughtUpEpoch;
-    private final java.util.function.BooleanSupplier cannotJoin;
+    private final BooleanSupplier cannotJoin;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
@@ -70,7 +71,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
         final LongSupplier caughtUpEpoch,
-        final java.util.function.BooleanSupplier cannotJoin)
+        final BooleanSupplier cannotJoin)
     {
         this.caughtUpEpoch = caughtUpEpoch;
         this.cannotJoin = cannotJoin;
@@ -120,7 +121,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
         final LongSupplier caughtUpEpoch,
-        final java.util.function.BooleanSupplier cannotJoin)
+        final BooleanSupplier cannotJoin)
     {
         final String nodeId = self.nodeId();
         final CuratorFramework curator = settings.newClient();

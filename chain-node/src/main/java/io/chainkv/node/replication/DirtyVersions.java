@@ -4,6 +4,8 @@ import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
+import java.util.Arrays;
+
 /**
  * CRAQ's version bookkeeping at a member that is not the tail: the keys whose newest version here is dirty (applied,
  * not yet acknowledged by the tail), each with its newest dirty seq and, when known, its clean version: the newest
@@ -211,7 +213,7 @@ final class DirtyVersions
     {
         if (pooled == pool.length)
         {
-            pool = java.util.Arrays.copyOf(pool, pool.length * 2);
+            pool = Arrays.copyOf(pool, pool.length * 2);
         }
         pool[pooled++] = entry;
     }

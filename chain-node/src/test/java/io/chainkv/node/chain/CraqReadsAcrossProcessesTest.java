@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,6 +123,7 @@ class CraqReadsAcrossProcessesTest
         final Map<Long, String> written = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong reads = new AtomicLong();
         final ExecutorService executor = Executors.newFixedThreadPool(6);
         final List<Future<?>> tasks = new ArrayList<>();
         try
@@ -159,6 +161,7 @@ class CraqReadsAcrossProcessesTest
                                 " was acknowledged and " + lastSeen[k] + " was read");
                         }
                         lastSeen[k] = version;
+                        reads.incrementAndGet();
                         if (null != read)
                         {
                             final String value = new String(read.value(), StandardCharsets.UTF_8);
@@ -173,7 +176,13 @@ class CraqReadsAcrossProcessesTest
                     return null;
                 }));
             }
-            TimeUnit.SECONDS.sleep(8);
+            // Enough reads racing enough writes, however fast this machine is today.
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (reads.get() < 4_000 && System.nanoTime() < deadlineNs)
+            {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            assertTrue(reads.get() >= 4_000, "only " + reads.get() + " reads in 60 s");
         }
         finally
         {

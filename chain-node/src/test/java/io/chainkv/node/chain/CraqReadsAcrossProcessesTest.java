@@ -221,12 +221,20 @@ class CraqReadsAcrossProcessesTest
     void eventualReadsNeverAnswerAVersionNoWriteCommitted()
     {
         final Map<Long, String> written = new ConcurrentHashMap<>();
+        int answeredWithAValue = 0;
         for (int i = 0; i < 200; i++)
         {
             written.put(client.put(bytes("e"), bytes("v" + i)), "v" + i);
+            // May be old, even "absent" while a member has not yet heard the first write was committed; never a
+            // version nobody wrote, nor a value that is not that version's.
             final VersionedValue read = client.get(bytes("e"), ReadMode.EVENTUAL);
-            assertNotNull(read);
-            assertEquals(written.get(read.version()), new String(read.value(), StandardCharsets.UTF_8));
+            if (null != read)
+            {
+                answeredWithAValue++;
+                assertEquals(written.get(read.version()), new String(read.value(), StandardCharsets.UTF_8),
+                    "version " + read.version());
+            }
         }
+        assertTrue(answeredWithAValue > 100, answeredWithAValue + " of 200 eventual reads saw any committed write");
     }
 }

@@ -283,7 +283,7 @@ public final class ChainStore implements AutoCloseable
         checkKeyLength(keyLength);
         keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+            entries.queryContext(keyScratch.data(keyLength)))
         {
             context.readLock().lock();
             final MapEntry<byte[], byte[]> entry = context.entry();
@@ -396,11 +396,10 @@ public final class ChainStore implements AutoCloseable
         final boolean existed;
         long dataBytesDelta = (long)keyLength + valueLength;
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(intentLog.key().bytesStore(), 0, keyLength))
+            entries.queryContext(intentLog.key().data(keyLength)))
         {
             context.updateLock().lock();
-            final Data<byte[]> newValue =
-                context.wrapValueBytesAsData(intentLog.storedValue().bytesStore(), 0, VALUE_OFFSET + valueLength);
+            final Data<byte[]> newValue = intentLog.storedValue().data(VALUE_OFFSET + valueLength);
             final MapEntry<byte[], byte[]> entry = context.entry();
             existed = null != entry;
             if (existed)
@@ -449,7 +448,7 @@ public final class ChainStore implements AutoCloseable
         long newDataBytes = metadata.dataBytes() + keyLength + valueLength;
         long newEntries = entryCount + 1;
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+            entries.queryContext(keyScratch.data(keyLength)))
         {
             context.readLock().lock();
             final MapEntry<byte[], byte[]> entry = context.entry();
@@ -487,7 +486,7 @@ public final class ChainStore implements AutoCloseable
         }
         keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+            entries.queryContext(keyScratch.data(keyLength)))
         {
             context.readLock().lock();
             final MapEntry<byte[], byte[]> entry = context.entry();
@@ -520,7 +519,7 @@ public final class ChainStore implements AutoCloseable
         long newEntries = entryCount + 1;
         long liveVersion = 0;
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+            entries.queryContext(keyScratch.data(keyLength)))
         {
             context.readLock().lock();
             final MapEntry<byte[], byte[]> entry = context.entry();
@@ -683,7 +682,7 @@ public final class ChainStore implements AutoCloseable
         checkKeyLength(keyLength);
         keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
-            entries.queryContext(keyScratch.bytesStore(), 0, keyLength))
+            entries.queryContext(keyScratch.data(keyLength)))
         {
             context.updateLock().lock();
             final MapEntry<byte[], byte[]> entry = context.entry();

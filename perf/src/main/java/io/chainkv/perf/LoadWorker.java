@@ -15,8 +15,11 @@ import java.util.function.BiConsumer;
  * <p>
  * Each slot owns its key and value arrays, reused for every request it carries (the client does not copy
  * them), so the loop allocates nothing of its own; the client's futures are the only garbage. Completion
- * callbacks run on the client's receiver thread: they record the latency there and hand the slot back
- * through a queue. The worker idles with the transport's idle strategy (backoff by default: no busy spin).
+ * callbacks run on the client's receiver thread and record the latency there. In the closed loop the callback
+ * also sends the slot's next request, as a pipelined client would: handing the slot back to this thread would
+ * add a thread wake-up (up to a whole idle park) to every request, which the transport floor does not pay.
+ * In the open loop, and after a failed send, the slot goes back to this thread through a queue. The worker
+ * idles with the transport's idle strategy (backoff by default: no busy spin).
  */
 public final class LoadWorker implements Runnable
 {
@@ -30,6 +33,7 @@ public final class LoadWorker implements Runnable
     private final SplittableRandom random;
     private final Slot[] free;
     private final ManyToOneConcurrentArrayQueue<Slot> completed;
+    private final long endNs;
     private int freeCount;
     private volatile boolean aborted;
 
@@ -75,9 +79,10 @@ public final class LoadWorker implements Runnable
         {
             final byte[] value = new byte[valueSize];
             random.nextBytes(value);
-            free[i] = new Slot(keyFormat.newKey(), value);
+            free[i] = new Slot(keyFormat.newKey(), value, random.split());
         }
         this.freeCount = slots;
+        this.endNs = stats.measureEndNs();
     }
 
     /**
@@ -85,7 +90,6 @@ public final class LoadWorker implements Runnable
      */
     public void run()
     {
-        final long endNs = stats.measureEndNs();
         while (!aborted)
         {
             int work = reclaim();
@@ -149,10 +153,13 @@ public final class LoadWorker implements Runnable
 
     private void send(final Slot slot, final long dueNs)
     {
-        final Op op = workload.choose(random.nextDouble());
-        keyFormat.write(keys.next(random), slot.key);
+        // The worker's random numbers are shared with callbacks that send (closed loop), one at a time per slot
+        // but from two threads: the split keeps each slot's choices on its own generator.
+        final Op op = workload.choose(slot.random.nextDouble());
+        keyFormat.write(keys.next(slot.random), slot.key);
         slot.op = op;
         slot.dueNs = dueNs;
+        slot.sending = true;
         try
         {
             switch (op)
@@ -175,6 +182,10 @@ public final class LoadWorker implements Runnable
         {
             slot.accept(null, ex);
         }
+        finally
+        {
+            slot.sending = false;
+        }
     }
 
     /**
@@ -184,13 +195,16 @@ public final class LoadWorker implements Runnable
     {
         private final byte[] key;
         private final byte[] value;
+        private final SplittableRandom random;
         private Op op;
         private long dueNs;
+        private boolean sending;
 
-        private Slot(final byte[] key, final byte[] value)
+        private Slot(final byte[] key, final byte[] value, final SplittableRandom random)
         {
             this.key = key;
             this.value = value;
+            this.random = random;
         }
 
         public void accept(final Object result, final Throwable failure)
@@ -222,7 +236,16 @@ public final class LoadWorker implements Runnable
                     stats.onError(op, dueNs);
                 }
             }
-            completed.offer(this);
+            // A request that failed before it was sent completes on the sending thread itself: sending again
+            // from here could recurse without end, so such a slot goes back to the worker, which idles first.
+            if (null == schedule && !sending && !aborted && nowNs - endNs < 0)
+            {
+                send(this, System.nanoTime());
+            }
+            else
+            {
+                completed.offer(this);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.chainkv.node.store;
 
 import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.core.io.SingleThreadedChecked;
@@ -17,6 +18,7 @@ final class NativeScratch implements AutoCloseable
     private final UnsafeBuffer buffer;
     private final boolean owned;
     private final PrefixData prefixData = new PrefixData();
+    private final UnsafeBuffer peer = new UnsafeBuffer(0, 0);
 
     private NativeScratch(final BytesStore<?, ?> bytesStore, final long address, final int capacity, final boolean owned)
     {
@@ -94,6 +96,41 @@ final class NativeScratch implements AutoCloseable
         public long size()
         {
             return size;
+        }
+
+        /**
+         * Hashes the native bytes directly; the default reads them one by one through a checked
+         * {@code RandomDataInput} access. Same bytes, same hash: existing stores stay readable.
+         */
+        public long hash(final LongHashFunction f)
+        {
+            return f.hashMemory(buffer.addressOffset(), size);
+        }
+
+        /** Compares with the stored key in place: the default goes through two checked {@code RandomDataInput}s. */
+        public boolean equivalent(final RandomDataInput source, final long sourceOffset)
+        {
+            if (!source.isDirectMemory())
+            {
+                return Data.super.equivalent(source, sourceOffset);
+            }
+            peer.wrap(source.addressForRead(sourceOffset), size);
+            int i = 0;
+            for (; i <= size - Long.BYTES; i += Long.BYTES)
+            {
+                if (peer.getLong(i) != buffer.getLong(i))
+                {
+                    return false;
+                }
+            }
+            for (; i < size; i++)
+            {
+                if (peer.getByte(i) != buffer.getByte(i))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public byte[] get()

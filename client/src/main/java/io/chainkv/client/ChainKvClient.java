@@ -7,6 +7,7 @@ import io.aeron.Subscription;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.OpType;
 import io.chainkv.transport.EmbeddedAeron;
+import io.chainkv.transport.InvokingAgent;
 import io.chainkv.transport.StreamIds;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
@@ -15,6 +16,7 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -133,7 +135,9 @@ public final class ChainKvClient implements AutoCloseable
             }
             if (null == config.aeronDirectoryName())
             {
-                embeddedAeron = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("client"), settings);
+                final File directory = EmbeddedAeron.uniqueDirectory("client");
+                embeddedAeron = settings.clientDriverInvoked() ?
+                    EmbeddedAeron.launchInvoked(directory, settings) : EmbeddedAeron.launch(directory, settings);
                 aeron = embeddedAeron.aeron();
             }
             else
@@ -365,9 +369,9 @@ public final class ChainKvClient implements AutoCloseable
             StreamIds.CLIENT_REPLY,
             null,
             (image) -> goneSessions.offer(image.sessionId()));
-        replyChannel = "aeron:udp?endpoint=" + resolveReplyEndpoint(replies);
+        replyChannel = "aeron:udp?endpoint=" + resolveReplyEndpoint(replies, embeddedAeron);
 
-        sender = new RequestSender(aeron, settings, configSource, clientId, replyChannel);
+        sender = new RequestSender(aeron, settings, configSource, clientId, replyChannel, embeddedAeron);
         sender.warmUp();
 
         // Accept replies up to the larger of our own and the protocol's default value limit, so a node with
@@ -377,8 +381,11 @@ public final class ChainKvClient implements AutoCloseable
         agent = new ClientAgent(clientId, replies, maxReplyLength, goneSessions, pending, sender, configSource,
             sessionVersion,
             attemptTimeoutNs, config.maxRetryBackoff().toNanos());
+        // With the driver on the receiver thread, that thread also runs it first in every duty cycle.
+        final boolean invoked = null != embeddedAeron && embeddedAeron.isInvoked();
         agentRunner = new AgentRunner(settings.newIdleStrategy(),
-            (throwable) -> LOG.error("client receiver error", throwable), null, agent);
+            (throwable) -> LOG.error("client receiver error", throwable), null,
+            invoked ? new InvokingAgent(embeddedAeron, agent) : agent);
         agentThread = AgentRunner.startOnThread(agentRunner, (runnable) ->
         {
             final Thread thread = new Thread(runnable);
@@ -387,7 +394,7 @@ public final class ChainKvClient implements AutoCloseable
         });
     }
 
-    private static String resolveReplyEndpoint(final Subscription subscription)
+    private static String resolveReplyEndpoint(final Subscription subscription, final EmbeddedAeron transport)
     {
         final long deadlineNs = System.nanoTime() + RESOLVE_PORT_TIMEOUT_NS;
         String resolved;
@@ -397,6 +404,11 @@ public final class ChainKvClient implements AutoCloseable
             {
                 throw new IllegalStateException("reply subscription " + subscription.channel() +
                     " did not bind a port within 5 s; check that the reply host is a local address");
+            }
+            if (null != transport)
+            {
+                // Invoked: nothing else runs the driver yet (does nothing for a driver with its own thread).
+                transport.invoke();
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }

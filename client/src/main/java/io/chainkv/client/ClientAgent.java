@@ -83,6 +83,11 @@ final class ClientAgent implements Agent, FragmentHandler
         return roleName;
     }
 
+    public void onStart()
+    {
+        sender.receiverStarted(Thread.currentThread());
+    }
+
     public int doWork()
     {
         int workCount = 0;
@@ -281,6 +286,12 @@ final class ClientAgent implements Agent, FragmentHandler
         final long epoch = configSource.current().epoch();
         final boolean reconfigured = epoch != lastSeenEpoch;
         lastSeenEpoch = epoch;
+        if (reconfigured)
+        {
+            // Publications to new members, before the resends below need them (only this thread may create them
+            // when the client's driver runs here).
+            sender.warmUp();
+        }
         for (final PendingRequest request : pending)
         {
             final long seq = request.activeNotSendingSeq();

@@ -9,6 +9,7 @@ import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.OpType;
 import io.chainkv.transport.Channels;
+import io.chainkv.transport.EmbeddedAeron;
 import io.chainkv.transport.MessageSender;
 import io.chainkv.transport.StreamIds;
 import io.chainkv.transport.TransportSettings;
@@ -31,6 +32,11 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * {@link ReadMode#TAIL}. Used by callers' threads for first attempts and by the receiver agent for
  * retries; each thread encodes into its own buffer and chunks through its own {@link MessageSender}.
  * <p>
+ * When the client's media driver runs on the receiver thread (see {@link #receiverStarted}), only
+ * that thread may create publications, because creating one runs the driver: a caller whose request is for a
+ * member without a publication yet leaves the attempt to the receiver, which creates the publications of every new
+ * configuration's members as soon as it sees it ({@link #warmUp()}).
+ * <p>
  * Every attempt re-reads {@link ChainConfigSource#current()}, so a retry after a reconfiguration carries
  * the new epoch and goes to the new head or tail.
  */
@@ -43,6 +49,9 @@ final class RequestSender implements AutoCloseable
     private final ChainConfigSource configSource;
     private final long clientId;
     private final byte[] replyChannel;
+    private final boolean driverOnReceiver;
+    private final TransportSettings ownerSettings;
+    private volatile Thread transportOwner;
     private static final long SUSPECT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Map<String, Publication> publicationsByEndpoint = new ConcurrentHashMap<>();
@@ -57,13 +66,30 @@ final class RequestSender implements AutoCloseable
         final TransportSettings settings,
         final ChainConfigSource configSource,
         final long clientId,
-        final String replyChannel)
+        final String replyChannel,
+        final EmbeddedAeron transport)
     {
         this.aeron = aeron;
         this.settings = settings;
         this.configSource = configSource;
         this.clientId = clientId;
         this.replyChannel = replyChannel.getBytes(StandardCharsets.US_ASCII);
+        this.driverOnReceiver = null != transport && transport.isInvoked();
+        this.ownerSettings = driverOnReceiver ? settings.drivingWhileIdle(transport) : settings;
+    }
+
+    /**
+     * Called by the receiver thread as it starts. When the client's driver runs on that thread, from now on only it
+     * creates publications, and it runs the driver while it waits out back pressure.
+     *
+     * @param receiver the receiver thread.
+     */
+    void receiverStarted(final Thread receiver)
+    {
+        if (driverOnReceiver)
+        {
+            transportOwner = receiver;
+        }
     }
 
     /**
@@ -77,7 +103,12 @@ final class RequestSender implements AutoCloseable
         final ChainConfig config = configSource.current();
         final boolean read = OpType.GET == request.op;
         final String endpoint = read ? readTarget(config, request) : config.head().endpoint();
-        final Publication publication = publicationFor(endpoint);
+        final boolean onOwner = Thread.currentThread() == transportOwner;
+        final Publication publication = publicationFor(endpoint, onOwner);
+        if (null == publication)
+        {
+            return false;
+        }
         final ThreadEncoder encoder = ENCODERS.get();
         final int length = encoder.encode(config, clientId, request, replyChannel);
         if (read)
@@ -88,7 +119,8 @@ final class RequestSender implements AutoCloseable
             COUNTED.set(request, endpoint);
         }
         final boolean sent =
-            encoder.sender(publication, settings).send(publication, encoder.buffer, 0, length, request.seq) > 0;
+            encoder.sender(publication, onOwner ? ownerSettings : settings)
+                .send(publication, encoder.buffer, 0, length, request.seq) > 0;
         if (!sent && read)
         {
             releaseRead(request);
@@ -169,14 +201,16 @@ final class RequestSender implements AutoCloseable
     }
 
     /**
-     * Creates the publications to the current members so they are connected by the first request.
+     * Creates the publications to the current members so they are connected by the first request. Called by the
+     * thread that starts the client and by the receiver thread on every new configuration.
      */
     void warmUp()
     {
         final ChainConfig config = configSource.current();
+        final boolean mayCreate = null == transportOwner || Thread.currentThread() == transportOwner;
         for (final ChainMember member : config.members())
         {
-            publicationFor(member.endpoint());
+            publicationFor(member.endpoint(), mayCreate);
         }
     }
 
@@ -186,10 +220,10 @@ final class RequestSender implements AutoCloseable
         publicationsByEndpoint.clear();
     }
 
-    private Publication publicationFor(final String endpoint)
+    private Publication publicationFor(final String endpoint, final boolean onOwner)
     {
         final Publication publication = publicationsByEndpoint.get(endpoint);
-        if (null != publication)
+        if (null != publication || (!onOwner && null != transportOwner))
         {
             return publication;
         }

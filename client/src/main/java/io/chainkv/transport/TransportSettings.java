@@ -51,6 +51,16 @@ public final class TransportSettings
     public static final String NODE_DRIVER_THREADING_PROP = "chainkv.node.driver.threading";
     public static final String NODE_DRIVER_THREADING_DEFAULT = "invoker";
 
+    /**
+     * How a client runs its embedded media driver: {@code invoker} (default) runs it on the client's receiver thread,
+     * which then also creates every publication (callers that need one to a new member leave the send to it);
+     * {@code shared} gives the driver a thread of its own. On a shared 2-core machine the driver's own thread cost a
+     * quarter to a third of a core under load (docs/performance.md). A client attached to an external driver
+     * ({@code ClientConfig.aeronDirectoryName}) has no driver of its own and ignores this.
+     */
+    public static final String CLIENT_DRIVER_THREADING_PROP = "chainkv.client.driver.threading";
+    public static final String CLIENT_DRIVER_THREADING_DEFAULT = "invoker";
+
     /** The settings above as declared {@link Setting}s: their flags, properties and help derive from these. */
     public static final Setting IDLE_STRATEGY = Setting.of("idle-strategy", Setting.Kind.TEXT, IDLE_STRATEGY_DEFAULT,
         "How idle threads wait: backoff (spin, yield, then park up to idle-max-park-ns), sleeping, yield or busy. " +
@@ -65,17 +75,21 @@ public final class TransportSettings
 
     public static final Setting NODE_DRIVER_THREADING = Setting.of("node-driver-threading", Setting.Kind.TEXT,
         NODE_DRIVER_THREADING_DEFAULT, "How a node runs its media driver: invoker (on the replication thread, one " +
-        "busy thread per node) or shared (a thread of its own). Clients always use shared.");
+        "busy thread per node) or shared (a thread of its own).");
+    public static final Setting CLIENT_DRIVER_THREADING = Setting.of("client-driver-threading", Setting.Kind.TEXT,
+        CLIENT_DRIVER_THREADING_DEFAULT, "How a client runs its media driver: invoker (on its receiver thread) or " +
+        "shared (a thread of its own).");
 
     /** Every transport setting, in the order a process lists them. */
     public static final List<Setting> SETTINGS = List.of(IDLE_STRATEGY, IDLE_MAX_PARK_NS, TERM_LENGTH, MTU,
-        NODE_DRIVER_THREADING);
+        NODE_DRIVER_THREADING, CLIENT_DRIVER_THREADING);
 
     private final String idleStrategyName;
     private final long idleMaxParkNs;
     private final int termLength;
     private final int mtu;
     private final boolean nodeDriverInvoked;
+    private final boolean clientDriverInvoked;
     private final EmbeddedAeron invokedTransport;
 
     private TransportSettings(
@@ -84,6 +98,7 @@ public final class TransportSettings
         final int termLength,
         final int mtu,
         final String nodeDriverThreading,
+        final String clientDriverThreading,
         final EmbeddedAeron invokedTransport)
     {
         this.invokedTransport = invokedTransport;
@@ -91,18 +106,8 @@ public final class TransportSettings
         this.idleMaxParkNs = idleMaxParkNs;
         this.termLength = termLength;
         this.mtu = mtu;
-        switch (nodeDriverThreading.toLowerCase(Locale.ROOT))
-        {
-            case "invoker":
-                nodeDriverInvoked = true;
-                break;
-            case "shared":
-                nodeDriverInvoked = false;
-                break;
-            default:
-                throw new IllegalArgumentException(
-                    NODE_DRIVER_THREADING_PROP + " must be invoker or shared, was '" + nodeDriverThreading + "'");
-        }
+        this.nodeDriverInvoked = isInvoker(NODE_DRIVER_THREADING_PROP, nodeDriverThreading);
+        this.clientDriverInvoked = isInvoker(CLIENT_DRIVER_THREADING_PROP, clientDriverThreading);
         newIdleStrategy();
         if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024)
         {
@@ -122,6 +127,7 @@ public final class TransportSettings
             Integer.getInteger(TERM_LENGTH_PROP, TERM_LENGTH_DEFAULT),
             Integer.getInteger(MTU_PROP, MTU_DEFAULT),
             System.getProperty(NODE_DRIVER_THREADING_PROP, NODE_DRIVER_THREADING_DEFAULT),
+            System.getProperty(CLIENT_DRIVER_THREADING_PROP, CLIENT_DRIVER_THREADING_DEFAULT),
             null);
     }
 
@@ -137,6 +143,7 @@ public final class TransportSettings
             settings.getInt(TERM_LENGTH),
             settings.getInt(MTU),
             settings.require(NODE_DRIVER_THREADING),
+            settings.require(CLIENT_DRIVER_THREADING),
             null);
     }
 
@@ -147,7 +154,8 @@ public final class TransportSettings
     public TransportSettings withIdleStrategy(final String idleStrategyName)
     {
         return new TransportSettings(
-            idleStrategyName, idleMaxParkNs, termLength, mtu, nodeDriverThreading(), invokedTransport);
+            idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked), threading(clientDriverInvoked),
+            invokedTransport);
     }
 
     /**
@@ -158,7 +166,8 @@ public final class TransportSettings
      */
     public TransportSettings drivingWhileIdle(final EmbeddedAeron transport)
     {
-        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, nodeDriverThreading(), transport);
+        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked),
+            threading(clientDriverInvoked), transport);
     }
 
     /**
@@ -206,9 +215,31 @@ public final class TransportSettings
         return nodeDriverInvoked;
     }
 
-    private String nodeDriverThreading()
+    /**
+     * @return true if a client runs its own media driver on its receiver thread (see
+     * {@link #CLIENT_DRIVER_THREADING_PROP}).
+     */
+    public boolean clientDriverInvoked()
     {
-        return nodeDriverInvoked ? "invoker" : "shared";
+        return clientDriverInvoked;
+    }
+
+    private static boolean isInvoker(final String property, final String threading)
+    {
+        switch (threading.toLowerCase(Locale.ROOT))
+        {
+            case "invoker":
+                return true;
+            case "shared":
+                return false;
+            default:
+                throw new IllegalArgumentException(property + " must be invoker or shared, was '" + threading + "'");
+        }
+    }
+
+    private static String threading(final boolean invoked)
+    {
+        return invoked ? "invoker" : "shared";
     }
 
     public int termLength()
@@ -232,6 +263,6 @@ public final class TransportSettings
     public String toString()
     {
         return "idle=" + idleStrategyName + "(maxPark=" + idleMaxParkNs + "ns) termLength=" + termLength + " mtu=" + mtu +
-            " nodeDriver=" + nodeDriverThreading();
+            " nodeDriver=" + threading(nodeDriverInvoked) + " clientDriver=" + threading(clientDriverInvoked);
     }
 }

@@ -14,6 +14,7 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -75,11 +76,14 @@ public final class TransportFloor
             Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir")),
             "chainkv-floor-");
         final List<Process> processes = new ArrayList<>();
-        try (EmbeddedAeron aeron = EmbeddedAeron.launch(aeronParent.resolve("client").toFile(), settings);
+        // The client's driver runs as the chain client's does: on the measuring thread unless set to shared.
+        final File clientDir = aeronParent.resolve("client").toFile();
+        try (EmbeddedAeron aeron = settings.clientDriverInvoked() ?
+            EmbeddedAeron.launchInvoked(clientDir, settings) : EmbeddedAeron.launch(clientDir, settings);
             Subscription replies = aeron.aeron().addSubscription("aeron:udp?endpoint=" + HOST + ":0",
                 FloorHopMain.STREAM_ID))
         {
-            final String replyEndpoint = resolve(replies);
+            final String replyEndpoint = resolve(replies, aeron);
             final List<Integer> ports = freeUdpPorts(hops);
             final List<Path> logs = new ArrayList<>();
             for (int i = 0; i < hops; i++)
@@ -97,12 +101,13 @@ public final class TransportFloor
             }
             for (int i = 0; i < hops; i++)
             {
-                awaitReady(processes.get(i), logs.get(i));
+                awaitReady(processes.get(i), logs.get(i), aeron);
             }
             try (Publication publication = aeron.aeron().addPublication(
                 Channels.udp(HOST + ":" + ports.get(0), settings), FloorHopMain.STREAM_ID))
             {
-                return roundTrips(publication, replies, settings.newIdleStrategy(), messageBytes, inFlight, duration);
+                return roundTrips(aeron, publication, replies, settings.newIdleStrategy(), messageBytes, inFlight,
+                    duration);
             }
         }
         finally
@@ -122,7 +127,12 @@ public final class TransportFloor
         }
     }
 
+    /**
+     * Measures on the calling thread, which works like an agent in its duty cycle: it runs the client's driver when
+     * that is invoked (as the chain client's receiver thread does), sends, polls, and idles only if none did work.
+     */
     private static Histogram roundTrips(
+        final EmbeddedAeron aeron,
         final Publication publication,
         final Subscription replies,
         final IdleStrategy idle,
@@ -163,17 +173,21 @@ public final class TransportFloor
             final long waitUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             while (0 == received[0] && System.nanoTime() - waitUntilNs < 0)
             {
-                idle.idle(replies.poll(handler, 64));
+                idle.idle(aeron.invoke() + replies.poll(handler, 64));
             }
         }
-        TimeUnit.MILLISECONDS.sleep(100);
-        replies.poll(handler, Integer.MAX_VALUE);
+        // Let the probes still on their way arrive (the driver may need this thread to take them in), then drop them.
+        final long settleUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        while (System.nanoTime() - settleUntilNs < 0)
+        {
+            idle.idle(aeron.invoke() + replies.poll(handler, 64));
+        }
         outstanding[0] = 0;
 
         final long endNs = measureFromNs + duration.toNanos();
         while (true)
         {
-            int work = 0;
+            int work = aeron.invoke();
             long nowNs = System.nanoTime();
             if (nowNs - endNs >= 0)
             {
@@ -195,12 +209,13 @@ public final class TransportFloor
         final long drainDeadlineNs = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (outstanding[0] > 0 && System.nanoTime() - drainDeadlineNs < 0)
         {
-            idle.idle(replies.poll(handler, 64));
+            idle.idle(aeron.invoke() + replies.poll(handler, 64));
         }
         return histogram;
     }
 
-    private static void awaitReady(final Process process, final Path log) throws IOException, InterruptedException
+    private static void awaitReady(final Process process, final Path log, final EmbeddedAeron aeron)
+        throws IOException, InterruptedException
     {
         final long deadlineNs = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true)
@@ -215,11 +230,13 @@ public final class TransportFloor
                 throw new IllegalStateException("floor hop did not start (" + (process.isAlive() ? "timeout" :
                     "exit " + process.exitValue()) + "); its log " + log + ":\n" + text);
             }
+            aeron.invoke();
             TimeUnit.MILLISECONDS.sleep(50);
         }
     }
 
-    private static String resolve(final Subscription subscription) throws InterruptedException
+    private static String resolve(final Subscription subscription, final EmbeddedAeron aeron)
+        throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         String resolved;
@@ -229,6 +246,7 @@ public final class TransportFloor
             {
                 throw new IllegalStateException("floor reply subscription did not bind a port");
             }
+            aeron.invoke();
             TimeUnit.MILLISECONDS.sleep(1);
         }
         return ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);

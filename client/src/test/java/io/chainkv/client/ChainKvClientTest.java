@@ -1,6 +1,7 @@
 package io.chainkv.client;
 
 import io.chainkv.config.ChainConfig;
+import io.chainkv.config.Settings;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.Status;
 import io.chainkv.transport.TransportSettings;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.agrona.CloseHelper;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -251,6 +255,43 @@ class ChainKvClientTest
         assertTrue(ex.outcomeUnknown());
         assertTrue(ex.getMessage().contains("may or may not have been applied"), ex.getMessage());
         assertTrue(node.attemptsOf(1) >= 4, "attempts: " + node.attemptsOf(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "invoker", "shared" })
+    void aCallerReachesAMemberOfANewConfigurationWhateverThreadRunsTheClientsDriver(final String driverThreading)
+        throws Exception
+    {
+        final TransportSettings settings = TransportSettings.from(Settings.resolve(TransportSettings.SETTINGS,
+            Map.of(TransportSettings.CLIENT_DRIVER_THREADING.name(), driverThreading), null, new Properties()));
+        try (FakeNode newHead = new FakeNode(settings))
+        {
+            final ChainConfig first = node.chainConfig();
+            final ChainConfig second = new ChainConfig(first.clusterName(), first.chainId(), first.epoch() + 1,
+                newHead.chainConfig().members());
+            final AtomicReference<ChainConfig> current = new AtomicReference<>(first);
+            final ChainKvClient client = connect(config().transportSettings(settings).configSource(
+                new ChainConfigSource()
+                {
+                    public ChainConfig current()
+                    {
+                        return current.get();
+                    }
+
+                    public void requestRefresh()
+                    {
+                    }
+                }));
+            client.put(bytes("k"), bytes("v1"));
+
+            // The client has no publication to the new head yet: with its driver on the receiver thread, only
+            // that thread may create one, and the caller's put must still go out.
+            current.set(second);
+            client.put(bytes("k"), bytes("v2"));
+
+            assertEquals(1, node.writesApplied());
+            assertEquals(1, newHead.writesApplied());
+        }
     }
 
     @ParameterizedTest

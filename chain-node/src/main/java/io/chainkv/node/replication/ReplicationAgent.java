@@ -1045,6 +1045,21 @@ public final class ReplicationAgent implements Agent
             return;
         }
 
+        if (OpType.PUT == view.op)
+        {
+            // A put needs no current version, and admission needs no map query while the store is far from full:
+            // the head then makes one Chronicle query per put (the store itself), like every other member.
+            if (store.hasRoomFor(view.buffer, view.keyOffset, view.keyLength, view.valueLength))
+            {
+                appendUpdate(UpdateKind.PUT, Status.OK, nextSeq, view, true, true);
+            }
+            else
+            {
+                rejectStoreFull(view);
+            }
+            return;
+        }
+
         // One map query for the current version and the admission check (it was two: JFR, docs/performance.md).
         final long currentVersion = store.checkWrite(view.buffer, view.keyOffset, view.keyLength, view.valueLength);
 
@@ -1065,16 +1080,21 @@ public final class ReplicationAgent implements Agent
         }
         else if (!store.checkedWriteFits())
         {
-            counters.rejectedRequests.incrementRelease();
-            respond(view, Status.STORE_FULL, 0, view.buffer, 0, 0,
-                "the store is full (" + store.entryCount() + " of " + store.config().maxEntries() + " entries, " +
-                store.dataBytes() + " of " + store.config().maxDataBytes() +
-                " bytes); delete keys or grow the cluster's store capacity");
+            rejectStoreFull(view);
         }
         else
         {
             appendUpdate(UpdateKind.PUT, Status.OK, nextSeq, view, true, true);
         }
+    }
+
+    private void rejectStoreFull(final RequestView view)
+    {
+        counters.rejectedRequests.incrementRelease();
+        respond(view, Status.STORE_FULL, 0, view.buffer, 0, 0,
+            "the store is full (" + store.entryCount() + " of " + store.config().maxEntries() + " entries, " +
+            store.dataBytes() + " of " + store.config().maxDataBytes() +
+            " bytes); delete keys or grow the cluster's store capacity");
     }
 
     /**

@@ -434,7 +434,8 @@ public final class ChainStore implements AutoCloseable
     /**
      * Admission check the head makes before sequencing a write: would storing a value of this length under this key
      * (replacing what the key holds now) stay within {@code maxEntries} and {@code maxDataBytes}? A delete is a
-     * value of length 0.
+     * value of length 0. A write that would fit even as a new key is admitted without a map query, so a head far
+     * from the limits pays nothing for the check of a put (a put, unlike a delete or CAS, needs no current version).
      *
      * @return false also when the key is empty or the key or value is longer than the configured maximum.
      */
@@ -444,9 +445,13 @@ public final class ChainStore implements AutoCloseable
         {
             return false;
         }
-        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
         long newDataBytes = metadata.dataBytes() + keyLength + valueLength;
         long newEntries = entryCount + 1;
+        if (newEntries <= config.maxEntries() && newDataBytes <= config.maxDataBytes())
+        {
+            return true;
+        }
+        keyScratch.buffer().putBytes(0, key, keyOffset, keyLength);
         try (ExternalMapQueryContext<byte[], byte[], ?> context =
             entries.queryContext(keyScratch.data(keyLength)))
         {

@@ -2,6 +2,8 @@ package io.chainkv.node;
 
 import io.chainkv.client.ChainKvClient;
 import io.chainkv.client.ClientConfig;
+import io.chainkv.client.ReadMode;
+import io.chainkv.client.UnavailableException;
 import io.chainkv.cluster.ClusterConfig;
 import io.chainkv.cluster.ClusterConfigCodec;
 import io.chainkv.cluster.ClusterPaths;
@@ -29,6 +31,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Nodes in ZooKeeper mode follow the configuration znode through reconfigurations (written here directly,
@@ -151,5 +155,37 @@ class ZooKeeperReconfigurationTest
         assertEquals(true, after > before, "versions keep growing across a head change: " + before + " then " + after);
         assertEquals("2", new String(second.get(bytes("k")).value(), StandardCharsets.UTF_8));
         assertEquals(after, second.get(bytes("k")).version());
+    }
+
+    @Test
+    void aMemberThatSkipsAnEpochHoldsReadsBackForALeaseInCaseTheSkippedOneTookAMemberOutAlive() throws Exception
+    {
+        clientFor(publish(1, "n1", "n2", "n3")).put(bytes("k"), bytes("1"));
+
+        // Epoch 2 is never published: to the nodes it is an epoch they missed, which could have carried a fence.
+        final ChainConfig third = publish(3, "n1", "n2", "n3");
+        clientFor(third).put(bytes("k"), bytes("2"));
+        final ChainKvClient impatient = ChainKvClient.connect(new ClientConfig().chainConfig(third)
+            .readMode(ReadMode.TAIL).attemptTimeout(Duration.ofMillis(250)).requestTimeout(Duration.ofMillis(500)));
+        closeables.add(impatient);
+
+        final UnavailableException fenced = assertThrows(UnavailableException.class, () -> impatient.get(bytes("k")));
+        assertTrue(fenced.getMessage().contains("without seeing the ones between"), fenced.getMessage());
+        assertEquals("2", new String(clientFor(third).get(bytes("k")).value(), StandardCharsets.UTF_8),
+            "served again once the lease has run out (the client retries until then)");
+    }
+
+    @Test
+    void aMemberThatSeesEveryEpochAnswersReadsAtOnce() throws Exception
+    {
+        clientFor(publish(1, "n1", "n2", "n3")).put(bytes("k"), bytes("1"));
+
+        final ChainConfig second = publish(2, "n1", "n2", "n3");
+        clientFor(second).put(bytes("k"), bytes("2"));
+        final ChainKvClient impatient = ChainKvClient.connect(new ClientConfig().chainConfig(second)
+            .readMode(ReadMode.TAIL).attemptTimeout(Duration.ofMillis(250)).requestTimeout(Duration.ofMillis(500)));
+        closeables.add(impatient);
+
+        assertEquals("2", new String(impatient.get(bytes("k")).value(), StandardCharsets.UTF_8));
     }
 }

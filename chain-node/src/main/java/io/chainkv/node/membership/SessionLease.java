@@ -88,6 +88,14 @@ public final class SessionLease
     }
 
     /**
+     * @return false for {@link #unbounded()}: a static chain, whose configuration no master changes.
+     */
+    public boolean isBounded()
+    {
+        return NEVER_EXPIRES != durationNs;
+    }
+
+    /**
      * @return the lease duration in nanoseconds.
      */
     public long durationNs()

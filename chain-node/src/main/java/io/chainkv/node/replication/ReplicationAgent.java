@@ -184,6 +184,7 @@ public final class ReplicationAgent implements Agent
     private boolean feedingJoiner;
     private boolean readsAwaitSync;
     private long readsFencedUntilNs;
+    private String readFenceReason = "";
     private long syncSeq = Long.MAX_VALUE;
     private boolean syncPointDue;
     private long nextJoinRequestNs;
@@ -455,7 +456,18 @@ public final class ReplicationAgent implements Agent
         {
             // A member was removed alive: it may answer reads until its lease runs out, so no member answers one
             // that could be newer until then.
-            readsFencedUntilNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(newConfig.readFenceMs());
+            fenceReads(TimeUnit.MILLISECONDS.toNanos(newConfig.readFenceMs()), "a member of chain " + chainId +
+                " was taken out alive in epoch " + epoch + "; node " + nodeId +
+                " serves reads once that member's lease has run out; retry shortly");
+        }
+        if (null != oldConfig && newConfig.epoch() > oldConfig.epoch() + 1 && lease.isBounded())
+        {
+            // The master writes epochs faster than a node may read them, and a node reads only the newest: an
+            // epoch it skipped may have removed a live member with a fence this one no longer carries. Assume so,
+            // for one lease of our own (the master's fence is the nodes' lease).
+            fenceReads(lease.durationNs(), "node " + nodeId + " went from epoch " + oldConfig.epoch() + " to " +
+                epoch + " without seeing the ones between; in case one of them took a member out alive, it serves " +
+                "reads once that member's lease has run out; retry shortly");
         }
         if (isTail)
         {
@@ -470,6 +482,18 @@ public final class ReplicationAgent implements Agent
         LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
             nodeId, newConfig.epoch(), oldRole, roleIn(newConfig, nodeId), newConfig.members(), lastApplied, lastCommitted,
             sentList.size());
+    }
+
+    private void fenceReads(final long durationNs, final String reason)
+    {
+        final long untilNs = clock.nanoTime() + durationNs;
+        if (untilNs - readsFencedUntilNs > 0)
+        {
+            readsFencedUntilNs = untilNs;
+            readFenceReason = reason;
+        }
+        LOG.info("node={} epoch={} reads held back for {} ms: {}", nodeId, epoch,
+            TimeUnit.NANOSECONDS.toMillis(durationNs), reason);
     }
 
     private void logLeaseChange()
@@ -671,8 +695,7 @@ public final class ReplicationAgent implements Agent
         else if ((OpType.GET == op || OpType.VERSION == op) && readsFencedUntilNs - clock.nanoTime() > 0)
         {
             status = Status.UNAVAILABLE;
-            detail = "a member of chain " + chainId + " was taken out alive in epoch " + epoch + "; node " + nodeId +
-                " serves reads once that member's lease has run out; retry shortly";
+            detail = readFenceReason;
         }
         else if ((OpType.GET == op || OpType.VERSION == op) && isTail && readsAwaitSync && !syncReached())
         {

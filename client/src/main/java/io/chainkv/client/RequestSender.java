@@ -52,6 +52,9 @@ final class RequestSender implements AutoCloseable
     private final boolean driverOnReceiver;
     private final TransportSettings ownerSettings;
     private volatile Thread transportOwner;
+    // The owner's own chunking sender: its waits must run this client's driver, whichever other clients the
+    // thread also sends through (their senders are thread-local and do not).
+    private MessageSender ownerSender;
     private static final long SUSPECT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Map<String, Publication> publicationsByEndpoint = new ConcurrentHashMap<>();
@@ -119,7 +122,7 @@ final class RequestSender implements AutoCloseable
             COUNTED.set(request, endpoint);
         }
         final boolean sent =
-            encoder.sender(publication, onOwner ? ownerSettings : settings)
+            (onOwner ? ownerSender(publication) : encoder.sender(publication, settings))
                 .send(publication, encoder.buffer, 0, length, request.seq) > 0;
         if (!sent && read)
         {
@@ -220,6 +223,15 @@ final class RequestSender implements AutoCloseable
         publicationsByEndpoint.clear();
     }
 
+    private MessageSender ownerSender(final Publication publication)
+    {
+        if (null == ownerSender || ownerSender.maxMessageLength() < publication.maxMessageLength())
+        {
+            ownerSender = new MessageSender(publication.maxMessageLength(), ownerSettings.newIdleStrategy());
+        }
+        return ownerSender;
+    }
+
     private Publication publicationFor(final String endpoint, final boolean onOwner)
     {
         final Publication publication = publicationsByEndpoint.get(endpoint);
@@ -243,7 +255,6 @@ final class RequestSender implements AutoCloseable
         private final ClientRequestEncoder requestEncoder = new ClientRequestEncoder();
         private UnsafeBuffer buffer = new UnsafeBuffer(new byte[MIN_CAPACITY]);
         private MessageSender sender;
-        private int senderMaxMessageLength;
 
         int encode(final ChainConfig config, final long clientId, final PendingRequest request, final byte[] replyChannel)
         {
@@ -276,11 +287,9 @@ final class RequestSender implements AutoCloseable
 
         MessageSender sender(final Publication publication, final TransportSettings settings)
         {
-            final int maxMessageLength = publication.maxMessageLength();
-            if (null == sender || senderMaxMessageLength < maxMessageLength)
+            if (null == sender || sender.maxMessageLength() < publication.maxMessageLength())
             {
-                sender = new MessageSender(maxMessageLength, settings.newIdleStrategy());
-                senderMaxMessageLength = maxMessageLength;
+                sender = new MessageSender(publication.maxMessageLength(), settings.newIdleStrategy());
             }
             return sender;
         }

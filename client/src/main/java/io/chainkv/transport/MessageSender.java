@@ -40,6 +40,14 @@ public final class MessageSender
     }
 
     /**
+     * @return the largest transport message of the publications this sender was made for.
+     */
+    public int maxMessageLength()
+    {
+        return chunkBuffer.capacity();
+    }
+
+    /**
      * Offers a message.
      *
      * @param publication to offer to.

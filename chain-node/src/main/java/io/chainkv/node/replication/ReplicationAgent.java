@@ -1471,8 +1471,17 @@ public final class ReplicationAgent implements Agent
                 counters.staleMessagesDropped.incrementRelease();
                 return;
             }
-            counters.resendRequestsReceived.incrementRelease();
             final long successorApplied = resend.lastAppliedSeq();
+            if (isTail && feedingJoiner && successorApplied < streamer.startSeq())
+            {
+                // The joiner sent this before the transfer's begin reached it, from its older position: the
+                // transfer brings everything up to startSeq and the live stream follows. Ending the transfer for it
+                // would leave a joiner that completes the transfer anyway, is promoted, and lacks the updates after
+                // startSeq that this tail, no longer feeding it, trimmed (found by scripts/fault-run.sh seed 12).
+                counters.staleMessagesDropped.incrementRelease();
+                return;
+            }
+            counters.resendRequestsReceived.incrementRelease();
             if (!sentList.rewindToAfter(successorApplied))
             {
                 if (isTail)

@@ -486,8 +486,10 @@ public final class ReplicationAgent implements Agent
 
     private void fenceReads(final long durationNs, final String reason)
     {
-        final long untilNs = clock.nanoTime() + durationNs;
-        if (untilNs - readsFencedUntilNs > 0)
+        final long nowNs = clock.nanoTime();
+        final long untilNs = nowNs + durationNs;
+        // nanoTime has an arbitrary origin: compare with now, not with the initial 0, to tell an active fence.
+        if (readsFencedUntilNs - nowNs <= 0 || untilNs - readsFencedUntilNs > 0)
         {
             readsFencedUntilNs = untilNs;
             readFenceReason = reason;

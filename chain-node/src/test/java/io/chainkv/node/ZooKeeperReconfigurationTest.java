@@ -114,6 +114,15 @@ class ZooKeeperReconfigurationTest
         return client;
     }
 
+    /** Reads at the tail and gives up after half a second: far less than the nodes' 3 s lease. */
+    private ChainKvClient impatientTailReader(final ChainConfig config)
+    {
+        final ChainKvClient client = ChainKvClient.connect(new ClientConfig().chainConfig(config)
+            .readMode(ReadMode.TAIL).attemptTimeout(Duration.ofMillis(250)).requestTimeout(Duration.ofMillis(500)));
+        closeables.add(client);
+        return client;
+    }
+
     @Test
     void chainKeepsEveryAcknowledgedWriteAsMiddleAndTailAreSplicedOut() throws Exception
     {
@@ -165,9 +174,7 @@ class ZooKeeperReconfigurationTest
         // Epoch 2 is never published: to the nodes it is an epoch they missed, which could have carried a fence.
         final ChainConfig third = publish(3, "n1", "n2", "n3");
         clientFor(third).put(bytes("k"), bytes("2"));
-        final ChainKvClient impatient = ChainKvClient.connect(new ClientConfig().chainConfig(third)
-            .readMode(ReadMode.TAIL).attemptTimeout(Duration.ofMillis(250)).requestTimeout(Duration.ofMillis(500)));
-        closeables.add(impatient);
+        final ChainKvClient impatient = impatientTailReader(third);
 
         final UnavailableException fenced = assertThrows(UnavailableException.class, () -> impatient.get(bytes("k")));
         assertTrue(fenced.getMessage().contains("without seeing the ones between"), fenced.getMessage());
@@ -182,9 +189,7 @@ class ZooKeeperReconfigurationTest
 
         final ChainConfig second = publish(2, "n1", "n2", "n3");
         clientFor(second).put(bytes("k"), bytes("2"));
-        final ChainKvClient impatient = ChainKvClient.connect(new ClientConfig().chainConfig(second)
-            .readMode(ReadMode.TAIL).attemptTimeout(Duration.ofMillis(250)).requestTimeout(Duration.ofMillis(500)));
-        closeables.add(impatient);
+        final ChainKvClient impatient = impatientTailReader(second);
 
         assertEquals("2", new String(impatient.get(bytes("k")).value(), StandardCharsets.UTF_8));
     }

@@ -107,7 +107,7 @@ final class RequestSender implements AutoCloseable
         final boolean read = OpType.GET == request.op;
         final String endpoint = read ? readTarget(config, request) : config.head().endpoint();
         final boolean onOwner = Thread.currentThread() == transportOwner;
-        final Publication publication = publicationFor(endpoint, onOwner);
+        final Publication publication = publicationFor(endpoint);
         if (null == publication)
         {
             return false;
@@ -210,10 +210,9 @@ final class RequestSender implements AutoCloseable
     void warmUp()
     {
         final ChainConfig config = configSource.current();
-        final boolean mayCreate = null == transportOwner || Thread.currentThread() == transportOwner;
         for (final ChainMember member : config.members())
         {
-            publicationFor(member.endpoint(), mayCreate);
+            publicationFor(member.endpoint());
         }
     }
 
@@ -232,10 +231,14 @@ final class RequestSender implements AutoCloseable
         return ownerSender;
     }
 
-    private Publication publicationFor(final String endpoint, final boolean onOwner)
+    /**
+     * @return the endpoint's publication, created if this thread may create one; null if it may not and none exists.
+     */
+    private Publication publicationFor(final String endpoint)
     {
         final Publication publication = publicationsByEndpoint.get(endpoint);
-        if (null != publication || (!onOwner && null != transportOwner))
+        final Thread owner = transportOwner;
+        if (null != publication || (null != owner && Thread.currentThread() != owner))
         {
             return publication;
         }

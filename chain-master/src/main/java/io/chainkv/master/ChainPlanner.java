@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -30,9 +31,17 @@ import java.util.TreeMap;
  *     members hold every acknowledged write, so the chain must wait for one of them, never be emptied.</li>
  *     <li><b>Heal:</b> a chain shorter than the replication factor, with no joiner, is given one: the earliest
  *     registered spare (live, in no chain, not draining). The tail streams its state to the joiner.</li>
- *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail. A
- *     joiner that is gone or draining is dropped. A joiner stays through a splice and starts its transfer again
- *     from the (maybe new) tail.</li>
+ *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail, a
+ *     <em>provisional</em> one: until its predecessor (the old tail, the giver) reports that it saw the new tail hold
+ *     everything it had acknowledged ({@link NodeInfo#handoffEpoch()} in the chain's epoch), every failure is planned
+ *     as if the new tail were still the joiner. If the giver goes, the provisional tail goes back to joining (the
+ *     chain is then never left to a lagging member alone); once the handoff is proven the flag is cleared, without a
+ *     new chain epoch (nothing changes for the nodes). No other joiner is given a provisional chain. A joiner that is
+ *     gone or draining is dropped. A joiner stays through a splice and starts its transfer again from the (maybe new)
+ *     tail.</li>
+ *     <li><b>Repair:</b> a member that reports its predecessor no longer holds what it lacks
+ *     ({@link NodeInfo#needsTransferEpoch()} in the chain's epoch) leaves the chain (a provisional tail goes back to
+ *     joining) and transfers again.</li>
  *     <li><b>Removals</b> (operator requests under {@link io.chainkv.cluster.ClusterPaths#removalsPath()}): a node
  *     to drain leaves its chain once the chain has the replication factor without it (a spare joins first if
  *     one is registered); a node to remove leaves at once, unless it is the chain's last member. Neither is
@@ -187,8 +196,22 @@ public final class ChainPlanner
                 }
             }
 
+            // A member whose predecessor can no longer feed it transfers again: out of the chain (a provisional tail
+            // goes back to joining, below).
+            final ChainMember provisionalTail = chain.tailProvisional() ? chain.tail() : null;
+            for (final ChainMember member : new ArrayList<>(survivors))
+            {
+                final RegisteredNode node = live.get(member.nodeId());
+                if (node.info().needsTransferEpoch() == chain.epoch() && survivors.size() > 1 &&
+                    !member.equals(provisionalTail) && !member.equals(chain.head()))
+                {
+                    survivors.remove(member);
+                    gone.add(member.nodeId() + " (lacks updates its predecessor no longer holds; it transfers again)");
+                }
+            }
+
             ChainMember joiner = chain.joiner();
-            final RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
+            RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
             if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING ||
                 removals.containsKey(joiner.nodeId())))
             {
@@ -203,7 +226,8 @@ public final class ChainPlanner
                 final List<ChainMember> staying = new ArrayList<>();
                 for (final ChainMember member : survivors)
                 {
-                    if (!removals.containsKey(member.nodeId()))
+                    // A provisional tail may yet go back to joining: a drain waits until its handoff is proven.
+                    if (!removals.containsKey(member.nodeId()) && !member.equals(provisionalTail))
                     {
                         staying.add(member);
                     }
@@ -242,6 +266,40 @@ public final class ChainPlanner
                 }
             }
 
+            boolean provisional = false;
+            boolean handoffProven = false;
+            if (null != provisionalTail && survivors.contains(provisionalTail))
+            {
+                final ChainMember giver = chain.members().get(chain.members().size() - 2);
+                final RegisteredNode giverNode = live.get(giver.nodeId());
+                final RegisteredNode tailNode = live.get(provisionalTail.nodeId());
+                if (!survivors.contains(giver) || tailNode.info().needsTransferEpoch() == chain.epoch())
+                {
+                    // Not proven to hold what the giver acknowledged: it is still a joiner, whatever the list says.
+                    survivors.remove(provisionalTail);
+                    if (null == joiner && !removals.containsKey(provisionalTail.nodeId()))
+                    {
+                        joiner = provisionalTail;
+                        joinerNode = tailNode;
+                    }
+                    notes.add("chain " + chain.chainId() + ": provisional tail " + provisionalTail.nodeId() +
+                        (survivors.contains(giver) ? " lacks updates " + giver.nodeId() + " no longer holds" :
+                        " lost its giver " + giver.nodeId() + " before the handoff was proven") +
+                        "; it goes back to joining");
+                    gone.add(provisionalTail.nodeId() + " (provisional tail, back to joining)");
+                }
+                else if (null != giverNode && giverNode.info().handoffEpoch() == chain.epoch())
+                {
+                    handoffProven = true;
+                    notes.add("chain " + chain.chainId() + ": " + giver.nodeId() + " proved the handoff to " +
+                        provisionalTail.nodeId() + "; it is a full tail");
+                }
+                else
+                {
+                    provisional = true;
+                }
+            }
+
             if (survivors.isEmpty())
             {
                 // Every member holds all acknowledged writes: removing the last would lose them. Wait for one.
@@ -252,21 +310,30 @@ public final class ChainPlanner
             else if (!gone.isEmpty())
             {
                 notes.add("chain " + chain.chainId() + ": splicing out " + gone);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, fenceMs));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, fenceMs,
+                    provisional));
+                changed = true;
+            }
+            else if (handoffProven)
+            {
+                // Nothing changes for the nodes (the new tail already serves), so the chain keeps its epoch.
+                chains.add(chain.withTailProvisional(false));
                 changed = true;
             }
             else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch() &&
                 joinerNode.info().state() != NodeState.BACKUP)
             {
-                notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " caught up; it becomes the tail");
+                notes.add("chain " + chain.chainId() + ": joiner " + joiner.nodeId() + " caught up; it becomes the tail, " +
+                    "provisional until " + chain.tail().nodeId() + " proves it holds everything it acknowledged");
                 final List<ChainMember> members = new ArrayList<>(survivors);
                 members.add(joiner);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members, null));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members, null, 0, true));
                 changed = true;
             }
-            else if (!java.util.Objects.equals(joiner, chain.joiner()))
+            else if (!Objects.equals(joiner, chain.joiner()))
             {
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, 0,
+                    provisional));
                 changed = true;
             }
             else
@@ -320,7 +387,7 @@ public final class ChainPlanner
         {
             final ChainConfig chain = chains.get(i);
             final boolean needsSpare = staying(chain, leaving) < replicationFactor && !spares.isEmpty();
-            if (null != chain.joiner() || needsSpare || !anyLive(chain, live))
+            if (null != chain.joiner() || needsSpare || !anyLive(chain, live) || chain.tailProvisional())
             {
                 continue;
             }
@@ -333,7 +400,8 @@ public final class ChainPlanner
         for (int i = 0; i < chains.size() && !spares.isEmpty(); i++)
         {
             final ChainConfig chain = chains.get(i);
-            if (staying(chain, leaving) >= replicationFactor || null != chain.joiner() || !anyLive(chain, live))
+            if (staying(chain, leaving) >= replicationFactor || null != chain.joiner() || !anyLive(chain, live) ||
+                chain.tailProvisional())
             {
                 continue;
             }

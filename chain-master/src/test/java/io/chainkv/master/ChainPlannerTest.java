@@ -201,6 +201,101 @@ class ChainPlannerTest
         assertEquals(List.of("n1", "n3", "s1"), ids(plan.next().chain(0)));
         assertNull(plan.next().chain(0).joiner());
         assertEquals(6, plan.next().chain(0).epoch());
+        assertTrue(plan.next().chain(0).tailProvisional(), "the old tail has not proven the handoff yet");
+    }
+
+    @Test
+    void aProvisionalTailWhoseGiverDiesGoesBackToJoiningAndTheChainIsNotLeftToIt()
+    {
+        // Scenario B of docs/healing.md: the old tail n3 dies before it saw s1 hold what it acknowledged.
+        final ChainConfig promoted = provisional(chain(0, 6, "n1", "n2", "n3", "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(live("n1", 1), live("n2", 2), live("s1", 10)));
+
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+        assertEquals("s1", plan.next().chain(0).joiner().nodeId());
+        assertFalse(plan.next().chain(0).tailProvisional());
+        assertEquals(7, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aProvisionalTailIsNeverTheOnlyMemberLeft()
+    {
+        // Scenario A of docs/healing.md: [T] + J, J promoted, T dies before the handoff was proven.
+        final ChainConfig promoted = provisional(chain(0, 6, "t", "j"));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(live("j", 10)));
+
+        assertFalse(plan.changes(), "the chain waits for t, the only holder of what it acknowledged");
+        assertTrue(plan.notes().toString().contains("unavailable"), plan.notes().toString());
+    }
+
+    @Test
+    void theGiversProofMakesTheProvisionalTailAFullOneWithoutANewChainEpoch()
+    {
+        final ChainConfig promoted = provisional(chain(0, 6, "n1", "n3", "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(7, promoted),
+            List.of(live("n1", 1), new RegisteredNode(live("n3", 3).info().withHandoffEpoch(6), 3), live("s1", 10)));
+
+        assertEquals(8, plan.next().epoch());
+        assertEquals(6, plan.next().chain(0).epoch(), "nothing changes for the nodes");
+        assertEquals(List.of("n1", "n3", "s1"), ids(plan.next().chain(0)));
+        assertFalse(plan.next().chain(0).tailProvisional());
+    }
+
+    @Test
+    void aProofFromAnEarlierChainEpochDoesNotCount()
+    {
+        final ChainConfig promoted = provisional(chain(0, 7, "n1", "n3", "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(7, promoted),
+            List.of(live("n1", 1), new RegisteredNode(live("n3", 3).info().withHandoffEpoch(6), 3), live("s1", 10)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aSpliceElsewhereKeepsTheTailProvisional()
+    {
+        final ChainConfig promoted = provisional(chain(0, 6, "n1", "n2", "n3", "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(live("n2", 2), live("n3", 3), live("s1", 10)));
+
+        assertEquals(List.of("n2", "n3", "s1"), ids(plan.next().chain(0)));
+        assertTrue(plan.next().chain(0).tailProvisional());
+    }
+
+    @Test
+    void aProvisionalTailThatLacksWhatItsGiverTrimmedGoesBackToJoining()
+    {
+        // Scenario C: the tail stopped feeding the joiner after its claim; the promoted joiner asks for what is gone.
+        final ChainConfig promoted = provisional(chain(0, 6, "n1", "n3", "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(live("n1", 1), live("n3", 3),
+            new RegisteredNode(live("s1", 10).info().withNeedsTransferEpoch(6), 10)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals("s1", plan.next().chain(0).joiner().nodeId());
+    }
+
+    @Test
+    void aMemberThatNeedsATransferLeavesTheChain()
+    {
+        final Plan plan = healing.plan(CLUSTER, config(6, chain(0, 6, "n1", "n2", "n3")), List.of(live("n1", 1),
+            live("n2", 2), new RegisteredNode(live("n3", 3).info().withNeedsTransferEpoch(6), 3)));
+
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void aChainWithAProvisionalTailGetsNoOtherJoiner()
+    {
+        final ChainConfig promoted = provisional(chain(0, 6, "n1", "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(live("n1", 1), live("s1", 10), live("s2", 20)));
+
+        assertFalse(plan.changes());
     }
 
     @Test
@@ -357,6 +452,11 @@ class ChainPlannerTest
     private static RegisteredNode caughtUp(final String nodeId, final long zxid, final long epoch)
     {
         return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING, epoch, 0), zxid);
+    }
+
+    private static ChainConfig provisional(final ChainConfig chain)
+    {
+        return chain.withTailProvisional(true);
     }
 
     private static ChainConfig withJoiner(final ChainConfig chain, final String joinerId)

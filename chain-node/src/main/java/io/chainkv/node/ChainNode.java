@@ -272,8 +272,7 @@ public final class ChainNode implements AutoCloseable
             final NodeInfo self = new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq())
                 .withMetricsEndpoint(null == metrics ? null : metrics.endpoint());
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
-                clusterName, chainId, self, lease, agent::offerConfig, agent::caughtUpEpoch,
-                agent::cannotHoldChainData);
+                clusterName, chainId, self, lease, agent::offerConfig, agent.membershipReport());
             started.set(membership);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
@@ -292,7 +291,7 @@ public final class ChainNode implements AutoCloseable
      */
     public long caughtUpEpoch()
     {
-        return agent.caughtUpEpoch();
+        return agent.membershipReport().caughtUpEpoch();
     }
 
     /**

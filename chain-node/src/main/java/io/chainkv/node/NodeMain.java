@@ -97,6 +97,8 @@ public final class NodeMain
         // The collector reads its retention where the data path creates it.
         System.setProperty(TombstoneCollector.RETENTION_PROP,
             Long.toString(settings.getLong(NodeSettings.TOMBSTONE_RETENTION_MS)));
+        System.setProperty(ReplicationAgent.JOINER_BACKLOG_PROP,
+            Long.toString(settings.getLong(NodeSettings.JOINER_BACKLOG_MAX_BYTES)));
         final int metricsPort = settings.getInt(ProcessSettings.METRICS_PORT);
         final ChainNode.MetricsAddress metrics = ProcessSettings.METRICS_OFF == metricsPort ? null :
             new ChainNode.MetricsAddress(settings.require(ProcessSettings.METRICS_HOST), metricsPort);

@@ -2,6 +2,7 @@ package io.chainkv.node;
 
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Setting;
+import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.transport.TransportSettings;
@@ -47,6 +48,11 @@ public final class NodeSettings
         Long.toString(TombstoneCollector.DEFAULT_RETENTION_MS), "How long a committed delete is kept as a tombstone: " +
         "a node away for less rejoins by a delta, a node away longer takes a full transfer (docs/healing.md).");
 
+    public static final Setting JOINER_BACKLOG_MAX_BYTES = Setting.of("joiner-backlog-max-bytes", Setting.Kind.LONG,
+        Long.toString(ReplicationAgent.DEFAULT_JOINER_BACKLOG_MAX_BYTES), "How many bytes of updates a tail keeps for a " +
+        "joiner that has not acknowledged them before it stops feeding it and tells it to transfer again, so a slow " +
+        "joiner never fills the tail's Sent list and stalls the chain (docs/healing.md).");
+
     /** Every node setting, in the order help and the start-up listing show them. */
     public static final List<Setting> ALL = all();
 
@@ -59,7 +65,7 @@ public final class NodeSettings
         final List<Setting> all = new ArrayList<>(List.of(NODE_ID, DATA_DIR, ProcessSettings.ZK, ProcessSettings.CLUSTER,
             ENDPOINT, STATIC_CONFIG, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
             MAX_ENTRIES, MAX_DATA_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, ProcessSettings.METRICS_PORT,
-            ProcessSettings.METRICS_HOST, AERON_DIR, TOMBSTONE_RETENTION_MS));
+            ProcessSettings.METRICS_HOST, AERON_DIR, TOMBSTONE_RETENTION_MS, JOINER_BACKLOG_MAX_BYTES));
         all.addAll(TransportSettings.SETTINGS);
         return List.copyOf(all);
     }

@@ -144,7 +144,8 @@ public final class ClusterConfig
             final ChainConfig a = chains.get(i);
             final ChainConfig b = that.chains.get(i);
             if (a.chainId() != b.chainId() || a.epoch() != b.epoch() || !a.members().equals(b.members()) ||
-                !Objects.equals(a.joiner(), b.joiner()) || a.readFenceMs() != b.readFenceMs())
+                !Objects.equals(a.joiner(), b.joiner()) || a.readFenceMs() != b.readFenceMs() ||
+                a.tailProvisional() != b.tailProvisional())
             {
                 return false;
             }

@@ -20,8 +20,10 @@ import java.util.Map;
  * chain.1.epoch=2
  * chain.1.members=n4@127.0.0.1:40104,n5@127.0.0.1:40105
  * chain.1.joiner=n6@127.0.0.1:40106
+ * chain.2.provisionalTail=n9
  * </pre>
- * Members are listed head first; {@code joiner} is present only while a node joins the chain. Keys this version does not know are ignored, so a later version can add some;
+ * Members are listed head first; {@code joiner} is present only while a node joins the chain; {@code provisionalTail}
+ * names the tail while it is a promoted joiner whose handoff its predecessor has not proven yet. Keys this version does not know are ignored, so a later version can add some;
  * a change that older readers must not misread bumps {@code format}.
  */
 public final class ClusterConfigCodec
@@ -68,6 +70,10 @@ public final class ClusterConfigCodec
             if (chain.readFenceMs() > 0)
             {
                 KeyValueText.append(sb, prefix + "readFenceMs", chain.readFenceMs());
+            }
+            if (chain.tailProvisional())
+            {
+                KeyValueText.append(sb, prefix + "provisionalTail", chain.tail().nodeId());
             }
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -120,7 +126,15 @@ public final class ClusterConfigCodec
             final ChainMember joiner = null == joinerText || joinerText.isBlank() ? null : ChainMember.parse(joinerText.strip());
             final long readFenceMs = values.containsKey(prefix + "readFenceMs") ?
                 KeyValueText.requireLong(values, prefix + "readFenceMs", WHAT) : 0;
-            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner, readFenceMs));
+            final String provisionalTail = values.get(prefix + "provisionalTail");
+            if (null != provisionalTail && !members.isEmpty() &&
+                !members.get(members.size() - 1).nodeId().equals(provisionalTail.strip()))
+            {
+                throw new IllegalArgumentException(WHAT + ": chain " + chainId + " names " + provisionalTail +
+                    " as its provisional tail, but its tail is " + members.get(members.size() - 1).nodeId());
+            }
+            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner, readFenceMs,
+                null != provisionalTail));
         }
         return new ClusterConfig(cluster, epoch, chains);
     }

@@ -10,11 +10,14 @@ import java.util.Objects;
  * What a node publishes in its registration znode: its id, the endpoint it receives on, its state, and, while it
  * joins a chain, the chain epoch in which it caught up with the tail (the master's signal to make it the tail), and
  * the committed seq its store held when it started (a new cluster is started from the node that holds the most),
- * and where its metrics and health endpoint is, if it serves one.
+ * and where its metrics and health endpoint is, if it serves one. What the data path proves or learns during a
+ * handoff is reported here too: the epoch in which it proved the handoff to a provisional tail, and the epoch in
+ * which it learnt it needs a new transfer (docs/healing.md).
  * <p>
  * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...}, {@code caughtUpEpoch=...} and
- * {@code heldSeq=...} lines, and {@code metrics=host:port} when it serves one (see {@link #encode()}); a missing
- * {@code caughtUpEpoch} or {@code heldSeq} reads as 0. Readers ignore keys they do not know.
+ * {@code heldSeq=...} lines, {@code metrics=host:port} when it serves one, and {@code handoffEpoch=...} and
+ * {@code needsTransferEpoch=...} when not 0 (see {@link #encode()}); a missing number reads as 0. Readers ignore keys
+ * they do not know.
  * The id is also the znode's name; decoding checks that the two agree.
  */
 public final class NodeInfo
@@ -27,6 +30,8 @@ public final class NodeInfo
     private final long caughtUpEpoch;
     private final long heldSeq;
     private final String metricsEndpoint;
+    private final long handoffEpoch;
+    private final long needsTransferEpoch;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -49,7 +54,7 @@ public final class NodeInfo
     public NodeInfo(
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
-        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null);
+        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0);
     }
 
     private NodeInfo(
@@ -58,7 +63,9 @@ public final class NodeInfo
         final NodeState state,
         final long caughtUpEpoch,
         final long heldSeq,
-        final String metricsEndpoint)
+        final String metricsEndpoint,
+        final long handoffEpoch,
+        final long needsTransferEpoch)
     {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
@@ -68,6 +75,8 @@ public final class NodeInfo
         this.caughtUpEpoch = caughtUpEpoch;
         this.heldSeq = heldSeq;
         this.metricsEndpoint = null == metricsEndpoint ? null : new ChainMember(nodeId, metricsEndpoint).endpoint();
+        this.handoffEpoch = handoffEpoch;
+        this.needsTransferEpoch = needsTransferEpoch;
     }
 
     /**
@@ -95,7 +104,8 @@ public final class NodeInfo
             throw new IllegalArgumentException(WHAT + ": unknown state '" + stateText + "'");
         }
         return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state,
-            optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"));
+            optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"),
+            optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"));
     }
 
     private static long optionalLong(final Map<String, String> values, final String key)
@@ -126,6 +136,14 @@ public final class NodeInfo
         {
             KeyValueText.append(sb, "metrics", metricsEndpoint);
         }
+        if (0 != handoffEpoch)
+        {
+            KeyValueText.append(sb, "handoffEpoch", handoffEpoch);
+        }
+        if (0 != needsTransferEpoch)
+        {
+            KeyValueText.append(sb, "needsTransferEpoch", needsTransferEpoch);
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -135,7 +153,8 @@ public final class NodeInfo
      */
     public NodeInfo withState(final NodeState newState)
     {
-        return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint);
+        return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch);
     }
 
     /**
@@ -144,7 +163,7 @@ public final class NodeInfo
      */
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint);
+        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch);
     }
 
     /**
@@ -153,7 +172,46 @@ public final class NodeInfo
      */
     public NodeInfo withMetricsEndpoint(final String endpoint)
     {
-        return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint);
+        return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint, handoffEpoch,
+            needsTransferEpoch);
+    }
+
+    /**
+     * @param epoch the chain epoch in which this node, as predecessor of a provisional tail, saw that tail hold
+     *              everything this node had acknowledged as tail; 0 for none.
+     * @return the same node with that epoch.
+     */
+    public NodeInfo withHandoffEpoch(final long epoch)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch);
+    }
+
+    /**
+     * @param epoch the chain epoch in which this member's predecessor told it that it no longer holds the updates this
+     *              member lacks, so only a new transfer can bring it up to date; 0 for none.
+     * @return the same node with that epoch.
+     */
+    public NodeInfo withNeedsTransferEpoch(final long epoch)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch);
+    }
+
+    /**
+     * @return the chain epoch in which this node proved the handoff to its provisional successor (it saw the successor
+     * hold everything this node acknowledged as tail); 0 if it has not. The master's cue to make that tail a full one.
+     */
+    public long handoffEpoch()
+    {
+        return handoffEpoch;
+    }
+
+    /**
+     * @return the chain epoch in which this member learnt it lacks updates its predecessor no longer holds; 0 if it
+     * has not. The master's cue to take it out of the chain so it transfers again.
+     */
+    public long needsTransferEpoch()
+    {
+        return needsTransferEpoch;
     }
 
     /**
@@ -208,7 +266,8 @@ public final class NodeInfo
         return o instanceof NodeInfo && ((NodeInfo)o).nodeId.equals(nodeId) &&
             ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
             ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq &&
-            Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint);
+            Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint) && ((NodeInfo)o).handoffEpoch == handoffEpoch &&
+            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch;
     }
 
     public int hashCode()
@@ -218,7 +277,16 @@ public final class NodeInfo
 
     public String toString()
     {
-        return nodeId + "@" + endpoint + "(" + state + (0 == caughtUpEpoch ? "" : ", caught up in epoch " + caughtUpEpoch) +
-            ")";
+        return nodeId + "@" + endpoint + "(" + describe() + ")";
+    }
+
+    /**
+     * @return the state and whatever the node reports beside it, for logs.
+     */
+    public String describe()
+    {
+        return state + (0 == caughtUpEpoch ? "" : ", caught up in epoch " + caughtUpEpoch) +
+            (0 == handoffEpoch ? "" : ", handoff proven in epoch " + handoffEpoch) +
+            (0 == needsTransferEpoch ? "" : ", needs a transfer since epoch " + needsTransferEpoch);
     }
 }

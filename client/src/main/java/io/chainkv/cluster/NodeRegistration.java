@@ -66,25 +66,25 @@ public final class NodeRegistration implements AutoCloseable
      */
     public void updateState(final NodeState state) throws Exception
     {
-        final NodeInfo updated = info.withState(state);
-        node.setData(updated.encode());
-        info = updated;
-        LOG.info("registration of {} now {}", updated.nodeId(), state);
+        publish(info.withState(state));
     }
 
     /**
-     * Publishes the chain epoch in which this node caught up as a joiner, in the background like
-     * {@link #updateState(NodeState)}.
+     * Publishes what the node now says of itself, in the background like {@link #updateState(NodeState)}; its id and
+     * endpoint must stay what they were.
      *
-     * @param epoch the epoch; 0 to clear it.
+     * @param updated the new contents.
      * @throws Exception if the data cannot be set.
      */
-    public void updateCaughtUpEpoch(final long epoch) throws Exception
+    public void publish(final NodeInfo updated) throws Exception
     {
-        final NodeInfo updated = info.withCaughtUpEpoch(epoch);
+        if (!updated.nodeId().equals(info.nodeId()) || !updated.endpoint().equals(info.endpoint()))
+        {
+            throw new IllegalArgumentException("a registration keeps its node id and endpoint: " + info + " -> " + updated);
+        }
         node.setData(updated.encode());
         info = updated;
-        LOG.info("registration of {} now caught up in epoch {}", updated.nodeId(), epoch);
+        LOG.info("registration of {} now {}", updated.nodeId(), updated.describe());
     }
 
     /**

@@ -19,6 +19,10 @@ import java.util.Set;
  * A joiner is not a member: it serves nothing. The tail streams its state to it and forwards it every update it
  * applies; once the joiner has caught up, the master makes it the tail in the next configuration.
  * <p>
+ * A joiner made tail is <em>provisional</em> until its predecessor, the old tail, has seen it hold everything the
+ * old tail acknowledged (docs/design.md, invariant 9): until then the master plans every failure as if it were still
+ * the joiner, so a lagging new tail never becomes a chain's only holder of its writes.
+ * <p>
  * Immutable. A node acts only on messages of the epoch of the configuration it holds.
  */
 public final class ChainConfig
@@ -30,6 +34,7 @@ public final class ChainConfig
     private final List<ChainMember> members;
     private final ChainMember joiner;
     private final long readFenceMs;
+    private final boolean tailProvisional;
 
     /**
      * @param clusterName name of the cluster; messages from other clusters are refused.
@@ -76,6 +81,28 @@ public final class ChainConfig
         final ChainMember joiner,
         final long readFenceMs)
     {
+        this(clusterName, chainId, epoch, members, joiner, readFenceMs, false);
+    }
+
+    /**
+     * @param clusterName     name of the cluster; messages from other clusters are refused.
+     * @param chainId         id of the chain within the cluster.
+     * @param epoch           epoch of this configuration, at least 1.
+     * @param members         head first, tail last; node ids unique.
+     * @param joiner          the node receiving the tail's state to become the next tail, or null.
+     * @param readFenceMs     how long a node that becomes tail in this epoch waits before it answers reads.
+     * @param tailProvisional true if the tail is a promoted joiner whose predecessor has not yet proven that it holds
+     *                        everything the predecessor acknowledged as tail; needs at least two members.
+     */
+    public ChainConfig(
+        final String clusterName,
+        final int chainId,
+        final long epoch,
+        final List<ChainMember> members,
+        final ChainMember joiner,
+        final long readFenceMs,
+        final boolean tailProvisional)
+    {
         if (null == clusterName || clusterName.isBlank())
         {
             throw new IllegalArgumentException("cluster name must not be empty");
@@ -111,6 +138,11 @@ public final class ChainConfig
         this.members = Collections.unmodifiableList(new ArrayList<>(members));
         this.joiner = joiner;
         this.readFenceMs = Math.max(0, readFenceMs);
+        if (tailProvisional && members.size() < 2)
+        {
+            throw new IllegalArgumentException("a provisional tail needs a predecessor to prove its handoff");
+        }
+        this.tailProvisional = tailProvisional;
     }
 
     /**
@@ -254,6 +286,23 @@ public final class ChainConfig
     }
 
     /**
+     * @return true if the tail is a promoted joiner whose handoff its predecessor has not proven yet.
+     */
+    public boolean tailProvisional()
+    {
+        return tailProvisional;
+    }
+
+    /**
+     * @param provisional whether the tail is provisional.
+     * @return this configuration, same epoch, with the tail provisional or not.
+     */
+    public ChainConfig withTailProvisional(final boolean provisional)
+    {
+        return new ChainConfig(clusterName, chainId, epoch, members, joiner, readFenceMs, provisional);
+    }
+
+    /**
      * @param nodeId a node.
      * @return true if it is this chain's joiner.
      */
@@ -338,6 +387,7 @@ public final class ChainConfig
     public String toString()
     {
         return "cluster=" + clusterName + " chain=" + chainId + " epoch=" + epoch + " members=" + members +
-            (null == joiner ? "" : " joiner=" + joiner) + (0 == readFenceMs ? "" : " readFenceMs=" + readFenceMs);
+            (null == joiner ? "" : " joiner=" + joiner) + (0 == readFenceMs ? "" : " readFenceMs=" + readFenceMs) +
+            (tailProvisional ? " provisionalTail=" + tail().nodeId() : "");
     }
 }

@@ -8,6 +8,7 @@ import io.chainkv.protocol.codecs.JoinRequestDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
 import io.chainkv.protocol.codecs.ResendRequestDecoder;
 import io.chainkv.protocol.codecs.SyncPointDecoder;
+import io.chainkv.protocol.codecs.TransferAbortDecoder;
 import io.chainkv.protocol.codecs.TransferBatchDecoder;
 import io.chainkv.protocol.codecs.TransferBeginDecoder;
 import io.chainkv.protocol.codecs.TransferClientsDecoder;
@@ -115,6 +116,10 @@ public final class ProtocolFrames
                 break;
             case SyncPointDecoder.TEMPLATE_ID:
                 minBlockLength = SyncPointDecoder.BLOCK_LENGTH;
+                varFields = NO_VAR_FIELDS;
+                break;
+            case TransferAbortDecoder.TEMPLATE_ID:
+                minBlockLength = TransferAbortDecoder.BLOCK_LENGTH;
                 varFields = NO_VAR_FIELDS;
                 break;
             case TransferBatchDecoder.TEMPLATE_ID:

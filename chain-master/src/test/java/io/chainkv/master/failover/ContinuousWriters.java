@@ -124,6 +124,20 @@ final class ContinuousWriters implements AutoCloseable
         return acknowledged.get();
     }
 
+    /**
+     * @param thread a writer thread.
+     * @return the last i whose two writes it saw acknowledged (0 for none).
+     */
+    long lastAcknowledged(final int thread)
+    {
+        return lastAcknowledged.get(thread);
+    }
+
+    int threadCount()
+    {
+        return threadCount;
+    }
+
     public void close() throws InterruptedException
     {
         running.set(false);

@@ -18,8 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -38,7 +36,8 @@ import java.util.function.Predicate;
  * <p>
  * The registration says what the node does: JOINING while it is not a member (a spare, or the chain's joiner),
  * SERVING while it is. A joiner that has caught up with the tail publishes the epoch in which it did
- * ({@link NodeInfo#caughtUpEpoch()}), which is the master's cue to make it the tail.
+ * ({@link NodeInfo#caughtUpEpoch()}), which is the master's cue to make it the tail; a member publishes a handoff it
+ * proved and its own need for a new transfer ({@link MembershipReport}).
  */
 public final class ZooKeeperMembership implements AutoCloseable
 {
@@ -52,8 +51,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final NodeInfo self;
     private final SessionLease lease;
     private final Predicate<ChainConfig> configSink;
-    private final LongSupplier caughtUpEpoch;
-    private final BooleanSupplier cannotJoin;
+    private final MembershipReport report;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
@@ -70,11 +68,9 @@ public final class ZooKeeperMembership implements AutoCloseable
         final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
-        final LongSupplier caughtUpEpoch,
-        final BooleanSupplier cannotJoin)
+        final MembershipReport report)
     {
-        this.caughtUpEpoch = caughtUpEpoch;
-        this.cannotJoin = cannotJoin;
+        this.report = report;
         this.curator = curator;
         this.paths = paths;
         this.chainId = chainId;
@@ -107,9 +103,10 @@ public final class ZooKeeperMembership implements AutoCloseable
      *                    the committed seq its store holds.
      * @param lease       the lease to keep, from {@link #leaseFor(ZooKeeperSettings)}.
      * @param configSink  takes each configuration of the chain; returns false if it could not take it now.
-     * @param caughtUpEpoch the chain epoch in which the node caught up as joiner (0 if it has not), polled.
-     * @param cannotJoin    true once the node found it cannot hold the chain's data; polled. The registration then
-     *                      says DRAINING, so the master gives the joiner place to another spare.
+     * @param report      what the data path reports for the registration, polled: a joiner's caught-up epoch, a
+     *                    proven handoff, a member's need for a new transfer, and a store too small for the chain's
+     *                    data (the registration then says DRAINING, so the master gives the joiner place to another
+     *                    spare).
      * @return the running membership.
      * @throws IllegalStateException if ZooKeeper cannot be reached or grants a shorter session than asked for.
      */
@@ -120,8 +117,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
-        final LongSupplier caughtUpEpoch,
-        final BooleanSupplier cannotJoin)
+        final MembershipReport report)
     {
         final String nodeId = self.nodeId();
         final CuratorFramework curator = settings.newClient();
@@ -147,7 +143,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, caughtUpEpoch, cannotJoin);
+                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, report);
             final ZooKeeperMembership started = membership;
             curator.getConnectionStateListenable().addListener((client, state) ->
             {
@@ -260,15 +256,19 @@ public final class ZooKeeperMembership implements AutoCloseable
         {
             final NodeInfo info = registration.info();
             final NodeState state = deliveredMember ? NodeState.SERVING :
-                cannotJoin.getAsBoolean() ? NodeState.DRAINING : NodeState.JOINING;
+                report.cannotHoldChainData() ? NodeState.DRAINING : NodeState.JOINING;
+            NodeInfo updated = info;
             if (info.state() != state && info.state() != NodeState.DRAINING && info.state() != NodeState.BACKUP)
             {
-                registration.updateState(state);
+                updated = updated.withState(state);
             }
-            final long caughtUp = deliveredMember ? 0 : caughtUpEpoch.getAsLong();
-            if (info.caughtUpEpoch() != caughtUp)
+            updated = updated
+                .withCaughtUpEpoch(deliveredMember ? 0 : report.caughtUpEpoch())
+                .withHandoffEpoch(deliveredMember ? report.handoffEpoch() : 0)
+                .withNeedsTransferEpoch(deliveredMember ? report.needsTransferEpoch() : 0);
+            if (!updated.equals(info))
             {
-                registration.updateCaughtUpEpoch(caughtUp);
+                registration.publish(updated);
             }
         }
         catch (final Exception ex)

@@ -6,6 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.node.membership.MembershipReport;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.ClientResult;
@@ -31,6 +32,8 @@ import io.chainkv.protocol.codecs.ResendRequestEncoder;
 import io.chainkv.protocol.codecs.Status;
 import io.chainkv.protocol.codecs.SyncPointDecoder;
 import io.chainkv.protocol.codecs.SyncPointEncoder;
+import io.chainkv.protocol.codecs.TransferAbortDecoder;
+import io.chainkv.protocol.codecs.TransferAbortEncoder;
 import io.chainkv.protocol.codecs.TransferBatchDecoder;
 import io.chainkv.protocol.codecs.TransferBeginDecoder;
 import io.chainkv.protocol.codecs.TransferClientsDecoder;
@@ -58,7 +61,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The data path of a node: one duty cycle that takes client requests, applies and forwards updates,
@@ -93,9 +95,15 @@ public final class ReplicationAgent implements Agent
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_REPLY_CLIENTS = 4096;
     private static final long SENT_LIST_MAX_BYTES = 64L * 1024 * 1024;
-    // A joiner that lets this much pile up in the tail's Sent list is cut off (it restarts its transfer) before it
-    // could fill the list and stall the chain.
-    private static final long JOINER_BACKLOG_MAX_BYTES = SENT_LIST_MAX_BYTES / 2;
+
+    /** System property of the joiner backlog cap ({@code --joiner-backlog-max-bytes}). */
+    public static final String JOINER_BACKLOG_PROP = "chainkv.joiner.backlog.max.bytes";
+
+    /**
+     * A joiner that lets this much pile up in the tail's Sent list is cut off (told so, it transfers again) before it
+     * could fill the list and stall the chain.
+     */
+    public static final long DEFAULT_JOINER_BACKLOG_MAX_BYTES = SENT_LIST_MAX_BYTES / 2;
     private static final long JOIN_REQUEST_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long TRANSFER_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final int MAX_WAITING_READS = 1024;
@@ -127,6 +135,8 @@ public final class ReplicationAgent implements Agent
     private final JoinRequestDecoder joinRequestDecoder = new JoinRequestDecoder();
     private final SyncPointDecoder syncPointDecoder = new SyncPointDecoder();
     private final SyncPointEncoder syncPointEncoder = new SyncPointEncoder();
+    private final TransferAbortDecoder transferAbortDecoder = new TransferAbortDecoder();
+    private final TransferAbortEncoder transferAbortEncoder = new TransferAbortEncoder();
     private final TransferBeginDecoder transferBeginDecoder = new TransferBeginDecoder();
     private final TransferBatchDecoder transferBatchDecoder = new TransferBatchDecoder();
     private final TransferClientsDecoder transferClientsDecoder = new TransferClientsDecoder();
@@ -167,7 +177,8 @@ public final class ReplicationAgent implements Agent
     private final SnapshotStreamer streamer;
     private final SnapshotReceiver receiver;
     private final TombstoneCollector tombstones;
-    private final AtomicLong caughtUpEpoch = new AtomicLong();
+    private final MembershipReport report = new MembershipReport();
+    private final long joinerBacklogMaxBytes;
     private final byte[] versionReplyChannel;
     private final long versionQueryClientId;
 
@@ -205,6 +216,22 @@ public final class ReplicationAgent implements Agent
     private long unexpectedMessages;
     private boolean ackRefreshDue;
     private Status refusalStatus;
+    // As predecessor of a provisional tail: that tail, and the seq it must hold before the handoff is proven.
+    private String handoffSuccessorId;
+    private long handoffSeq;
+    // A TransferAbort to (re)send downstream until the publication takes it.
+    private boolean transferAbortDue;
+    private long transferAbortId;
+    private long transferAbortHeldAfter;
+    // The predecessor no longer holds updates this member lacks: it answers no reads until they arrive.
+    private boolean missingUpdates;
+    private long joinerHoldUntilNs;
+    private boolean claimDelayUsed;
+    private long claimDelayedEpoch;
+    private long claimDueNs;
+    private long lastStreamedTransferId;
+    private long abortLoggedEpoch;
+    private boolean joinerHoldUsed;
 
     /**
      * Creates the agent of a node that is not yet part of any configuration; it refuses client requests and
@@ -255,6 +282,7 @@ public final class ReplicationAgent implements Agent
         this.streamer = new SnapshotStreamer(store, sender, counters.transfer());
         this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer());
         this.tombstones = new TombstoneCollector(store, counters.transfer());
+        this.joinerBacklogMaxBytes = Long.getLong(JOINER_BACKLOG_PROP, DEFAULT_JOINER_BACKLOG_MAX_BYTES);
 
         final String channel = Channels.udp(endpoint, settings);
         this.versionReplyChannel = channel.getBytes(StandardCharsets.US_ASCII);
@@ -323,7 +351,7 @@ public final class ReplicationAgent implements Agent
         }
 
         work += feedbackSubscription.poll(feedbackAssembler, FRAGMENT_LIMIT);
-        if ((isJoiner || (leased && isMember && !isHead)) && !sentList.isFull())
+        if ((isJoiner || (leased && isMember && !isHead)) && !sentList.isFull() && !holdingUpstream(nowNs))
         {
             work += pollUpstream();
         }
@@ -337,6 +365,7 @@ public final class ReplicationAgent implements Agent
             work += streamer.doWork(downstream, lastApplied);
         }
         work += sendSyncPoint();
+        work += sendTransferAbort();
         if (leased || isJoiner)
         {
             work += sendFeedback(nowNs);
@@ -390,9 +419,11 @@ public final class ReplicationAgent implements Agent
         config = newConfig;
         epoch = newConfig.epoch();
         counters.reconfigurations.incrementRelease();
-        // Every epoch starts any transfer afresh: the joiner asks again, the tail streams again.
+        // Every epoch starts any transfer afresh: the joiner asks again, the tail streams again. An abort not yet sent
+        // belongs to the old epoch; a successor that still lacks what is gone asks again and hears it in this one.
         streamer.reset();
         feedingJoiner = false;
+        transferAbortDue = false;
         isJoiner = newConfig.isJoiner(nodeId);
         // Reads waiting for the old tail's answer go back to their clients, who retry in the new epoch.
         refuseWaitingReads(Status.STALE_EPOCH, "the chain was reconfigured (epoch " + epoch +
@@ -408,13 +439,16 @@ public final class ReplicationAgent implements Agent
             isTail = false;
             isMember = false;
             dirty.clear();
+            handoffSuccessorId = null;
+            missingUpdates = false;
+            report.handoffEpoch(0);
+            report.needsTransferEpoch(0);
             connectTail(null);
             connectNeighbours(wasMember || wasJoiner ? oldConfig : null, isJoiner ? newConfig : null);
             if (isJoiner)
             {
                 receiver.prepareOnce();
-                receiver.newAttempt(clock.nanoTime());
-                nextJoinRequestNs = 0;
+                startJoinAttempt();
                 LOG.info("node={} epoch={} joining chain {} behind tail {}", nodeId, epoch, newConfig.members(),
                     newConfig.tail());
             }
@@ -434,11 +468,18 @@ public final class ReplicationAgent implements Agent
         if (wasJoiner)
         {
             receiver.stop();
-            caughtUpEpoch.set(0);
+            report.caughtUpEpoch(0);
             // The old tail acknowledged writes we may not have yet; its SyncPoint says how far to go before reads.
             readsAwaitSync = isTail && !isHead;
             syncSeq = Long.MAX_VALUE;
         }
+        if (isHead)
+        {
+            // No predecessor will send a SyncPoint. A node left as the only member is never a provisional tail (the
+            // master takes a provisional tail back to joining when its giver goes), so it holds every acknowledged write.
+            readsAwaitSync = false;
+        }
+        trackHandoff(newConfig);
 
         // Updates and acks in flight while neighbours changed epoch at different moments were dropped as
         // stale; tell the predecessor where we are and repeat our ack in the new epoch.
@@ -564,6 +605,43 @@ public final class ReplicationAgent implements Agent
         if (isHead && !wasHead)
         {
             nextSeq = Math.max(lastApplied + 1, newConfig.epoch() == 1 ? 1 : newConfig.epoch() << EPOCH_SEQ_SHIFT);
+        }
+    }
+
+    /**
+     * As predecessor of a provisional tail (a joiner just made tail), remembers what that tail must hold before the
+     * handoff is proven: everything this node applied when it first saw the promotion, which covers everything it
+     * acknowledged as tail (docs/design.md, invariant 9). Kept across epochs while the same node stays provisional
+     * behind this one, since what it must hold does not change.
+     */
+    private void trackHandoff(final ChainConfig newConfig)
+    {
+        final ChainMember successor = newConfig.successorOf(nodeId);
+        if (!newConfig.tailProvisional() || null == successor || !successor.equals(newConfig.tail()))
+        {
+            handoffSuccessorId = null;
+            return;
+        }
+        if (!successor.nodeId().equals(handoffSuccessorId))
+        {
+            handoffSuccessorId = successor.nodeId();
+            handoffSeq = lastApplied;
+            report.handoffEpoch(0);
+            LOG.info("node={} epoch={} {} is a provisional tail: the handoff is proven once it holds seq {}", nodeId,
+                epoch, handoffSuccessorId, handoffSeq);
+        }
+    }
+
+    /**
+     * An ack from the provisional tail at or past the handoff seq proves it holds everything this node acknowledged.
+     */
+    private void checkHandoff(final long successorCommitted)
+    {
+        if (null != handoffSuccessorId && successorCommitted >= handoffSeq && report.handoffEpoch() != epoch)
+        {
+            report.handoffEpoch(epoch);
+            LOG.info("node={} epoch={} handoff proven: {} holds seq {}, everything this node acknowledged as tail",
+                nodeId, epoch, handoffSuccessorId, successorCommitted);
         }
     }
 
@@ -698,6 +776,12 @@ public final class ReplicationAgent implements Agent
         {
             status = Status.UNAVAILABLE;
             detail = readFenceReason;
+        }
+        else if ((OpType.GET == op || OpType.VERSION == op) && missingUpdates)
+        {
+            status = Status.UNAVAILABLE;
+            detail = "node " + nodeId + " lacks updates its predecessor no longer holds and waits to be taken out of " +
+                "the chain to transfer them again; retry (another member answers)";
         }
         else if ((OpType.GET == op || OpType.VERSION == op) && isTail && readsAwaitSync && !syncReached())
         {
@@ -1193,6 +1277,10 @@ public final class ReplicationAgent implements Agent
                 onTransferMessage(buffer, offset, length);
                 break;
 
+            case TransferAbortDecoder.TEMPLATE_ID:
+                onTransferAbort(transferAbortDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+                break;
+
             default:
                 unexpectedMessages++;
                 break;
@@ -1225,6 +1313,14 @@ public final class ReplicationAgent implements Agent
         }
 
         apply(buffer, offset);
+        if (missingUpdates)
+        {
+            // The gap is filled (an update applies only in sequence): this member holds what it lacked.
+            missingUpdates = false;
+            report.needsTransferEpoch(0);
+            LOG.info("node={} epoch={} received the updates it lacked (applied seq {}); serving reads again", nodeId,
+                epoch, seq);
+        }
         if (isJoiner)
         {
             lastUpstreamActivityNs = clock.nanoTime();
@@ -1251,7 +1347,7 @@ public final class ReplicationAgent implements Agent
             return true;
         }
         // Caught up or not, it can no longer follow the chain: the master must not make it the tail.
-        caughtUpEpoch.set(0);
+        report.caughtUpEpoch(0);
         return false;
     }
 
@@ -1336,9 +1432,77 @@ public final class ReplicationAgent implements Agent
         {
             commitThrough(lastApplied);
         }
-        if (caughtUpEpoch.get() != epoch)
+        if (report.caughtUpEpoch() != epoch && claimDelayedEpoch != epoch)
         {
-            caughtUpEpoch.set(epoch);
+            if (FaultHooks.JOINER_CLAIM_DELAY_NS > 0 && !claimDelayUsed)
+            {
+                claimDelayUsed = true;
+                claimDelayedEpoch = epoch;
+                claimDueNs = clock.nanoTime() + FaultHooks.JOINER_CLAIM_DELAY_NS;
+                LOG.warn("node={} epoch={} test hook: publishing the caught-up claim {} ms late", nodeId, epoch,
+                    TimeUnit.NANOSECONDS.toMillis(FaultHooks.JOINER_CLAIM_DELAY_NS));
+            }
+            else
+            {
+                report.caughtUpEpoch(epoch);
+            }
+            if (FaultHooks.JOINER_HOLD_AFTER_CAUGHT_UP_NS > 0 && !joinerHoldUsed)
+            {
+                joinerHoldUsed = true;
+                joinerHoldUntilNs = clock.nanoTime() + FaultHooks.JOINER_HOLD_AFTER_CAUGHT_UP_NS;
+                LOG.warn("node={} epoch={} test hook: holding back from upstream for {} ms after catching up", nodeId,
+                    epoch, TimeUnit.NANOSECONDS.toMillis(FaultHooks.JOINER_HOLD_AFTER_CAUGHT_UP_NS));
+            }
+        }
+    }
+
+    private boolean holdingUpstream(final long nowNs)
+    {
+        return joinerHoldUsed && joinerHoldUntilNs - nowNs > 0;
+    }
+
+    /**
+     * Starts (or restarts) this joiner's transfer: whatever it claimed before no longer holds.
+     */
+    private void startJoinAttempt()
+    {
+        report.caughtUpEpoch(0);
+        claimDelayedEpoch = 0;
+        receiver.newAttempt(clock.nanoTime());
+        nextJoinRequestNs = 0;
+    }
+
+    /**
+     * The node upstream cannot give us what we lack. A joiner withdraws its claim to have caught up and transfers again;
+     * a member answers no reads (it lacks acknowledged writes) and reports that it needs a new transfer, so the master
+     * takes it out of the chain and it rejoins (docs/healing.md).
+     */
+    private void onTransferAbort(final TransferAbortDecoder abort)
+    {
+        if (!isCurrent(abort.clusterId(), abort.chainId(), abort.epoch()))
+        {
+            counters.staleMessagesDropped.incrementRelease();
+            return;
+        }
+        counters.transfer().onTransferAborted();
+        if (isJoiner)
+        {
+            if (abort.transferId() == receiver.transferId() && SnapshotReceiver.State.REQUESTING != receiver.state())
+            {
+                LOG.warn("node={} epoch={} the tail stopped transfer {} (it holds updates only after seq {}, this " +
+                    "joiner applied up to {}); withdrawing its claim to have caught up and asking again", nodeId, epoch,
+                    abort.transferId(), abort.heldAfterSeq(), lastApplied);
+                startJoinAttempt();
+            }
+            return;
+        }
+        if (isMember && !isHead && report.needsTransferEpoch() != epoch)
+        {
+            missingUpdates = true;
+            report.needsTransferEpoch(epoch);
+            LOG.warn("node={} epoch={} its predecessor no longer holds the updates after seq {} that this member lacks " +
+                "(it holds only those after {}); it answers no reads and asks to be taken out of the chain to transfer " +
+                "again", nodeId, epoch, lastApplied, abort.heldAfterSeq());
         }
     }
 
@@ -1348,14 +1512,18 @@ public final class ReplicationAgent implements Agent
         {
             return 0;
         }
+        if (claimDelayedEpoch == epoch && receiver.isCaughtUp() && nowNs - claimDueNs >= 0)
+        {
+            claimDelayedEpoch = 0;
+            report.caughtUpEpoch(epoch);
+        }
         final SnapshotReceiver.State state = receiver.state();
         if ((SnapshotReceiver.State.STREAMING == state || SnapshotReceiver.State.ENDED == state) &&
             nowNs - lastUpstreamActivityNs > TRANSFER_STALL_TIMEOUT_NS)
         {
             // A gap the tail could not fill (it cut us off, or restarted): start over.
             LOG.info("node={} epoch={} transfer {} stalled; asking the tail again", nodeId, epoch, receiver.transferId());
-            receiver.newAttempt(nowNs);
-            nextJoinRequestNs = 0;
+            startJoinAttempt();
         }
         if (SnapshotReceiver.State.REQUESTING == receiver.state() && nowNs >= nextJoinRequestNs)
         {
@@ -1370,21 +1538,12 @@ public final class ReplicationAgent implements Agent
     }
 
     /**
-     * @return true once this node, as joiner, found its store too small for the chain's data and stopped for good; read
-     * by the membership thread, which then registers the node as DRAINING so the master picks another spare.
+     * @return what this node's data path reports through its registration (a joiner's caught-up epoch, a proven handoff,
+     * a member's need for a new transfer, a store too small for the chain); read by the membership thread.
      */
-    public boolean cannotHoldChainData()
+    public MembershipReport membershipReport()
     {
-        return counters.transfer().transfersStoppedNoRoom() > 0;
-    }
-
-    /**
-     * @return the chain epoch in which this node, as joiner, caught up with the tail (0 if it has not); read by the
-     * membership thread, which publishes it for the master.
-     */
-    public long caughtUpEpoch()
-    {
-        return caughtUpEpoch.get();
+        return report;
     }
 
     /**
@@ -1449,6 +1608,15 @@ public final class ReplicationAgent implements Agent
         if (AckDecoder.TEMPLATE_ID == templateId)
         {
             final AckDecoder ack = ackDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            if (isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) && isTail && isMember && !feedingJoiner &&
+                null != config.joiner() && ack.committedSeq() > 0)
+            {
+                // The joiner acks a transfer this tail no longer runs (it stopped feeding it): tell it, or it keeps its
+                // claim to have caught up and the master may promote a joiner that misses what was trimmed.
+                abortTransfer(lastStreamedTransferId, lastApplied);
+                counters.staleMessagesDropped.incrementRelease();
+                return;
+            }
             if (!isCurrent(ack.clusterId(), ack.chainId(), ack.epoch()) || (isTail && !feedingJoiner) || !isMember)
             {
                 counters.staleMessagesDropped.incrementRelease();
@@ -1463,6 +1631,7 @@ public final class ReplicationAgent implements Agent
             // commitThrough trims even when our commit point is already past the ack: an old tail that now feeds
             // a promoted joiner knew its updates committed before the joiner acked them.
             commitThrough(Math.min(ack.committedSeq(), lastApplied));
+            checkHandoff(ack.committedSeq());
         }
         else if (ResendRequestDecoder.TEMPLATE_ID == templateId)
         {
@@ -1494,8 +1663,15 @@ public final class ReplicationAgent implements Agent
                 }
                 else
                 {
-                    LOG.warn("node={} epoch={} successor asks for updates after seq {} but they were acknowledged " +
-                        "and trimmed; it needs a state transfer", nodeId, epoch, successorApplied);
+                    // Repaired, not just logged: the successor learns it must transfer again and reports it, and the
+                    // master takes it out of the chain (it rejoins as a joiner). It asks again until then: log once.
+                    if (abortLoggedEpoch != epoch)
+                    {
+                        abortLoggedEpoch = epoch;
+                        LOG.warn("node={} epoch={} successor asks for updates after seq {} but they were acknowledged " +
+                            "and trimmed; telling it to transfer again", nodeId, epoch, successorApplied);
+                    }
+                    abortTransfer(0, lastCommitted);
                 }
             }
             // A successor that just became tail serves reads once it has what we have (see SyncPoint).
@@ -1535,15 +1711,52 @@ public final class ReplicationAgent implements Agent
         final boolean full = streamer.begin(clusterId, chainId, epoch, request.transferId(), sinceSeq,
             request.buffer(), keysOffset, keysLength, lastApplied);
         feedingJoiner = true;
+        lastStreamedTransferId = request.transferId();
         LOG.info("node={} epoch={} streaming a {} transfer to joiner {} (it holds up to seq {}; live updates after {})",
             nodeId, epoch, full ? "full" : "delta", config.joiner(), sinceSeq, lastApplied);
     }
 
     private void stopFeedingJoiner()
     {
+        // The joiner must hear it: a caught-up joiner that is not told keeps its claim and may be promoted.
+        abortTransfer(streamer.transferId(), lastApplied);
         streamer.reset();
         feedingJoiner = false;
         sentList.trimTo(lastApplied);
+    }
+
+    private void abortTransfer(final long transferId, final long heldAfterSeq)
+    {
+        transferAbortDue = true;
+        transferAbortId = transferId;
+        transferAbortHeldAfter = heldAfterSeq;
+    }
+
+    private int sendTransferAbort()
+    {
+        if (!transferAbortDue)
+        {
+            return 0;
+        }
+        if (null == downstream)
+        {
+            transferAbortDue = false;
+            return 0;
+        }
+        transferAbortEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .clusterId(clusterId)
+            .chainId(chainId)
+            .epoch(epoch)
+            .transferId(transferAbortId)
+            .heldAfterSeq(transferAbortHeldAfter);
+        if (downstream.offer(controlBuffer, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + transferAbortEncoder.encodedLength()) > 0)
+        {
+            transferAbortDue = false;
+            counters.transfer().onTransferAbortSent();
+            return 1;
+        }
+        return 0;
     }
 
     private boolean isCurrent(final long clusterId, final int chainId, final long epoch)
@@ -1689,7 +1902,7 @@ public final class ReplicationAgent implements Agent
 
     private void housekeeping(final long nowNs)
     {
-        if (feedingJoiner && sentList.bytes() > JOINER_BACKLOG_MAX_BYTES)
+        if (feedingJoiner && sentList.bytes() > joinerBacklogMaxBytes)
         {
             LOG.warn("node={} epoch={} joiner {} is {} bytes behind; its transfer stops and it starts again", nodeId,
                 epoch, config.joiner(), sentList.bytes());
@@ -1698,6 +1911,10 @@ public final class ReplicationAgent implements Agent
         if (isMember)
         {
             tombstones.doWork(nowNs, lastCommitted);
+        }
+        if (!report.cannotHoldChainData() && counters.transfer().transfersStoppedNoRoom() > 0)
+        {
+            report.cannotHoldChainData(true);
         }
         if (readsAwaitSync && Long.MAX_VALUE == syncSeq)
         {

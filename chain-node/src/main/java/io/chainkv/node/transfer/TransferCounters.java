@@ -24,6 +24,8 @@ public final class TransferCounters implements AutoCloseable
     final AtomicCounter transfersCaughtUp;
     final AtomicCounter tombstonesCollected;
     final AtomicCounter transfersStoppedNoRoom;
+    final AtomicCounter transferAbortsSent;
+    final AtomicCounter transferAbortsReceived;
 
     /**
      * @param newCounter makes a node counter from its name.
@@ -43,6 +45,8 @@ public final class TransferCounters implements AutoCloseable
         transfersCaughtUp = newCounter.apply("transfers caught up as joiner");
         tombstonesCollected = newCounter.apply("tombstones collected");
         transfersStoppedNoRoom = newCounter.apply("transfers stopped, store too small");
+        transferAbortsSent = newCounter.apply("transfer aborts sent");
+        transferAbortsReceived = newCounter.apply("transfer aborts received");
     }
 
     public long entriesSent()
@@ -105,6 +109,22 @@ public final class TransferCounters implements AutoCloseable
     }
 
     /**
+     * Counts a TransferAbort sent downstream: a joiner cut off, or a successor that asked for updates no longer held.
+     */
+    public void onTransferAbortSent()
+    {
+        transferAbortsSent.incrementRelease();
+    }
+
+    /**
+     * Counts a TransferAbort received from upstream.
+     */
+    public void onTransferAborted()
+    {
+        transferAbortsReceived.incrementRelease();
+    }
+
+    /**
      * @param count tombstones just removed by the store's collection.
      */
     public void onTombstonesCollected(final long count)
@@ -116,6 +136,6 @@ public final class TransferCounters implements AutoCloseable
     {
         CloseHelper.closeAll(transfersStarted, transfersStreamed, entriesSent, bytesSent, joinRequestsSent,
             fullTransfersReceived, deltaTransfersReceived, entriesReceived, bytesReceived, suspectKeysDropped,
-            transfersCaughtUp, tombstonesCollected, transfersStoppedNoRoom);
+            transfersCaughtUp, tombstonesCollected, transfersStoppedNoRoom, transferAbortsSent, transferAbortsReceived);
     }
 }

@@ -21,6 +21,10 @@ import java.nio.ByteOrder;
 /**
  * Checks that a received frame is a whole, well-formed ChainKV message before any decoder reads it.
  * <p>
+ * A frame of an older schema version is accepted with the fixed block that version had (decoders answer the null
+ * value for fields added since); one that claims a version must hold every field that version has, since a decoder
+ * acting on that version reads them.
+ * <p>
  * SBE decoders trust lengths inside the frame; a truncated or hostile frame could make them read past
  * its end or allocate absurd amounts. This check walks the header, the fixed block and every variable
  * length field against the frame's real length, without allocating.
@@ -111,7 +115,9 @@ public final class ProtocolFrames
                 varFields = NO_VAR_FIELDS;
                 break;
             case TransferEndDecoder.TEMPLATE_ID:
-                minBlockLength = TransferEndDecoder.BLOCK_LENGTH;
+                // Version 2 added tombstoneHorizon at the end of the block; a version 1 sender's block stops before it.
+                minBlockLength = version >= TransferEndDecoder.tombstoneHorizonSinceVersion() ?
+                    TransferEndDecoder.BLOCK_LENGTH : TransferEndDecoder.tombstoneHorizonEncodingOffset();
                 varFields = NO_VAR_FIELDS;
                 break;
             case SyncPointDecoder.TEMPLATE_ID:

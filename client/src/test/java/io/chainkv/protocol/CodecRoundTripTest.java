@@ -14,6 +14,8 @@ import io.chainkv.protocol.codecs.OpType;
 import io.chainkv.protocol.codecs.ResendRequestDecoder;
 import io.chainkv.protocol.codecs.ResendRequestEncoder;
 import io.chainkv.protocol.codecs.Status;
+import io.chainkv.protocol.codecs.TransferEndDecoder;
+import io.chainkv.protocol.codecs.TransferEndEncoder;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
@@ -134,6 +136,35 @@ class CodecRoundTripTest
         assertEquals(100, chunkDecoder.totalLength());
         assertEquals(20, chunkDecoder.chunkOffset());
         assertEquals(VALUE.length, chunkDecoder.bytesLength());
+    }
+
+    @Test
+    void transferEndCarriesTheTailsTombstoneHorizon()
+    {
+        final TransferEndEncoder end = new TransferEndEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(1).chainId(2).epoch(3).transferId(4).endSeq(500).entries(6).clientSlots(7).tombstoneHorizon(321);
+        assertEquals(TransferEndDecoder.TEMPLATE_ID,
+            ProtocolFrames.validate(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + end.encodedLength()));
+        final TransferEndDecoder decoder = new TransferEndDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder);
+        assertEquals(500, decoder.endSeq());
+        assertEquals(6, decoder.entries());
+        assertEquals(7, decoder.clientSlots());
+        assertEquals(321, decoder.tombstoneHorizon());
+    }
+
+    @Test
+    void transferEndOfAVersion1SenderDecodesWithoutAHorizon()
+    {
+        new TransferEndEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(1).chainId(2).epoch(3).transferId(4).endSeq(500).entries(6).clientSlots(7).tombstoneHorizon(321);
+        // What a version 1 tail sends: its header says version 1, its block stops before the horizon.
+        headerEncoder.wrap(buffer, 0).version(1).blockLength(TransferEndDecoder.tombstoneHorizonEncodingOffset());
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + TransferEndDecoder.tombstoneHorizonEncodingOffset();
+
+        assertEquals(TransferEndDecoder.TEMPLATE_ID, ProtocolFrames.validate(buffer, 0, length));
+        final TransferEndDecoder decoder = new TransferEndDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder);
+        assertEquals(500, decoder.endSeq());
+        assertEquals(TransferEndDecoder.tombstoneHorizonNullValue(), decoder.tombstoneHorizon());
     }
 
     private static byte[] bytes(final int length, final java.util.function.Consumer<byte[]> reader)

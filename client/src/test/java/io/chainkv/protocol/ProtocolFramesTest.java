@@ -3,6 +3,8 @@ package io.chainkv.protocol;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.protocol.codecs.TransferEndDecoder;
+import io.chainkv.protocol.codecs.TransferEndEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +70,22 @@ class ProtocolFramesTest
         final int length = encodeRequest();
         buffer.putShort(0, (short)4, ByteOrder.LITTLE_ENDIAN);
         assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, length));
+    }
+
+    @Test
+    void aVersion2TransferEndWithTheBlockOfVersion1IsRejected()
+    {
+        new TransferEndEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .clusterId(1).chainId(0).epoch(1).transferId(2).endSeq(3).entries(4).clientSlots(5).tombstoneHorizon(6);
+        final int v1Block = TransferEndDecoder.tombstoneHorizonEncodingOffset();
+        buffer.putShort(0, (short)v1Block, ByteOrder.LITTLE_ENDIAN);
+
+        // A decoder acting on version 2 would read the horizon past the end of this frame.
+        assertEquals(ProtocolFrames.INVALID, ProtocolFrames.validate(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH +
+            v1Block));
+        buffer.putShort(6, (short)1, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(TransferEndDecoder.TEMPLATE_ID, ProtocolFrames.validate(buffer, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + v1Block), "the same frame is whole as version 1");
     }
 
     @Test

@@ -19,8 +19,13 @@ import java.util.stream.Stream;
 
 /**
  * What a backup directory holds: the cluster and chain it was taken from, the sequence number its data is the
- * committed state at, the store limits it must be opened with, and each file's size and SHA-256, which a restore
- * checks before it loads anything.
+ * committed state at, its tombstone horizon, the store limits it must be opened with, and each file's size and
+ * SHA-256, which a restore checks before it loads anything.
+ * <p>
+ * The tombstone horizon says which deletes the data may no longer record: the backup lacks every tombstone its source
+ * tail had collected. A restored node starts with it, so it refuses a delta to a node older than those deletes. A
+ * manifest written before the horizon was recorded names none; it reads as the backup's seq, the highest horizon the
+ * data can have (costing at most a full transfer to a rejoining node).
  * <p>
  * A backup directory is {@value #FILE_NAME} plus {@value #STORE_DIR}/, a closed node store.
  */
@@ -36,10 +41,12 @@ public final class BackupManifest
     public static final int FORMAT = 1;
 
     private static final String FILE_PREFIX = "file.";
+    private static final String TOMBSTONE_HORIZON = "tombstoneHorizon";
 
     private final String cluster;
     private final int chainId;
     private final long seq;
+    private final long tombstoneHorizon;
     private final long entries;
     private final long digest;
     private final StoreConfig limits;
@@ -49,6 +56,7 @@ public final class BackupManifest
      * @param cluster the cluster the backup was taken from.
      * @param chainId the chain.
      * @param seq     the data is the chain's committed state at this sequence number.
+     * @param tombstoneHorizon tombstones up to this seq may have been collected from the data.
      * @param entries keys held, tombstones included.
      * @param digest  {@code ChainStore.digest()} of the data.
      * @param limits  the store limits the data must be opened with.
@@ -58,6 +66,7 @@ public final class BackupManifest
         final String cluster,
         final int chainId,
         final long seq,
+        final long tombstoneHorizon,
         final long entries,
         final long digest,
         final StoreConfig limits,
@@ -66,6 +75,7 @@ public final class BackupManifest
         this.cluster = cluster;
         this.chainId = chainId;
         this.seq = seq;
+        this.tombstoneHorizon = tombstoneHorizon;
         this.entries = entries;
         this.digest = digest;
         this.limits = limits;
@@ -85,6 +95,14 @@ public final class BackupManifest
     public long seq()
     {
         return seq;
+    }
+
+    /**
+     * @return tombstones up to this seq may have been collected from the data; a restore sets the store's horizon to it.
+     */
+    public long tombstoneHorizon()
+    {
+        return tombstoneHorizon;
     }
 
     public long entries()
@@ -163,6 +181,7 @@ public final class BackupManifest
         properties.setProperty("cluster", cluster);
         properties.setProperty("chain.id", Integer.toString(chainId));
         properties.setProperty("seq", Long.toString(seq));
+        properties.setProperty(TOMBSTONE_HORIZON, Long.toString(tombstoneHorizon));
         properties.setProperty("entries", Long.toString(entries));
         properties.setProperty("digest", Long.toString(digest));
         properties.setProperty("store.maxEntries", Long.toString(limits.maxEntries()));
@@ -228,10 +247,12 @@ public final class BackupManifest
                     files.put(name.substring(FILE_PREFIX.length()), properties.getProperty(name));
                 }
             }
+            final long seq = Long.parseLong(properties.getProperty("seq"));
             return new BackupManifest(
                 properties.getProperty("cluster"),
                 Integer.parseInt(properties.getProperty("chain.id")),
-                Long.parseLong(properties.getProperty("seq")),
+                seq,
+                Long.parseLong(properties.getProperty(TOMBSTONE_HORIZON, Long.toString(seq))),
                 Long.parseLong(properties.getProperty("entries")),
                 Long.parseLong(properties.getProperty("digest")),
                 limits,

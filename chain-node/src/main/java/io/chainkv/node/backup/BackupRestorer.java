@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * the chain from it alone and the other nodes join it by state transfer ({@code ChainPlanner}).
  * <p>
  * Every file is checked against the manifest's size and checksum before anything is copied, so a corrupt backup
- * is refused with nothing written; a data directory that already holds something is refused too.
+ * is refused with nothing written; a data directory that already holds something is refused too. The restored store's
+ * tombstone horizon is at least the manifest's.
  */
 public final class BackupRestorer
 {
@@ -60,6 +61,9 @@ public final class BackupRestorer
                 }
                 // The new cluster adopts the data when its first node starts on it, whatever its name.
                 store.clusterId(0);
+                // The data lacks the tombstones collected before the backup: the restored node must refuse a delta to
+                // any node older than them, as its source tail would have (only raises: max of the two).
+                store.tombstoneHorizon(manifest.tombstoneHorizon());
             }
             return manifest;
         }

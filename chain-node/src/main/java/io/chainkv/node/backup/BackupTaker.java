@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * Takes an online backup of a chain: runs a short-lived node that registers as a backup taker, which the master
  * gives the chain's joiner place; the tail streams it its state exactly as to a joining node while the chain keeps
  * serving. Once the taker has caught up, its store is the chain's committed state at its last applied seq; the
- * taker then leaves, closing the store at that seq, and writes the {@link BackupManifest} beside it.
+ * taker then leaves, closing the store at that seq, and writes the {@link BackupManifest} beside it, with the
+ * tombstone horizon the transfer gave the copy.
  */
 public final class BackupTaker
 {
@@ -60,6 +61,7 @@ public final class BackupTaker
         try
         {
             final long seq;
+            final long tombstoneHorizon;
             try (ChainNode taker = ChainNode.launchBackupTaker(takerId, endpoint, clusterName, zooKeeper,
                 limits.copyLimits().dataDir(storeDir),
                 aeronDir, TransportSettings.fromSystemProperties()))
@@ -89,11 +91,13 @@ public final class BackupTaker
             try (ChainStore store = ChainStore.open(limits.copyLimits().dataDir(storeDir)))
             {
                 seq = store.lastCommittedSeq();
-                manifest = new BackupManifest(clusterName, 0, seq, store.entryCount(), store.digest(), limits,
-                    java.util.Map.of());
+                // The tail's, adopted when the transfer ended: the copy lacks the tombstones it collected.
+                tombstoneHorizon = store.tombstoneHorizon();
+                manifest = new BackupManifest(clusterName, 0, seq, tombstoneHorizon, store.entryCount(), store.digest(),
+                    limits, java.util.Map.of());
             }
             final BackupManifest described = new BackupManifest(manifest.cluster(), manifest.chainId(), seq,
-                manifest.entries(), manifest.digest(), limits, BackupManifest.describeFiles(storeDir));
+                tombstoneHorizon, manifest.entries(), manifest.digest(), limits, BackupManifest.describeFiles(storeDir));
             described.write(backupDir);
             complete = true;
             LOG.info("{} written to {}", described, backupDir);

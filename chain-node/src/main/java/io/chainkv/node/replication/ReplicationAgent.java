@@ -1910,7 +1910,9 @@ public final class ReplicationAgent implements Agent
         }
         if (isMember)
         {
-            tombstones.doWork(nowNs, lastCommitted);
+            // A delta being streamed pins collection at the joiner's seq; a full one needs no pin, as its end
+            // carries the horizon (docs/healing.md, "Tombstones and their collection").
+            tombstones.doWork(nowNs, lastCommitted, streamer.horizonLimit());
         }
         if (!report.cannotHoldChainData() && counters.transfer().transfersStoppedNoRoom() > 0)
         {

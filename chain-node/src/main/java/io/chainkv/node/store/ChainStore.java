@@ -758,7 +758,8 @@ public final class ChainStore implements AutoCloseable
     /**
      * Empties the store (entries, exactly-once table, sequence numbers, tombstone horizon) before a full state
      * transfer. The sequence numbers go first, so a crash half way leaves a store that knows it holds nothing
-     * committed.
+     * committed. The horizon is 0 only until the transfer's end, which raises it to the source's: the entries that
+     * arrive lack whatever the source collected.
      */
     public void clear()
     {

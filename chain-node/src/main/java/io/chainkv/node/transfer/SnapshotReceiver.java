@@ -36,6 +36,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * arrived and the live stream has reached the seq it names, the store equals the tail's committed state at the
  * joiner's last applied seq: the joiner has caught up.
  * <p>
+ * <b>Tombstone horizon.</b> The tail's store lacks the tombstones it collected, and so, after a transfer, does the
+ * joiner's. The end message names the tail's horizon (the highest it had during the walk); the joiner raises its own
+ * to it, persisted, before the live stream can make it caught up. Without that a full transfer left the joiner at
+ * horizon 0, and it later gave a delta to a node older than the deletes it no longer held: that node kept the deleted
+ * values and served them once promoted. An end from a version 1 tail names no horizon; the joiner then takes the end
+ * seq, above any horizon the tail can have had (a horizon is a committed seq), which costs at most a full transfer.
+ * <p>
  * <b>A store too small.</b> The store's limits are fixed when it is created and may be below the chain's data (a
  * node started with a smaller {@code max-entries} or {@code max-data-bytes} than the members). Every entry and live
  * update is checked against them before it is applied ({@link #hasRoomFor}); the first that does not fit stops
@@ -440,9 +447,20 @@ public final class SnapshotReceiver
             return;
         }
         endSeq = end.endSeq();
+        final long tailHorizon = tailHorizonOf(end);
+        // Before the state that lets checkCaughtUp succeed: a joiner that reports caught up already refuses a delta
+        // to a node older than the tombstones it lacks.
+        store.tombstoneHorizon(tailHorizon);
         state = State.ENDED;
-        LOG.info("node={} epoch={} transfer entries complete: {} entries received, {} sent by the tail; waiting for " +
-            "the live stream to reach seq {}", nodeId, end.epoch(), entriesReceived, end.entries(), endSeq);
+        LOG.info("node={} epoch={} transfer entries complete: {} entries received, {} sent by the tail; tombstone " +
+            "horizon {} (tail's {}); waiting for the live stream to reach seq {}", nodeId, end.epoch(), entriesReceived,
+            end.entries(), store.tombstoneHorizon(), tailHorizon, endSeq);
+    }
+
+    private static long tailHorizonOf(final TransferEndDecoder end)
+    {
+        final long horizon = end.tombstoneHorizon();
+        return TransferEndDecoder.tombstoneHorizonNullValue() == horizon ? end.endSeq() : horizon;
     }
 
     /**

@@ -27,6 +27,13 @@ import java.nio.ByteOrder;
  * message ({@link #isBeginPending()}), so the joiner sees them in order behind it. The snapshot is fuzzy (entries
  * change while it is read), which the joiner repairs by keeping the newer version of every key.
  * <p>
+ * <b>Tombstone horizon.</b> The walk is fuzzy for deletes too: the tail may collect tombstones while it runs. The end
+ * message carries the tail's horizon as it stands when the end is sent; a horizon never falls, so that is the highest
+ * it had at any point of the walk, and every tombstone the joiner did not get because it was collected is at or below
+ * it. The joiner adopts it (at least), so it refuses a delta to a node older than it, as the tail would. A delta
+ * cannot repair a collected tombstone that way (the joiner keeps the value the delete removed), so while a delta
+ * streams the tail collects nothing above the joiner's seq ({@link #horizonLimit()}).
+ * <p>
  * Flow control is the publication's: a batch that is back-pressured is offered again on the next duty cycle.
  * Used by the data path's thread only.
  */
@@ -176,6 +183,15 @@ public final class SnapshotStreamer
     }
 
     /**
+     * @return the highest tombstone horizon the tail may take now: the joiner's seq while a delta streams (a tombstone
+     * above it that the walk has not reached yet must reach the joiner), else {@link Long#MAX_VALUE}.
+     */
+    public long horizonLimit()
+    {
+        return isStreaming() && !full ? sinceSeq : Long.MAX_VALUE;
+    }
+
+    /**
      * Offers the next messages of the transfer.
      *
      * @param publication to the joiner.
@@ -273,7 +289,8 @@ public final class SnapshotStreamer
             .transferId(transferId)
             .endSeq(lastApplied)
             .entries(entriesSent)
-            .clientSlots(slotsSent);
+            .clientSlots(slotsSent)
+            .tombstoneHorizon(store.tombstoneHorizon());
         if (publication.offer(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength()) < 0)
         {
             return 0;

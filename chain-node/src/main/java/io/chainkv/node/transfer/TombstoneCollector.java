@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * minutes) is how long such a node may be away and still rejoin by a delta. The horizon is raised (and persisted)
  * before a pass removes anything, and the tail refuses a delta to a node older than its horizon: that node takes a
  * full transfer instead, so no delete is ever missed.
+ * <p>
+ * The horizon also travels: a node that receives a transfer raises its own to the tail's ({@code TransferEnd}), so a
+ * store that lacks collected tombstones always says so, whoever collected them. While the tail streams a delta, its
+ * caller caps the horizon at the joiner's seq ({@link #doWork(long, long, long)}): a tombstone the joiner needs must
+ * not vanish from a segment the walk has not reached yet (docs/healing.md, "Tombstones and their collection").
  */
 public final class TombstoneCollector
 {
@@ -71,6 +76,19 @@ public final class TombstoneCollector
      */
     public int doWork(final long nowNs, final long committedSeq)
     {
+        return doWork(nowNs, committedSeq, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param nowNs        the current time.
+     * @param committedSeq the node's last committed seq.
+     * @param horizonLimit the highest horizon a new pass may take: a delta transfer in progress pins it at its
+     *                     joiner's seq; {@link Long#MAX_VALUE} when nothing does. A pass already running keeps the
+     *                     horizon it started with, which the transfer's start saw.
+     * @return tombstones removed by this call.
+     */
+    public int doWork(final long nowNs, final long committedSeq, final long horizonLimit)
+    {
         if (nowNs >= nextSampleNs)
         {
             nextSampleNs = nowNs + sampleIntervalNs;
@@ -82,7 +100,7 @@ public final class TombstoneCollector
 
         if (nextSegment < 0)
         {
-            final long horizon = horizonAt(nowNs);
+            final long horizon = Math.min(horizonAt(nowNs), horizonLimit);
             if (horizon <= store.tombstoneHorizon())
             {
                 return 0;

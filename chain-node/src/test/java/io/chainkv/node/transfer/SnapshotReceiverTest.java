@@ -8,6 +8,8 @@ import io.chainkv.protocol.codecs.TransferBatchDecoder;
 import io.chainkv.protocol.codecs.TransferBatchEncoder;
 import io.chainkv.protocol.codecs.TransferBeginDecoder;
 import io.chainkv.protocol.codecs.TransferBeginEncoder;
+import io.chainkv.protocol.codecs.TransferEndDecoder;
+import io.chainkv.protocol.codecs.TransferEndEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A joiner whose store is smaller than the chain's data: the entry or live update that does not fit is not applied,
  * the transfer stops for good (no new attempt, no more updates), and the counter shows it; entries that change
- * nothing (an older version than the store holds) are no reason to stop.
+ * nothing (an older version than the store holds) are no reason to stop. And the tail's tombstone horizon, carried by
+ * the end message, becomes the joiner's (the higher of the two) before the joiner can catch up.
  */
 class SnapshotReceiverTest
 {
@@ -99,6 +102,17 @@ class SnapshotReceiverTest
         receiver.onBatch(new TransferBatchDecoder().wrapAndApplyHeader(message, 0, headerDecoder), length);
     }
 
+    /**
+     * The end of the current attempt at seq 100, naming the tail's tombstone horizon.
+     */
+    private void end(final long tailHorizon)
+    {
+        new TransferEndEncoder().wrapAndApplyHeader(message, 0, headerEncoder)
+            .clusterId(CLUSTER_ID).chainId(0).epoch(2).transferId(receiver.transferId())
+            .endSeq(100).entries(0).clientSlots(0).tombstoneHorizon(tailHorizon);
+        receiver.onEnd(new TransferEndDecoder().wrapAndApplyHeader(message, 0, headerDecoder));
+    }
+
     private long stoppedCounter()
     {
         return counterByName.get("transfers stopped, store too small").get();
@@ -159,6 +173,45 @@ class SnapshotReceiverTest
         assertEquals(SnapshotReceiver.State.STREAMING, receiver.state());
         assertEquals(0, stoppedCounter());
         assertEquals(MAX_ENTRIES, store.entryCount());
+    }
+
+    @Test
+    void aFullTransferLeavesTheJoinerWithTheTailsTombstoneHorizonBeforeItCatchesUp()
+    {
+        store.tombstoneHorizon(30);
+        begin(true);
+        assertEquals(0, store.tombstoneHorizon(), "emptied for the full transfer");
+
+        end(60);
+
+        assertEquals(60, store.tombstoneHorizon(), "the entries lack what the tail collected up to its horizon");
+        assertTrue(receiver.checkCaughtUp(100, System.nanoTime()));
+    }
+
+    @Test
+    void aDeltaKeepsTheJoinersOwnHorizonWhenItIsTheHigher()
+    {
+        store.lastCommittedSeq(90);
+        store.tombstoneHorizon(80);
+        begin(false);
+
+        end(50);
+
+        assertEquals(80, store.tombstoneHorizon());
+    }
+
+    @Test
+    void anEndFromAVersion1TailCountsAsAHorizonAtItsEndSeq()
+    {
+        begin(true);
+        new TransferEndEncoder().wrapAndApplyHeader(message, 0, headerEncoder)
+            .clusterId(CLUSTER_ID).chainId(0).epoch(2).transferId(receiver.transferId())
+            .endSeq(100).entries(0).clientSlots(0);
+        headerEncoder.wrap(message, 0).version(1).blockLength(TransferEndDecoder.tombstoneHorizonEncodingOffset());
+
+        receiver.onEnd(new TransferEndDecoder().wrapAndApplyHeader(message, 0, headerDecoder));
+
+        assertEquals(100, store.tombstoneHorizon(), "no horizon named: the highest the tail can have had");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.chainkv.node.membership;
 
 /**
- * The node's right to answer reads and acknowledge writes, on the monotonic clock (DESIGN.md invariant 6).
+ * The node's right to answer reads and acknowledge writes, on the monotonic clock (docs/design.md, invariant 6).
  * <p>
  * Whoever watches the ZooKeeper session renews the lease with the time at which a round trip to ZooKeeper
  * <em>started</em> and succeeded; the lease then runs for a safe fraction of the session timeout from that

@@ -28,7 +28,7 @@ import java.util.function.Predicate;
  * hands the configuration to the data path and then renews the lease from the instant the read was sent.
  * So whenever the data path sees a valid lease it has already been given every configuration ZooKeeper held
  * at that instant: a node resumed after a long pause, whose session expired and was replaced, cannot serve
- * its old role on a fresh lease (DESIGN.md invariant 6). Curator's SUSPENDED or LOST revokes the lease at once.
+ * its old role on a fresh lease (docs/design.md, invariant 6). Curator's SUSPENDED or LOST revokes the lease at once.
  * <p>
  * A node that starts while the configuration still names it (it was restarted faster than the master
  * noticed) does not register until a configuration without it appears: it lost its Sent list and must not

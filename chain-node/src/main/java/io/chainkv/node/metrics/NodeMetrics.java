@@ -298,6 +298,10 @@ public final class NodeMetrics implements AutoCloseable
             (c) -> c.transfer().bytesReceived());
         counter(registry, "chainkv_node_transfers_caught_up", "Transfers after which this node, as joiner, caught up.",
             (c) -> c.transfer().transfersCaughtUp());
+        counter(registry, "chainkv_node_transfer_aborts_sent", "TransferAborts sent: a joiner cut off, or a successor " +
+            "that asked for updates this node no longer holds.", (c) -> c.transfer().transferAbortsSent());
+        counter(registry, "chainkv_node_transfer_aborts_received", "TransferAborts received: this node's transfer was " +
+            "stopped, or as a member it lacks updates only a new transfer brings.", (c) -> c.transfer().transferAbortsReceived());
         counter(registry, "chainkv_node_tombstones_collected", "Tombstones removed below the committed point.",
             (c) -> c.transfer().tombstonesCollected());
         counter(registry, "chainkv_node_transfers_stopped_store_too_small", "1 once this node, as joiner, stopped " +

@@ -67,7 +67,7 @@ import java.util.concurrent.TimeUnit;
  * answers clients from the tail, and passes acks upstream. It is the only thread that touches the store,
  * the Sent list and the publications, so it needs no locks.
  * <p>
- * Roles follow the chain configuration (DESIGN.md): the head validates a write, decides its outcome,
+ * Roles follow the chain configuration (docs/design.md): the head validates a write, decides its outcome,
  * gives it the next sequence number, applies it, keeps it in its {@link SentList} and forwards it; a middle
  * node applies and forwards; the tail applies, answers the client and acks upstream. Acks trim Sent lists.
  * Every message carries cluster id, chain id and epoch; anything from another cluster, chain or epoch is
@@ -114,7 +114,7 @@ public final class ReplicationAgent implements Agent
     /**
      * A node that becomes head in epoch {@code e} numbers its writes from at least {@code e << EPOCH_SEQ_SHIFT},
      * so a sequence number is never given to two different writes, even when the old head assigned numbers
-     * that never reached its successor (DESIGN.md invariant 1). 2^40 writes per epoch is plenty.
+     * that never reached its successor (docs/design.md, invariant 1). 2^40 writes per epoch is plenty.
      */
     public static final int EPOCH_SEQ_SHIFT = 40;
 
@@ -330,7 +330,7 @@ public final class ReplicationAgent implements Agent
         int work = 0;
 
         // Checked on the data path itself, once per duty cycle, so requests queued while the process was
-        // paused are refused in the first cycle after it resumes (DESIGN.md invariant 6). Read before the
+        // paused are refused in the first cycle after it resumes (docs/design.md, invariant 6). Read before the
         // configuration queue: a renewal is published after the configuration read with it was offered, so
         // a lease seen here comes with every configuration that was current when it was renewed.
         final boolean wasLeased = leased;

@@ -8,7 +8,7 @@ import org.agrona.MutableDirectBuffer;
  * The updates a node has applied and passed on (or is about to pass on) that the tail has not yet
  * acknowledged, in sequence order, as the encoded messages that were sent.
  * <p>
- * This is what a node resends when its successor changes or reports a gap (DESIGN.md invariant 4). Records
+ * This is what a node resends when its successor changes or reports a gap (docs/design.md, invariant 4). Records
  * live in one growable off-heap buffer: appended at the end, trimmed from the front as acks arrive, and
  * compacted when the trimmed space dominates. A send cursor marks the first record not yet offered
  * downstream, so back pressure simply leaves the cursor where it is.

@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 
 /**
- * Exactly-once table (DESIGN.md invariant 7): the outcome of each client's recent requests, so a retried write is
+ * Exactly-once table (docs/design.md, invariant 7): the outcome of each client's recent requests, so a retried write is
  * answered with its first outcome instead of being applied twice, on whichever node is head by then.
  * <p>
  * A client never has more than {@link ProtocolLimits#EXACTLY_ONCE_WINDOW} requests in flight and sends request

@@ -25,7 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * tail streams. Used by the data path's thread, which also applies the live updates that follow the begin message.
  * <p>
  * <b>Rejoin.</b> A node that held data before keeps every entry up to its last committed seq, which the chain has
- * (or has newer versions of). Entries above it may never have been committed (DESIGN.md invariant 8: nothing
+ * (or has newer versions of). Entries above it may never have been committed (docs/design.md, invariant 8: nothing
  * unacknowledged is resurrected), so before asking, the joiner removes them and names their keys in its request;
  * the tail sends its own entry for each, and everything of a version above the committed seq. A node with more
  * suspect entries than a request can name, or none of the history the tail still keeps tombstones for, takes a

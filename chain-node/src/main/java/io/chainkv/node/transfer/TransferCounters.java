@@ -108,6 +108,16 @@ public final class TransferCounters implements AutoCloseable
         return transfersStoppedNoRoom.get();
     }
 
+    public long transferAbortsSent()
+    {
+        return transferAbortsSent.get();
+    }
+
+    public long transferAbortsReceived()
+    {
+        return transferAbortsReceived.get();
+    }
+
     /**
      * Counts a TransferAbort sent downstream: a joiner cut off, or a successor that asked for updates no longer held.
      */

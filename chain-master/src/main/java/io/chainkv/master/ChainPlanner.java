@@ -34,9 +34,9 @@ import java.util.TreeMap;
  *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail, a
  *     <em>provisional</em> one: until its predecessor (the old tail, the giver) reports that it saw the new tail hold
  *     everything it had acknowledged ({@link NodeInfo#handoffEpoch()} in the chain's epoch), every failure is planned
- *     as if the new tail were still the joiner. If the giver goes, the provisional tail goes back to joining (the
- *     chain is then never left to a lagging member alone); once the handoff is proven the flag is cleared, without a
- *     new chain epoch (nothing changes for the nodes). No other joiner is given a provisional chain. A joiner that is
+ *     as if the new tail were still the joiner, and the new tail answers no reads. If the giver goes, the provisional
+ *     tail goes back to joining (the chain is then never left to a lagging member alone); once the handoff is proven
+ *     the next epoch makes it a full tail. No other joiner is given a provisional chain. A joiner that is
  *     gone or draining is dropped. A joiner stays through a splice and starts its transfer again from the (maybe new)
  *     tail.</li>
  *     <li><b>Repair:</b> a member that reports its predecessor no longer holds what it lacks
@@ -45,8 +45,10 @@ import java.util.TreeMap;
  *     <li><b>Removals</b> (operator requests under {@link io.chainkv.cluster.ClusterPaths#removalsPath()}): a node
  *     to drain leaves its chain once the chain has the replication factor without it (a spare joins first if
  *     one is registered); a node to remove leaves at once, unless it is the chain's last member. Neither is
- *     given a place again. A live tail that leaves may still answer reads until its lease runs out, so the
- *     next configuration carries a read fence of one lease for the new tail.</li>
+ *     given a place again. Every live removal takes two steps: an epoch in which the node is still in the write
+ *     path but {@linkplain ChainConfig#leaving() leaving} (it answers no reads), then, once its registration says it
+ *     adopted that epoch ({@link NodeInfo#adoptedEpoch()}), the epoch without it. So no configuration without it
+ *     commits a write while it may still answer reads.</li>
  *     <li><b>Backups:</b> a backup taker ({@link NodeState#BACKUP}) is given the joiner place of a chain that has
  *     none and needs no spare; it is never promoted.</li>
  * </ul>
@@ -62,7 +64,6 @@ public final class ChainPlanner
 
     private final int replicationFactor;
     private final boolean heal;
-    private final long readFenceMs;
 
     /**
      * What an operator asked for a node.
@@ -81,18 +82,6 @@ public final class ChainPlanner
      */
     public ChainPlanner(final int replicationFactor, final boolean heal)
     {
-        this(replicationFactor, heal, 0);
-    }
-
-    /**
-     * @param replicationFactor target chain length, at least 1.
-     * @param heal              true to give short chains a joiner from the spares.
-     * @param readFenceMs       the nodes' lease (half their session timeout): how long the members wait before
-     *                          answering reads when a live member was taken out.
-     */
-    public ChainPlanner(final int replicationFactor, final boolean heal, final long readFenceMs)
-    {
-        this.readFenceMs = readFenceMs;
         if (replicationFactor < 1)
         {
             throw new IllegalArgumentException("replication factor must be >= 1, was " + replicationFactor);
@@ -220,7 +209,9 @@ public final class ChainPlanner
                 joiner = null;
             }
 
-            long fenceMs = 0;
+            // A live member leaves in two steps: an epoch in which it is still in the write path but answers no reads,
+            // then, once its registration says it adopted that epoch, one without it (docs/design.md, invariant 10).
+            final Set<String> leaving = new HashSet<>();
             if (!survivors.isEmpty())
             {
                 final List<ChainMember> staying = new ArrayList<>();
@@ -235,34 +226,41 @@ public final class ChainPlanner
                 final List<ChainMember> leavingNow = new ArrayList<>();
                 for (final ChainMember member : survivors)
                 {
-                    final Removal removal = removals.get(member.nodeId());
+                    final String id = member.nodeId();
+                    final Removal removal = removals.get(id);
                     if (null == removal)
                     {
                         continue;
                     }
                     final boolean allowed = Removal.REMOVE == removal || staying.size() >= replicationFactor;
-                    if (allowed && survivors.size() - leavingNow.size() > 1)
+                    if (!allowed || survivors.size() - leavingNow.size() - leaving.size() <= 1)
+                    {
+                        notes.add("chain " + chain.chainId() + ": " + id + " is to " +
+                            removal.name().toLowerCase() + " but the chain still needs it (" + staying.size() +
+                            " other member(s), replication factor " + replicationFactor + "); it leaves once a spare " +
+                            "has joined");
+                    }
+                    else if (!chain.leaving().contains(id))
+                    {
+                        leaving.add(id);
+                        notes.add("chain " + chain.chainId() + ": " + id + " is to " + removal.name().toLowerCase() +
+                            "; it answers no reads from epoch " + nextEpoch + " and leaves once it has adopted it");
+                    }
+                    else if (live.get(id).info().adoptedEpoch() >= chain.epoch())
                     {
                         leavingNow.add(member);
                     }
                     else
                     {
-                        notes.add("chain " + chain.chainId() + ": " + member.nodeId() + " is to " +
-                            removal.name().toLowerCase() + " but the chain still needs it (" + staying.size() +
-                            " other member(s), replication factor " + replicationFactor + "); it leaves once a spare " +
-                            "has joined");
+                        leaving.add(id);
+                        notes.add("chain " + chain.chainId() + ": waiting for " + id + " to adopt epoch " +
+                            chain.epoch() + " (it stops answering reads there) before it leaves");
                     }
                 }
-                if (!leavingNow.isEmpty())
+                survivors.removeAll(leavingNow);
+                for (final ChainMember member : leavingNow)
                 {
-                    // A leaving member is alive and, as every member answers reads (CRAQ), may answer them until its
-                    // lease runs out: the members that stay hold back newer answers for that long.
-                    fenceMs = readFenceMs;
-                    survivors.removeAll(leavingNow);
-                    for (final ChainMember member : leavingNow)
-                    {
-                        gone.add(member.nodeId() + " (" + removals.get(member.nodeId()).name().toLowerCase() + ")");
-                    }
+                    gone.add(member.nodeId() + " (" + removals.get(member.nodeId()).name().toLowerCase() + ")");
                 }
             }
 
@@ -310,14 +308,16 @@ public final class ChainPlanner
             else if (!gone.isEmpty())
             {
                 notes.add("chain " + chain.chainId() + ": splicing out " + gone);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, fenceMs,
+                leaving.retainAll(ids(survivors));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, leaving,
                     provisional));
                 changed = true;
             }
             else if (handoffProven)
             {
-                // Nothing changes for the nodes (the new tail already serves), so the chain keeps its epoch.
-                chains.add(chain.withTailProvisional(false));
+                // A new epoch, so the new tail learns it may answer reads.
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, leaving,
+                    false));
                 changed = true;
             }
             else if (null != joiner && joinerNode.info().caughtUpEpoch() == chain.epoch() &&
@@ -327,12 +327,13 @@ public final class ChainPlanner
                     "provisional until " + chain.tail().nodeId() + " proves it holds everything it acknowledged");
                 final List<ChainMember> members = new ArrayList<>(survivors);
                 members.add(joiner);
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members, null, 0, true));
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, members, null, leaving,
+                    true));
                 changed = true;
             }
-            else if (!Objects.equals(joiner, chain.joiner()))
+            else if (!Objects.equals(joiner, chain.joiner()) || !leaving.equals(chain.leaving()))
             {
-                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, 0,
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, survivors, joiner, leaving,
                     provisional));
                 changed = true;
             }
@@ -413,6 +414,16 @@ public final class ChainPlanner
             changed = true;
         }
         return changed;
+    }
+
+    private static Set<String> ids(final List<ChainMember> members)
+    {
+        final Set<String> ids = new HashSet<>();
+        for (final ChainMember member : members)
+        {
+            ids.add(member.nodeId());
+        }
+        return ids;
     }
 
     private static int staying(final ChainConfig chain, final Set<String> leaving)

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -231,7 +232,7 @@ class ChainPlannerTest
     }
 
     @Test
-    void theGiversProofMakesTheProvisionalTailAFullOneWithoutANewChainEpoch()
+    void theGiversProofMakesTheProvisionalTailAFullOneInANewEpoch()
     {
         final ChainConfig promoted = provisional(chain(0, 6, "n1", "n3", "s1"));
 
@@ -239,7 +240,8 @@ class ChainPlannerTest
             List.of(live("n1", 1), new RegisteredNode(live("n3", 3).info().withHandoffEpoch(6), 3), live("s1", 10)));
 
         assertEquals(8, plan.next().epoch());
-        assertEquals(6, plan.next().chain(0).epoch(), "nothing changes for the nodes");
+        assertEquals(8, plan.next().chain(0).epoch(), "the new tail learns it may answer reads");
+        assertTrue(plan.next().chain(0).answersReads("s1"));
         assertEquals(List.of("n1", "n3", "s1"), ids(plan.next().chain(0)));
         assertFalse(plan.next().chain(0).tailProvisional());
     }
@@ -408,23 +410,51 @@ class ChainPlannerTest
     }
 
     @Test
-    void aDrainedMemberLeavesOnceTheChainHasTheReplicationFactorWithoutIt()
+    void aDrainedMemberFirstStopsAnsweringReadsWhileItStaysInTheWritePath()
     {
         final Plan plan = fenced.plan(CLUSTER, config(6, chain(0, 6, "n1", "n2", "n3", "s")),
             List.of(live("n1", 1), live("n2", 2), live("n3", 3), live("s", 9)), Map.of("n2", ChainPlanner.Removal.DRAIN));
 
-        assertEquals(List.of("n1", "n3", "s"), ids(plan.next().chain(0)));
-        assertEquals(300, plan.next().chain(0).readFenceMs(), "a live middle leaving may still answer reads (CRAQ): fenced");
+        assertEquals(List.of("n1", "n2", "n3", "s"), ids(plan.next().chain(0)));
+        assertEquals(Set.of("n2"), plan.next().chain(0).leaving());
+        assertFalse(plan.next().chain(0).answersReads("n2"));
+        assertEquals(7, plan.next().chain(0).epoch());
     }
 
     @Test
-    void aLiveTailThatLeavesGivesTheNewTailAReadFence()
+    void aLeavingMemberStaysUntilItHasAdoptedTheEpochThatSaysSo()
     {
-        final Plan plan = fenced.plan(CLUSTER, config(4, chain(0, 4, "n1", "n2", "n3")),
-            List.of(live("n1", 1), live("n2", 2), live("n3", 3)), Map.of("n3", ChainPlanner.Removal.REMOVE));
+        final ChainConfig marked = leaving(chain(0, 7, "n1", "n2", "n3"), "n3");
+
+        final Plan plan = fenced.plan(CLUSTER, config(7, marked), List.of(live("n1", 1), live("n2", 2),
+            adopted(live("n3", 3), 6)), Map.of("n3", ChainPlanner.Removal.REMOVE));
+
+        assertFalse(plan.changes(), "n3 may still be in epoch 6, answering reads: " + plan.notes());
+    }
+
+    @Test
+    void aLeavingMemberThatAdoptedTheEpochLeavesWithNoFence()
+    {
+        final ChainConfig marked = leaving(chain(0, 7, "n1", "n2", "n3"), "n3");
+
+        final Plan plan = fenced.plan(CLUSTER, config(7, marked), List.of(live("n1", 1), live("n2", 2),
+            adopted(live("n3", 3), 7)), Map.of("n3", ChainPlanner.Removal.REMOVE));
 
         assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
-        assertEquals(300, plan.next().chain(0).readFenceMs());
+        assertTrue(plan.next().chain(0).leaving().isEmpty());
+        assertEquals(8, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aLeavingMemberThatDiesIsSplicedOutAtOnce()
+    {
+        final ChainConfig marked = leaving(chain(0, 7, "n1", "n2", "n3"), "n3");
+
+        final Plan plan = fenced.plan(CLUSTER, config(7, marked), List.of(live("n1", 1), live("n2", 2)),
+            Map.of("n3", ChainPlanner.Removal.REMOVE));
+
+        assertEquals(List.of("n1", "n2"), ids(plan.next().chain(0)));
+        assertTrue(plan.next().chain(0).leaving().isEmpty());
     }
 
     @Test
@@ -445,7 +475,18 @@ class ChainPlannerTest
         assertFalse(plan.changes());
     }
 
-    private final ChainPlanner fenced = new ChainPlanner(3, true, 300);
+    private final ChainPlanner fenced = new ChainPlanner(3, true);
+
+    private static RegisteredNode adopted(final RegisteredNode node, final long epoch)
+    {
+        return new RegisteredNode(node.info().withAdoptedEpoch(epoch), node.registrationZxid());
+    }
+
+    private static ChainConfig leaving(final ChainConfig chain, final String... nodeIds)
+    {
+        return new ChainConfig(CLUSTER, chain.chainId(), chain.epoch(), chain.members(), chain.joiner(),
+            Set.of(nodeIds), chain.tailProvisional());
+    }
 
     private final ChainPlanner healing = new ChainPlanner(3, true);
 

@@ -170,7 +170,7 @@ final class RequestSender implements AutoCloseable
 
     /**
      * Picks the member a read attempt goes to: the one with the fewest of this client's reads in flight, skipping
-     * suspects, ties broken by rotating over request and attempt numbers (so a retry goes elsewhere); the tail when
+     * suspects and members that answer no reads in this configuration, ties broken by rotating over request and attempt numbers (so a retry goes elsewhere); the tail when
      * the mode or an answer asks for it.
      */
     private String readTarget(final ChainConfig config, final PendingRequest request)
@@ -188,7 +188,13 @@ final class RequestSender implements AutoCloseable
         int bestInFlight = Integer.MAX_VALUE;
         for (int i = 0; i < count; i++)
         {
-            final String endpoint = members.get((first + i) % count).endpoint();
+            final ChainMember member = members.get((first + i) % count);
+            if (!config.answersReads(member.nodeId()))
+            {
+                // Leaving the chain, or a tail whose handoff is not confirmed yet: it refuses reads.
+                continue;
+            }
+            final String endpoint = member.endpoint();
             final Long until = suspectUntilNs.get(endpoint);
             if (null == until || nowNs - until >= 0)
             {

@@ -144,7 +144,7 @@ public final class ClusterConfig
             final ChainConfig a = chains.get(i);
             final ChainConfig b = that.chains.get(i);
             if (a.chainId() != b.chainId() || a.epoch() != b.epoch() || !a.members().equals(b.members()) ||
-                !Objects.equals(a.joiner(), b.joiner()) || a.readFenceMs() != b.readFenceMs() ||
+                !Objects.equals(a.joiner(), b.joiner()) || !a.leaving().equals(b.leaving()) ||
                 a.tailProvisional() != b.tailProvisional())
             {
                 return false;

@@ -5,8 +5,11 @@ import io.chainkv.config.ChainMember;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Encodes a {@link ClusterConfig} as the contents of the config znode, and decodes it back:
@@ -21,9 +24,11 @@ import java.util.Map;
  * chain.1.members=n4@127.0.0.1:40104,n5@127.0.0.1:40105
  * chain.1.joiner=n6@127.0.0.1:40106
  * chain.2.provisionalTail=n9
+ * chain.2.leaving=n7
  * </pre>
  * Members are listed head first; {@code joiner} is present only while a node joins the chain; {@code provisionalTail}
- * names the tail while it is a promoted joiner whose handoff its predecessor has not proven yet. Keys this version does not know are ignored, so a later version can add some;
+ * names the tail while it is a promoted joiner whose handoff its predecessor has not proven yet; {@code leaving} lists
+ * members removed alive that answer no reads this epoch and leave in a later one. Keys this version does not know are ignored, so a later version can add some;
  * a change that older readers must not misread bumps {@code format}.
  */
 public final class ClusterConfigCodec
@@ -67,9 +72,9 @@ public final class ClusterConfigCodec
             {
                 KeyValueText.append(sb, prefix + "joiner", chain.joiner());
             }
-            if (chain.readFenceMs() > 0)
+            if (!chain.leaving().isEmpty())
             {
-                KeyValueText.append(sb, prefix + "readFenceMs", chain.readFenceMs());
+                KeyValueText.append(sb, prefix + "leaving", String.join(",", new TreeSet<>(chain.leaving())));
             }
             if (chain.tailProvisional())
             {
@@ -124,8 +129,14 @@ public final class ClusterConfigCodec
             }
             final String joinerText = values.get(prefix + "joiner");
             final ChainMember joiner = null == joinerText || joinerText.isBlank() ? null : ChainMember.parse(joinerText.strip());
-            final long readFenceMs = values.containsKey(prefix + "readFenceMs") ?
-                KeyValueText.requireLong(values, prefix + "readFenceMs", WHAT) : 0;
+            final Set<String> leaving = new HashSet<>();
+            for (final String id : values.getOrDefault(prefix + "leaving", "").split(","))
+            {
+                if (!id.isBlank())
+                {
+                    leaving.add(id.strip());
+                }
+            }
             final String provisionalTail = values.get(prefix + "provisionalTail");
             if (null != provisionalTail && !members.isEmpty() &&
                 !members.get(members.size() - 1).nodeId().equals(provisionalTail.strip()))
@@ -133,8 +144,15 @@ public final class ClusterConfigCodec
                 throw new IllegalArgumentException(WHAT + ": chain " + chainId + " names " + provisionalTail +
                     " as its provisional tail, but its tail is " + members.get(members.size() - 1).nodeId());
             }
-            chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner, readFenceMs,
-                null != provisionalTail));
+            try
+            {
+                chains.add(new ChainConfig(cluster, chainId, chainEpoch, members, joiner, leaving,
+                    null != provisionalTail));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(WHAT + ": chain " + chainId + ": " + ex.getMessage(), ex);
+            }
         }
         return new ClusterConfig(cluster, epoch, chains);
     }

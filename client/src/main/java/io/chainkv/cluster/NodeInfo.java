@@ -32,6 +32,7 @@ public final class NodeInfo
     private final String metricsEndpoint;
     private final long handoffEpoch;
     private final long needsTransferEpoch;
+    private final long adoptedEpoch;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -54,7 +55,7 @@ public final class NodeInfo
     public NodeInfo(
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
-        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0);
+        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, 0);
     }
 
     private NodeInfo(
@@ -65,7 +66,8 @@ public final class NodeInfo
         final long heldSeq,
         final String metricsEndpoint,
         final long handoffEpoch,
-        final long needsTransferEpoch)
+        final long needsTransferEpoch,
+        final long adoptedEpoch)
     {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
@@ -77,6 +79,7 @@ public final class NodeInfo
         this.metricsEndpoint = null == metricsEndpoint ? null : new ChainMember(nodeId, metricsEndpoint).endpoint();
         this.handoffEpoch = handoffEpoch;
         this.needsTransferEpoch = needsTransferEpoch;
+        this.adoptedEpoch = adoptedEpoch;
     }
 
     /**
@@ -105,7 +108,8 @@ public final class NodeInfo
         }
         return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state,
             optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"),
-            optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"));
+            optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"),
+            optionalLong(values, "adoptedEpoch"));
     }
 
     private static long optionalLong(final Map<String, String> values, final String key)
@@ -144,6 +148,10 @@ public final class NodeInfo
         {
             KeyValueText.append(sb, "needsTransferEpoch", needsTransferEpoch);
         }
+        if (0 != adoptedEpoch)
+        {
+            KeyValueText.append(sb, "adoptedEpoch", adoptedEpoch);
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -154,7 +162,7 @@ public final class NodeInfo
     public NodeInfo withState(final NodeState newState)
     {
         return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch);
+            needsTransferEpoch, adoptedEpoch);
     }
 
     /**
@@ -163,7 +171,8 @@ public final class NodeInfo
      */
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch);
+        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch,
+            adoptedEpoch);
     }
 
     /**
@@ -173,7 +182,7 @@ public final class NodeInfo
     public NodeInfo withMetricsEndpoint(final String endpoint)
     {
         return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint, handoffEpoch,
-            needsTransferEpoch);
+            needsTransferEpoch, adoptedEpoch);
     }
 
     /**
@@ -183,7 +192,8 @@ public final class NodeInfo
      */
     public NodeInfo withHandoffEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch);
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch,
+            adoptedEpoch);
     }
 
     /**
@@ -193,7 +203,18 @@ public final class NodeInfo
      */
     public NodeInfo withNeedsTransferEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch);
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch,
+            adoptedEpoch);
+    }
+
+    /**
+     * @param epoch the chain epoch whose configuration the node's data path has adopted; 0 for none.
+     * @return the same node with that epoch.
+     */
+    public NodeInfo withAdoptedEpoch(final long epoch)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, epoch);
     }
 
     /**
@@ -212,6 +233,16 @@ public final class NodeInfo
     public long needsTransferEpoch()
     {
         return needsTransferEpoch;
+    }
+
+    /**
+     * @return the chain epoch whose configuration the node's data path has adopted (0 before the first). A member that
+     * is leaving the chain answers no reads from that epoch on, so the master removes it once this reaches the epoch
+     * that marked it leaving.
+     */
+    public long adoptedEpoch()
+    {
+        return adoptedEpoch;
     }
 
     /**
@@ -267,7 +298,7 @@ public final class NodeInfo
             ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
             ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq &&
             Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint) && ((NodeInfo)o).handoffEpoch == handoffEpoch &&
-            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch;
+            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch && ((NodeInfo)o).adoptedEpoch == adoptedEpoch;
     }
 
     public int hashCode()
@@ -287,6 +318,7 @@ public final class NodeInfo
     {
         return state + (0 == caughtUpEpoch ? "" : ", caught up in epoch " + caughtUpEpoch) +
             (0 == handoffEpoch ? "" : ", handoff proven in epoch " + handoffEpoch) +
-            (0 == needsTransferEpoch ? "" : ", needs a transfer since epoch " + needsTransferEpoch);
+            (0 == needsTransferEpoch ? "" : ", needs a transfer since epoch " + needsTransferEpoch) +
+            (0 == adoptedEpoch ? "" : ", in epoch " + adoptedEpoch);
     }
 }

@@ -21,7 +21,11 @@ import java.util.Set;
  * <p>
  * A joiner made tail is <em>provisional</em> until its predecessor, the old tail, has seen it hold everything the
  * old tail acknowledged (docs/design.md, invariant 9): until then the master plans every failure as if it were still
- * the joiner, so a lagging new tail never becomes a chain's only holder of its writes.
+ * the joiner, so a lagging new tail never becomes a chain's only holder of its writes, and it answers no reads.
+ * <p>
+ * A member removed alive leaves in two steps: first an epoch in which it is still in the write path but answers no
+ * reads ({@link #leaving()}), then, once it has adopted that epoch, one without it. So no configuration commits a write
+ * the removed member has not seen while it may still answer reads (docs/design.md, invariant 10).
  * <p>
  * Immutable. A node acts only on messages of the epoch of the configuration it holds.
  */
@@ -33,7 +37,7 @@ public final class ChainConfig
     private final long epoch;
     private final List<ChainMember> members;
     private final ChainMember joiner;
-    private final long readFenceMs;
+    private final Set<String> leaving;
     private final boolean tailProvisional;
 
     /**
@@ -61,27 +65,7 @@ public final class ChainConfig
         final List<ChainMember> members,
         final ChainMember joiner)
     {
-        this(clusterName, chainId, epoch, members, joiner, 0);
-    }
-
-    /**
-     * @param clusterName name of the cluster; messages from other clusters are refused.
-     * @param chainId     id of the chain within the cluster.
-     * @param epoch       epoch of this configuration, at least 1.
-     * @param members     head first, tail last; node ids unique.
-     * @param joiner      the node receiving the tail's state to become the next tail, or null.
-     * @param readFenceMs how long a node that becomes tail in this epoch waits before it answers reads: set when a
-     *                    live tail was removed, which may answer reads until its lease runs out.
-     */
-    public ChainConfig(
-        final String clusterName,
-        final int chainId,
-        final long epoch,
-        final List<ChainMember> members,
-        final ChainMember joiner,
-        final long readFenceMs)
-    {
-        this(clusterName, chainId, epoch, members, joiner, readFenceMs, false);
+        this(clusterName, chainId, epoch, members, joiner, Set.of(), false);
     }
 
     /**
@@ -90,7 +74,8 @@ public final class ChainConfig
      * @param epoch           epoch of this configuration, at least 1.
      * @param members         head first, tail last; node ids unique.
      * @param joiner          the node receiving the tail's state to become the next tail, or null.
-     * @param readFenceMs     how long a node that becomes tail in this epoch waits before it answers reads.
+     * @param leaving         ids of members that stay in the write path this epoch but answer no reads, and leave the
+     *                        chain in a later one (a live removal in two steps).
      * @param tailProvisional true if the tail is a promoted joiner whose predecessor has not yet proven that it holds
      *                        everything the predecessor acknowledged as tail; needs at least two members.
      */
@@ -100,7 +85,7 @@ public final class ChainConfig
         final long epoch,
         final List<ChainMember> members,
         final ChainMember joiner,
-        final long readFenceMs,
+        final Set<String> leaving,
         final boolean tailProvisional)
     {
         if (null == clusterName || clusterName.isBlank())
@@ -137,7 +122,14 @@ public final class ChainConfig
         }
         this.members = Collections.unmodifiableList(new ArrayList<>(members));
         this.joiner = joiner;
-        this.readFenceMs = Math.max(0, readFenceMs);
+        for (final String id : leaving)
+        {
+            if (!ids.contains(id))
+            {
+                throw new IllegalArgumentException("node id " + id + " is leaving the chain but is not a member");
+            }
+        }
+        this.leaving = Set.copyOf(leaving);
         if (tailProvisional && members.size() < 2)
         {
             throw new IllegalArgumentException("a provisional tail needs a predecessor to prove its handoff");
@@ -278,11 +270,23 @@ public final class ChainConfig
     }
 
     /**
-     * @return how long a node that becomes tail in this epoch waits before answering reads (0: no wait).
+     * @return ids of the members that are leaving: they stay in the write path this epoch, answer no reads, and leave
+     * in a later epoch once they have said they adopted this one.
      */
-    public long readFenceMs()
+    public Set<String> leaving()
     {
-        return readFenceMs;
+        return leaving;
+    }
+
+    /**
+     * @param nodeId a node.
+     * @return true if it is a member that answers reads in this configuration: not leaving, and not a provisional
+     * tail (which answers once the master has confirmed its handoff in a later epoch).
+     */
+    public boolean answersReads(final String nodeId)
+    {
+        final int index = indexOf(nodeId);
+        return index >= 0 && !leaving.contains(nodeId) && !(tailProvisional && index == members.size() - 1);
     }
 
     /**
@@ -299,7 +303,7 @@ public final class ChainConfig
      */
     public ChainConfig withTailProvisional(final boolean provisional)
     {
-        return new ChainConfig(clusterName, chainId, epoch, members, joiner, readFenceMs, provisional);
+        return new ChainConfig(clusterName, chainId, epoch, members, joiner, leaving, provisional);
     }
 
     /**
@@ -387,7 +391,7 @@ public final class ChainConfig
     public String toString()
     {
         return "cluster=" + clusterName + " chain=" + chainId + " epoch=" + epoch + " members=" + members +
-            (null == joiner ? "" : " joiner=" + joiner) + (0 == readFenceMs ? "" : " readFenceMs=" + readFenceMs) +
+            (null == joiner ? "" : " joiner=" + joiner) + (leaving.isEmpty() ? "" : " leaving=" + leaving) +
             (tailProvisional ? " provisionalTail=" + tail().nodeId() : "");
     }
 }

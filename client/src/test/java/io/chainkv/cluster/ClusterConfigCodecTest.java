@@ -6,8 +6,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +37,32 @@ class ClusterConfigCodecTest
             decoded.chain(1).members().stream().map(ChainMember::nodeId).toList());
         assertEquals(7, decoded.chain(0).epoch());
         assertEquals(2, decoded.chain(1).epoch());
+    }
+
+    @Test
+    void roundTripKeepsLeavingMembersAndAProvisionalTail()
+    {
+        final ChainConfig chain = new ChainConfig("c", 0, 4, List.of(new ChainMember("a", "10.0.0.1:1"),
+            new ChainMember("b", "10.0.0.2:1"), new ChainMember("c", "10.0.0.3:1")), null, Set.of("a"), true);
+        final ClusterConfig decoded = ClusterConfigCodec.decode(ClusterConfigCodec.encode(
+            new ClusterConfig("c", 4, List.of(chain))));
+
+        assertEquals(Set.of("a"), decoded.chain(0).leaving());
+        assertTrue(decoded.chain(0).tailProvisional());
+        assertFalse(decoded.chain(0).answersReads("a"));
+        assertTrue(decoded.chain(0).answersReads("b"));
+        assertFalse(decoded.chain(0).answersReads("c"), "a provisional tail answers no reads");
+    }
+
+    @Test
+    void aProvisionalTailThatIsNotTheTailIsRefused()
+    {
+        final String text = "format=1\ncluster=c\nepoch=2\nchains=0\nchain.0.epoch=2\n" +
+            "chain.0.members=a@10.0.0.1:1,b@10.0.0.2:1\nchain.0.provisionalTail=a\n";
+
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfigCodec.decode(text.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(refused.getMessage().contains("provisional tail"), refused.getMessage());
     }
 
     @Test

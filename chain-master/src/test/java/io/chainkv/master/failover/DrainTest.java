@@ -51,7 +51,7 @@ class DrainTest
     }
 
     @Test
-    void drainedMemberLeavesAfterASpareTookItsPlaceAndRemovedTailLeavesAtOnce() throws Exception
+    void drainedMemberLeavesAfterASpareTookItsPlaceAndRemovedTailLeavesOnceItStoppedAnsweringReads() throws Exception
     {
         cluster = FailoverClusters.builder().nodes(4).replicationFactor(3).start();
         client = ChainKvClient.connect(cluster.clientConfig().requestTimeout(Duration.ofSeconds(20)));
@@ -69,7 +69,6 @@ class DrainTest
         assertEquals(ChainCtl.EXIT_OK, chainctl("remove-node", tail));
         final ChainConfig afterRemove = cluster.awaitChain((chain) -> chain.indexOf(tail) < 0, WAIT);
         assertEquals(afterDrain.members().subList(0, 2), afterRemove.members());
-        assertTrue(afterRemove.readFenceMs() > 0, "a live tail's removal fences the new tail's reads");
         writers.awaitProgress(100, WAIT);
 
         writers.stopAndVerify(client);

@@ -6,7 +6,7 @@ import io.chainkv.client.VersionedValue;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.master.harness.LocalCluster;
 import io.chainkv.node.NodeSettings;
-import io.chainkv.node.replication.FaultHooks;
+import io.chainkv.node.FaultHooks;
 import io.chainkv.node.replication.NodeCountersReader;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;

@@ -9,7 +9,9 @@ package io.chainkv.node.membership;
  *     acknowledged as tail: the handoff, proven by the giver (docs/design.md, invariant 9);</li>
  *     <li>as member, the chain epoch in which its predecessor told it that the updates it lacks are no longer held,
  *     so only a new transfer can bring it up to date;</li>
- *     <li>as joiner, that its store is too small for the chain's data (it then registers as draining).</li>
+ *     <li>as joiner, that its store is too small for the chain's data (it then registers as draining);</li>
+ *     <li>the chain epoch whose configuration it has adopted: a leaving member answers no reads from then on, which is
+ *     what the master waits for before it removes it (docs/design.md, invariant 10).</li>
  * </ul>
  * Thread-safe: one writer (the replication agent), any number of readers.
  */
@@ -19,6 +21,7 @@ public final class MembershipReport
     private volatile long handoffEpoch;
     private volatile long needsTransferEpoch;
     private volatile boolean cannotHoldChainData;
+    private volatile long adoptedEpoch;
 
     /**
      * @return the chain epoch in which this node, as joiner, caught up with the tail; 0 if it has not.
@@ -66,6 +69,22 @@ public final class MembershipReport
     public void needsTransferEpoch(final long epoch)
     {
         needsTransferEpoch = epoch;
+    }
+
+    /**
+     * @return the chain epoch whose configuration the data path has adopted; 0 before the first.
+     */
+    public long adoptedEpoch()
+    {
+        return adoptedEpoch;
+    }
+
+    /**
+     * @param epoch the chain epoch whose configuration the data path has just adopted.
+     */
+    public void adoptedEpoch(final long epoch)
+    {
+        adoptedEpoch = epoch;
     }
 
     /**

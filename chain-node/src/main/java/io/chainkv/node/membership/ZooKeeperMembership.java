@@ -9,6 +9,7 @@ import io.chainkv.cluster.NodeRegistration;
 import io.chainkv.cluster.NodeState;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
+import io.chainkv.node.FaultHooks;
 import org.agrona.CloseHelper;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
@@ -17,6 +18,9 @@ import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -56,6 +60,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
     private volatile boolean waitingForRemoval;
+    private volatile long stalledUntilNs = System.nanoTime();
     private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
     private NodeRegistration registration;
     private long deliveredEpoch;
@@ -208,6 +213,7 @@ public final class ZooKeeperMembership implements AutoCloseable
 
     private void onConfig(final ClusterConfig clusterConfig)
     {
+        holdWhileStalled();
         deliver(clusterConfig.chain(chainId));
     }
 
@@ -265,7 +271,8 @@ public final class ZooKeeperMembership implements AutoCloseable
             updated = updated
                 .withCaughtUpEpoch(deliveredMember ? 0 : report.caughtUpEpoch())
                 .withHandoffEpoch(deliveredMember ? report.handoffEpoch() : 0)
-                .withNeedsTransferEpoch(deliveredMember ? report.needsTransferEpoch() : 0);
+                .withNeedsTransferEpoch(deliveredMember ? report.needsTransferEpoch() : 0)
+                .withAdoptedEpoch(report.adoptedEpoch());
             if (!updated.equals(info))
             {
                 registration.publish(updated);
@@ -327,6 +334,7 @@ public final class ZooKeeperMembership implements AutoCloseable
                 if (deliver(chain) && !waitingForRemoval)
                 {
                     lease.renew(contactStartNs);
+                    stallIfAsked();
                 }
                 publishProgress();
             }
@@ -344,6 +352,50 @@ public final class ZooKeeperMembership implements AutoCloseable
             try
             {
                 Thread.sleep(intervalMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Test hook ({@link FaultHooks#ZOOKEEPER_STALL_DIR_PROP}): a slow link to ZooKeeper, right after a renewal.
+     */
+    private void stallIfAsked()
+    {
+        if (null == FaultHooks.ZOOKEEPER_STALL_DIR)
+        {
+            return;
+        }
+        final Path file = Path.of(FaultHooks.ZOOKEEPER_STALL_DIR, nodeId + ".stall");
+        if (Files.exists(file))
+        {
+            try
+            {
+                final long stallMs = Long.parseLong(Files.readString(file).strip());
+                Files.delete(file);
+                stalledUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMs);
+                LOG.warn("node={} test hook: holding back what ZooKeeper says for {} ms", nodeId, stallMs);
+            }
+            catch (final IOException | NumberFormatException ex)
+            {
+                LOG.warn("node={} test hook: cannot read {}: {}", nodeId, file, ex.toString());
+            }
+            holdWhileStalled();
+        }
+    }
+
+    private void holdWhileStalled()
+    {
+        long leftNs;
+        while ((leftNs = stalledUntilNs - System.nanoTime()) > 0)
+        {
+            try
+            {
+                TimeUnit.NANOSECONDS.sleep(leftNs);
             }
             catch (final InterruptedException ex)
             {

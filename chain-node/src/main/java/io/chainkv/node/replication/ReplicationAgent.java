@@ -6,6 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.node.FaultHooks;
 import io.chainkv.node.membership.MembershipReport;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.store.ChainStore;
@@ -194,8 +195,8 @@ public final class ReplicationAgent implements Agent
     private boolean isJoiner;
     private boolean feedingJoiner;
     private boolean readsAwaitSync;
-    private long readsFencedUntilNs;
-    private String readFenceReason = "";
+    // Why this member answers no reads in this epoch (leaving the chain, or a provisional tail), or null.
+    private String readsRefused;
     private long syncSeq = Long.MAX_VALUE;
     private boolean syncPointDue;
     private long nextJoinRequestNs;
@@ -458,6 +459,8 @@ public final class ReplicationAgent implements Agent
             }
             counters.epoch.setRelease(epoch);
             counters.role.setRelease(NodeCounters.Role.of(roleIn(newConfig, nodeId)).ordinal());
+            readsRefused = null;
+            report.adoptedEpoch(epoch);
             return;
         }
 
@@ -493,23 +496,7 @@ public final class ReplicationAgent implements Agent
             sentList.forEach(this::replyForRecord);
             commitThrough(lastApplied);
         }
-        if (newConfig.readFenceMs() > 0)
-        {
-            // A member was removed alive: it may answer reads until its lease runs out, so no member answers one
-            // that could be newer until then.
-            fenceReads(TimeUnit.MILLISECONDS.toNanos(newConfig.readFenceMs()), "a member of chain " + chainId +
-                " was taken out alive in epoch " + epoch + "; node " + nodeId +
-                " serves reads once that member's lease has run out; retry shortly");
-        }
-        if (null != oldConfig && newConfig.epoch() > oldConfig.epoch() + 1 && lease.isBounded())
-        {
-            // The master writes epochs faster than a node may read them, and a node reads only the newest: an
-            // epoch it skipped may have removed a live member with a fence this one no longer carries. Assume so,
-            // for one lease of our own (the master's fence is the nodes' lease).
-            fenceReads(lease.durationNs(), "node " + nodeId + " went from epoch " + oldConfig.epoch() + " to " +
-                epoch + " without seeing the ones between; in case one of them took a member out alive, it serves " +
-                "reads once that member's lease has run out; retry shortly");
-        }
+        readsRefused = readsRefusedIn(newConfig);
         if (isTail)
         {
             // Whatever a tail applied is committed and needed by no one downstream; a joiner asks again and gets
@@ -520,23 +507,30 @@ public final class ReplicationAgent implements Agent
 
         counters.epoch.setRelease(epoch);
         counters.role.setRelease(NodeCounters.Role.of(roleIn(newConfig, nodeId)).ordinal());
+        report.adoptedEpoch(epoch);
         LOG.info("node={} epoch={} role {} -> {} chain={} lastApplied={} lastCommitted={} sentList={}",
             nodeId, newConfig.epoch(), oldRole, roleIn(newConfig, nodeId), newConfig.members(), lastApplied, lastCommitted,
             sentList.size());
     }
 
-    private void fenceReads(final long durationNs, final String reason)
+    /**
+     * A member that is leaving answers no reads from the epoch that says so, and the master removes it only once it has
+     * adopted that epoch: so no configuration without it commits a write while it may still answer reads (docs/design.md,
+     * invariant 10). A provisional tail answers none until the master has confirmed its handoff in a later epoch: if its
+     * giver dies first it goes back to joining, and a read it answered then could miss what the chain commits without it.
+     * Version queries from members of the same epoch are still answered: their reads belong to this epoch.
+     */
+    private String readsRefusedIn(final ChainConfig newConfig)
     {
-        final long nowNs = clock.nanoTime();
-        final long untilNs = nowNs + durationNs;
-        // nanoTime has an arbitrary origin: compare with now, not with the initial 0, to tell an active fence.
-        if (readsFencedUntilNs - nowNs <= 0 || untilNs - readsFencedUntilNs > 0)
+        if (newConfig.answersReads(nodeId))
         {
-            readsFencedUntilNs = untilNs;
-            readFenceReason = reason;
+            return null;
         }
-        LOG.info("node={} epoch={} reads held back for {} ms: {}", nodeId, epoch,
-            TimeUnit.NANOSECONDS.toMillis(durationNs), reason);
+        return newConfig.leaving().contains(nodeId) ?
+            "node " + nodeId + " is leaving chain " + chainId + " (epoch " + epoch + ") and answers no reads; read at " +
+            "another member" :
+            "node " + nodeId + " has just joined chain " + chainId + " as tail and answers reads once its handoff is " +
+            "confirmed; read at another member";
     }
 
     private void logLeaseChange()
@@ -772,10 +766,10 @@ public final class ReplicationAgent implements Agent
             status = Status.NOT_HEAD;
             detail = "writes go to the head, " + config.head() + " in epoch " + epoch;
         }
-        else if ((OpType.GET == op || OpType.VERSION == op) && readsFencedUntilNs - clock.nanoTime() > 0)
+        else if (OpType.GET == op && null != readsRefused)
         {
             status = Status.UNAVAILABLE;
-            detail = readFenceReason;
+            detail = readsRefused;
         }
         else if ((OpType.GET == op || OpType.VERSION == op) && missingUpdates)
         {

@@ -1,0 +1,43 @@
+package io.chainkv.node;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pauses a test can ask of a node to make a race happen every time instead of once in many runs. Each is a system
+ * property, read once at class load; all are off unless set, and nothing in a normal start sets them.
+ * <ul>
+ *     <li>{@value #JOINER_HOLD_PROP}: a joiner that has just caught up with the tail stops taking updates from upstream
+ *     for this many milliseconds, once per process. It simulates a joiner that falls behind the tail right after it
+ *     claimed to have caught up (a slow disk, a GC pause, updates still in flight when the master promotes it), the
+ *     window in which the tail acknowledges writes the joiner does not hold yet (docs/healing.md).</li>
+ *     <li>{@value #JOINER_CLAIM_DELAY_PROP}: such a joiner publishes its claim to have caught up this many milliseconds
+ *     late, once per process, and not at all if it withdrew it meanwhile: a slow ZooKeeper write, which lets the tail
+ *     cut the joiner off before the master reads the claim.</li>
+ *     <li>{@value #ZOOKEEPER_STALL_DIR_PROP}: a directory; when the file {@code <nodeId>.stall} appears in it (holding a
+ *     number of milliseconds), the node's lease keeper, right after its next renewal, deletes it and holds back
+ *     everything the node hears from ZooKeeper (config reads and watch events) for that long. It simulates a slow
+ *     link to ZooKeeper within the session timeout: the lease just renewed stays valid while the node does not see a
+ *     newer configuration, the window in which a member removed alive must not answer reads (docs/failures.md).</li>
+ * </ul>
+ */
+public final class FaultHooks
+{
+    public static final String JOINER_HOLD_PROP = "chainkv.test.joiner.hold.after.caught.up.ms";
+
+    /** How long a joiner that has just caught up holds back from upstream; 0 (the default) never. */
+    public static final long JOINER_HOLD_AFTER_CAUGHT_UP_NS = TimeUnit.MILLISECONDS.toNanos(Long.getLong(JOINER_HOLD_PROP, 0));
+
+    public static final String JOINER_CLAIM_DELAY_PROP = "chainkv.test.joiner.claim.delay.ms";
+
+    /** How late a joiner that has just caught up publishes its claim; 0 (the default) at once. */
+    public static final long JOINER_CLAIM_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(Long.getLong(JOINER_CLAIM_DELAY_PROP, 0));
+
+    public static final String ZOOKEEPER_STALL_DIR_PROP = "chainkv.test.zookeeper.stall.dir";
+
+    /** Where a test drops {@code <nodeId>.stall} files; null (the default) never looks. */
+    public static final String ZOOKEEPER_STALL_DIR = System.getProperty(ZOOKEEPER_STALL_DIR_PROP);
+
+    private FaultHooks()
+    {
+    }
+}

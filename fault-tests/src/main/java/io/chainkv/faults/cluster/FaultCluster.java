@@ -21,6 +21,9 @@ public final class FaultCluster implements AutoCloseable
 {
     private final LocalCluster cluster;
     private final NetworkNamespaces network;
+    /** Seconds, not the default ten minutes, so tombstones are collected while the nemeses run. */
+    static final long TOMBSTONE_RETENTION_MS = 3_000;
+
     private final int sessionTimeoutMs;
     private final double lossRate;
 
@@ -77,6 +80,8 @@ public final class FaultCluster implements AutoCloseable
                 .jvmArg("-Xmx192m")
                 .jvmArg("-XX:+UseSerialGC")
                 .jvmArg("-XX:TieredStopAtLevel=1")
+                // Collected deletes and the horizon that travels with transfers come into play within a segment.
+                .nodeArgs("--tombstone-retention-ms", Long.toString(TOMBSTONE_RETENTION_MS))
                 .startTimeout(Duration.ofSeconds(120));
             if (null != network)
             {
@@ -140,6 +145,15 @@ public final class FaultCluster implements AutoCloseable
     }
 
     /**
+     * @return chain 0 as the newest configuration says, or null before the first.
+     */
+    public ChainConfig chain()
+    {
+        final ClusterConfig config = cluster.currentConfig();
+        return null == config ? null : config.chain(0);
+    }
+
+    /**
      * @return chain 0's members, head first, as the newest configuration says; empty before the first.
      */
     public List<String> chainMembers()
@@ -158,13 +172,19 @@ public final class FaultCluster implements AutoCloseable
     }
 
     /**
-     * @return chain members whose process runs and is not paused: how many the chain can still lose is one less.
+     * @return chain members whose process runs and is not paused: how many the chain can still lose is one less. A
+     * provisional tail does not count: if the member before it goes, it goes back to joining.
      */
     public List<String> healthyMembers()
     {
         final List<String> healthy = new ArrayList<>();
+        final ChainConfig chain = chain();
         for (final String id : chainMembers())
         {
+            if (chain.tailProvisional() && chain.tail().nodeId().equals(id))
+            {
+                continue;
+            }
             final NodeProcess node = cluster.node(id);
             if (node.isAlive() && !node.isPaused())
             {

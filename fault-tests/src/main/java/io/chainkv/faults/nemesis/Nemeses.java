@@ -20,8 +20,9 @@ public final class Nemeses
      */
     public static List<Nemesis> all()
     {
-        return List.of(new KillNode(), new PauseNode(), new KillMaster(), new PauseMaster(), new RestartZooKeeper(), new IsolateNode(),
-            new CutNodeFromZooKeeper(), new PartitionNodes());
+        return List.of(new KillNode(), new PauseNode(), new KillMaster(), new PauseMaster(), new RestartZooKeeper(),
+            new IsolateNode(), new CutNodeFromZooKeeper(), new PartitionNodes(), new KillGiverDuringHandoff(),
+            new SlowJoiner());
     }
 
     /**

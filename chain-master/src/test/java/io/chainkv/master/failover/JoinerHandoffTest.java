@@ -68,26 +68,29 @@ class JoinerHandoffTest
     }
 
     /**
-     * Waits for the chain to make its joiner the tail and returns that configuration: the joiner is still holding back
-     * from upstream then, so it lacks what the old tail acknowledged since it caught up.
+     * Starts the cluster, writes, kills the chain's second member so the spare joins, and returns the configuration that
+     * makes the spare the tail: it is still holding back from upstream then, so it lacks what the old tail
+     * acknowledged since it caught up.
      */
-    private ChainConfig awaitPromotionOf(final String joinerId)
+    private ChainConfig promoteALaggingJoiner(final LocalCluster.Builder builder, final int members)
+        throws InterruptedException
     {
-        return cluster.awaitChain((chain) -> chain.tail().nodeId().equals(joinerId), WAIT);
-    }
-
-    @Test
-    void aPromotedJoinerWhoseOldTailDiesBeforeItHoldsEverythingGoesBackToJoiningAndNothingIsLost() throws Exception
-    {
-        // Scenario B: [H, M, T] loses M, spare J joins [H, T]; J is promoted while lagging; T dies.
-        start(FailoverClusters.builder().nodes(4).replicationFactor(3), 3);
+        start(builder, members);
         final ChainConfig before = cluster.currentConfig().chain(0);
         final String joiner = spareOf(before);
         writers = new ContinuousWriters(client, WRITERS);
         writers.awaitProgress(200, WAIT);
 
         cluster.node(before.members().get(1).nodeId()).kill9();
-        final ChainConfig promoted = awaitPromotionOf(joiner);
+        return cluster.awaitChain((chain) -> chain.tail().nodeId().equals(joiner), WAIT);
+    }
+
+    @Test
+    void aPromotedJoinerWhoseOldTailDiesBeforeItHoldsEverythingGoesBackToJoiningAndNothingIsLost() throws Exception
+    {
+        // Scenario B: [H, M, T] loses M, spare J joins [H, T]; J is promoted while lagging; T dies.
+        final ChainConfig promoted = promoteALaggingJoiner(FailoverClusters.builder().nodes(4).replicationFactor(3), 3);
+        final String joiner = promoted.tail().nodeId();
         final String oldTail = promoted.members().get(promoted.members().size() - 2).nodeId();
         cluster.node(oldTail).kill9();
 
@@ -102,14 +105,7 @@ class JoinerHandoffTest
     void aPromotedJoinerIsNeverLeftAloneWithoutWhatTheOldTailAcknowledged() throws Exception
     {
         // Scenario A: [T] + J; J is promoted while lagging; T dies. J alone would serve without (B, A].
-        start(FailoverClusters.builder().nodes(3).replicationFactor(2), 2);
-        final ChainConfig before = cluster.currentConfig().chain(0);
-        final String joiner = spareOf(before);
-        writers = new ContinuousWriters(client, WRITERS);
-        writers.awaitProgress(200, WAIT);
-
-        cluster.node(before.members().get(1).nodeId()).kill9();
-        final ChainConfig promoted = awaitPromotionOf(joiner);
+        final ChainConfig promoted = promoteALaggingJoiner(FailoverClusters.builder().nodes(3).replicationFactor(2), 2);
         final String oldTail = promoted.head().nodeId();
         cluster.node(oldTail).kill9();
         writers.close();

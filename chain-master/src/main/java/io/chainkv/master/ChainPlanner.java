@@ -26,7 +26,10 @@ import java.util.TreeMap;
  *     store holds data (a restored backup, {@link NodeInfo#heldSeq()}), the chain starts with that node alone
  *     (the one holding the most) and the others join it by state transfer.</li>
  *     <li><b>Splice:</b> members that are no longer registered leave their chain; the survivors keep their order,
- *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail.</li>
+ *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail. A place belongs to the
+ *     incarnation it was given to ({@link ChainMember#incarnation()}): a member whose live registration is another
+ *     incarnation (its process restarted, or lost its session, before its old registration was seen to go) is gone
+ *     just the same, and so is a joiner. The new incarnation is a spare like any other (DESIGN.md invariant 10).</li>
  *     <li><b>Last member:</b> a chain whose members are all gone is kept as it is and reported unavailable; its
  *     members hold every acknowledged write, so the chain must wait for one of them, never be emptied.</li>
  *     <li><b>Heal:</b> a chain shorter than the replication factor, with no joiner, is given one: the earliest
@@ -186,13 +189,14 @@ public final class ChainPlanner
             final List<String> gone = new ArrayList<>();
             for (final ChainMember member : chain.members())
             {
-                if (live.containsKey(member.nodeId()))
+                if (holds(live, member))
                 {
                     survivors.add(member);
                 }
                 else
                 {
-                    gone.add(member.nodeId());
+                    gone.add(live.containsKey(member.nodeId()) ?
+                        member.nodeId() + " (registered again as another incarnation)" : member.nodeId());
                 }
             }
 
@@ -211,7 +215,7 @@ public final class ChainPlanner
             }
 
             ChainMember joiner = chain.joiner();
-            RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
+            RegisteredNode joinerNode = null == joiner || !holds(live, joiner) ? null : live.get(joiner.nodeId());
             if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING ||
                 removals.containsKey(joiner.nodeId())))
             {
@@ -428,11 +432,20 @@ public final class ChainPlanner
         return count;
     }
 
+    /**
+     * @return true if the place is held by a live registration of the incarnation it was given to.
+     */
+    private static boolean holds(final Map<String, RegisteredNode> live, final ChainMember place)
+    {
+        final RegisteredNode node = live.get(place.nodeId());
+        return null != node && place.heldBy(node.info().incarnation());
+    }
+
     private static boolean anyLive(final ChainConfig chain, final Map<String, RegisteredNode> live)
     {
         for (final ChainMember member : chain.members())
         {
-            if (live.containsKey(member.nodeId()))
+            if (holds(live, member))
             {
                 return true;
             }

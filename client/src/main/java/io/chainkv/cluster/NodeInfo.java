@@ -12,11 +12,16 @@ import java.util.Objects;
  * the committed seq its store held when it started (a new cluster is started from the node that holds the most),
  * and where its metrics and health endpoint is, if it serves one. What the data path proves or learns during a
  * handoff is reported here too: the epoch in which it proved the handoff to a provisional tail, and the epoch in
- * which it learnt it needs a new transfer (docs/healing.md).
+ * which it learnt it needs a new transfer (docs/healing.md). Each registration carries the node's
+ * <em>incarnation</em>, a random 64-bit id the process draws each time it registers (so once per ZooKeeper session), and
+ * its session timeout: the master records the incarnation with every place it gives the node, and another process
+ * that finds the id registered waits that long for the registration to go before it calls the holder alive
+ * (docs/design.md, "Node registrations").
  * <p>
  * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...}, {@code caughtUpEpoch=...} and
  * {@code heldSeq=...} lines, {@code metrics=host:port} when it serves one, and {@code handoffEpoch=...} and
- * {@code needsTransferEpoch=...} when not 0 (see {@link #encode()}); a missing number reads as 0. Readers ignore keys
+ * {@code needsTransferEpoch=...}, {@code incarnation=<hex>} and {@code sessionTimeoutMs=...} when not 0 (see
+ * {@link #encode()}); a missing number reads as 0. Readers ignore keys
  * they do not know.
  * The id is also the znode's name; decoding checks that the two agree.
  */
@@ -32,6 +37,8 @@ public final class NodeInfo
     private final String metricsEndpoint;
     private final long handoffEpoch;
     private final long needsTransferEpoch;
+    private final long incarnation;
+    private final int sessionTimeoutMs;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -54,7 +61,7 @@ public final class NodeInfo
     public NodeInfo(
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
-        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0);
+        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, ChainMember.NO_INCARNATION, 0);
     }
 
     private NodeInfo(
@@ -65,7 +72,9 @@ public final class NodeInfo
         final long heldSeq,
         final String metricsEndpoint,
         final long handoffEpoch,
-        final long needsTransferEpoch)
+        final long needsTransferEpoch,
+        final long incarnation,
+        final int sessionTimeoutMs)
     {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
@@ -77,6 +86,8 @@ public final class NodeInfo
         this.metricsEndpoint = null == metricsEndpoint ? null : new ChainMember(nodeId, metricsEndpoint).endpoint();
         this.handoffEpoch = handoffEpoch;
         this.needsTransferEpoch = needsTransferEpoch;
+        this.incarnation = incarnation;
+        this.sessionTimeoutMs = Math.max(0, sessionTimeoutMs);
     }
 
     /**
@@ -105,7 +116,21 @@ public final class NodeInfo
         }
         return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state,
             optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"),
-            optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"));
+            optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"),
+            values.containsKey("incarnation") ? parseIncarnation(values.get("incarnation")) : ChainMember.NO_INCARNATION,
+            (int)Math.min(Integer.MAX_VALUE, optionalLong(values, "sessionTimeoutMs")));
+    }
+
+    private static long parseIncarnation(final String text)
+    {
+        try
+        {
+            return ChainMember.parseIncarnation(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(WHAT + ": " + ex.getMessage());
+        }
     }
 
     private static long optionalLong(final Map<String, String> values, final String key)
@@ -144,6 +169,14 @@ public final class NodeInfo
         {
             KeyValueText.append(sb, "needsTransferEpoch", needsTransferEpoch);
         }
+        if (ChainMember.NO_INCARNATION != incarnation)
+        {
+            KeyValueText.append(sb, "incarnation", ChainMember.incarnationText(incarnation));
+        }
+        if (0 != sessionTimeoutMs)
+        {
+            KeyValueText.append(sb, "sessionTimeoutMs", sessionTimeoutMs);
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -154,7 +187,7 @@ public final class NodeInfo
     public NodeInfo withState(final NodeState newState)
     {
         return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs);
     }
 
     /**
@@ -163,7 +196,8 @@ public final class NodeInfo
      */
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch);
+        return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch,
+            incarnation, sessionTimeoutMs);
     }
 
     /**
@@ -173,7 +207,7 @@ public final class NodeInfo
     public NodeInfo withMetricsEndpoint(final String endpoint)
     {
         return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint, handoffEpoch,
-            needsTransferEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs);
     }
 
     /**
@@ -183,7 +217,8 @@ public final class NodeInfo
      */
     public NodeInfo withHandoffEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch);
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch,
+            incarnation, sessionTimeoutMs);
     }
 
     /**
@@ -193,7 +228,44 @@ public final class NodeInfo
      */
     public NodeInfo withNeedsTransferEpoch(final long epoch)
     {
-        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch);
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch,
+            incarnation, sessionTimeoutMs);
+    }
+
+    /**
+     * @param incarnation the id of this registration (drawn anew each time the process registers).
+     * @return the same node as that incarnation.
+     */
+    public NodeInfo withIncarnation(final long incarnation)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs);
+    }
+
+    /**
+     * @param sessionTimeoutMs the ZooKeeper session timeout the node's session was granted.
+     * @return the same node with that session timeout.
+     */
+    public NodeInfo withSessionTimeoutMs(final int sessionTimeoutMs)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs);
+    }
+
+    /**
+     * @return this registration's incarnation; {@link ChainMember#NO_INCARNATION} if it records none.
+     */
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    /**
+     * @return the session timeout of the registering session in ms; 0 if it records none.
+     */
+    public int sessionTimeoutMs()
+    {
+        return sessionTimeoutMs;
     }
 
     /**
@@ -239,11 +311,11 @@ public final class NodeInfo
     }
 
     /**
-     * @return this node as a chain member.
+     * @return this node as a chain member, held by this registration's incarnation.
      */
     public ChainMember toMember()
     {
-        return new ChainMember(nodeId, endpoint);
+        return new ChainMember(nodeId, endpoint, incarnation);
     }
 
     public String nodeId()
@@ -267,12 +339,13 @@ public final class NodeInfo
             ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
             ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq &&
             Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint) && ((NodeInfo)o).handoffEpoch == handoffEpoch &&
-            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch;
+            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch && ((NodeInfo)o).incarnation == incarnation &&
+            ((NodeInfo)o).sessionTimeoutMs == sessionTimeoutMs;
     }
 
     public int hashCode()
     {
-        return Objects.hash(nodeId, endpoint, state, caughtUpEpoch);
+        return Objects.hash(nodeId, endpoint, state, caughtUpEpoch, incarnation);
     }
 
     public String toString()

@@ -73,6 +73,12 @@ class ZooKeeperMembershipTest
 
     private ZooKeeperMembership startNode(final String nodeId, final SessionLease lease, final List<ChainConfig> delivered)
     {
+        return startNode(settings, nodeId, lease, delivered);
+    }
+
+    private ZooKeeperMembership startNode(
+        final ZooKeeperSettings settings, final String nodeId, final SessionLease lease, final List<ChainConfig> delivered)
+    {
         final ZooKeeperMembership membership = ZooKeeperMembership.start(settings, CLUSTER, 0,
             new NodeInfo(nodeId, "127.0.0.1:" + (40000 + closeables.size()), NodeState.JOINING, 0, 0), lease,
             (config) -> delivered.add(config), new MembershipReport());
@@ -173,14 +179,16 @@ class ZooKeeperMembershipTest
     @Test
     void secondProcessWithTheSameNodeIdRefusesToStartAndLeavesTheFirstAlone() throws Exception
     {
+        // Sessions long enough that the first process stays alive on a loaded machine: a dead one's id is free to take.
+        final ZooKeeperSettings settings = new ZooKeeperSettings(server.getConnectString(), 2_000, 1_000);
         final SessionLease first = ZooKeeperMembership.leaseFor(settings);
-        startNode("n1", first, new CopyOnWriteArrayList<>());
+        startNode(settings, "n1", first, new CopyOnWriteArrayList<>());
         assertTrue(await(Duration.ofSeconds(10), () -> registered("n1")), "n1 never registered");
         final Stat before = observer.checkExists().forPath(paths.nodePath("n1"));
         final byte[] dataBefore = observer.getData().forPath(paths.nodePath("n1"));
 
         final IllegalStateException refused = assertThrows(IllegalStateException.class,
-            () -> startNode("n1", ZooKeeperMembership.leaseFor(settings), new CopyOnWriteArrayList<>()));
+            () -> startNode(settings, "n1", ZooKeeperMembership.leaseFor(settings), new CopyOnWriteArrayList<>()));
 
         assertTrue(refused.getMessage().contains("n1") && refused.getMessage().contains("already registered"),
             refused.getMessage());

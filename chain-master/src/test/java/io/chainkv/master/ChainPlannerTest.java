@@ -580,4 +580,55 @@ class ChainPlannerTest
         assertEquals(List.of(11L, 12L, 13L),
             plan.next().chain(0).members().stream().map(ChainMember::incarnation).toList());
     }
+
+    private static RegisteredNode resuming(final RegisteredNode node, final long previous, final long now)
+    {
+        return new RegisteredNode(node.info().withIncarnation(now).withResumes(previous), node.registrationZxid());
+    }
+
+    @Test
+    void aChainAllOfWhoseMembersLostTheirSessionsIsReformedFromTheSameProcessesInOrder()
+    {
+        // An ensemble outage longer than the session: every member registered again as a new incarnation of the same
+        // process, which kept its store and Sent list.
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = healing.plan(CLUSTER, config(5, placed), List.of(resuming(live("n1", 11), 1, 21),
+            resuming(live("n3", 13), 1, 23)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals(List.of(21L, 23L), plan.next().chain(0).members().stream().map(ChainMember::incarnation).toList());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aResumingProcessIsSplicedOutWhileAnotherMemberKeptItsSession()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = planner.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 1), 1),
+            resuming(live("n2", 12), 1, 22), incarnation(live("n3", 3), 1)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void aRestartedProcessNeverReformsTheChain()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2"));
+
+        final Plan plan = planner.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 11), 2)));
+
+        assertFalse(plan.changes(), "a restarted process lost its Sent list: it resumes nothing");
+    }
+
+    @Test
+    void aProvisionalTailNeverReformsTheChainAlone()
+    {
+        final ChainConfig promoted = placedAsFirstIncarnations(provisional(chain(0, 6, "t", "j")));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(resuming(live("j", 10), 1, 2)));
+
+        assertFalse(plan.changes(), "j may lack what t acknowledged");
+    }
 }

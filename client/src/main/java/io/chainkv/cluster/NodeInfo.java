@@ -39,6 +39,7 @@ public final class NodeInfo
     private final long needsTransferEpoch;
     private final long incarnation;
     private final int sessionTimeoutMs;
+    private final long resumes;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -61,7 +62,8 @@ public final class NodeInfo
     public NodeInfo(
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
-        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, ChainMember.NO_INCARNATION, 0);
+        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, ChainMember.NO_INCARNATION, 0,
+            ChainMember.NO_INCARNATION);
     }
 
     private NodeInfo(
@@ -74,7 +76,8 @@ public final class NodeInfo
         final long handoffEpoch,
         final long needsTransferEpoch,
         final long incarnation,
-        final int sessionTimeoutMs)
+        final int sessionTimeoutMs,
+        final long resumes)
     {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
@@ -88,6 +91,7 @@ public final class NodeInfo
         this.needsTransferEpoch = needsTransferEpoch;
         this.incarnation = incarnation;
         this.sessionTimeoutMs = Math.max(0, sessionTimeoutMs);
+        this.resumes = resumes;
     }
 
     /**
@@ -118,7 +122,8 @@ public final class NodeInfo
             optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"),
             optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"),
             values.containsKey("incarnation") ? parseIncarnation(values.get("incarnation")) : ChainMember.NO_INCARNATION,
-            (int)Math.min(Integer.MAX_VALUE, optionalLong(values, "sessionTimeoutMs")));
+            (int)Math.min(Integer.MAX_VALUE, optionalLong(values, "sessionTimeoutMs")),
+            values.containsKey("resumes") ? parseIncarnation(values.get("resumes")) : ChainMember.NO_INCARNATION);
     }
 
     private static long parseIncarnation(final String text)
@@ -177,6 +182,10 @@ public final class NodeInfo
         {
             KeyValueText.append(sb, "sessionTimeoutMs", sessionTimeoutMs);
         }
+        if (ChainMember.NO_INCARNATION != resumes)
+        {
+            KeyValueText.append(sb, "resumes", ChainMember.incarnationText(resumes));
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -187,7 +196,7 @@ public final class NodeInfo
     public NodeInfo withState(final NodeState newState)
     {
         return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes);
     }
 
     /**
@@ -197,7 +206,7 @@ public final class NodeInfo
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch,
-            incarnation, sessionTimeoutMs);
+            incarnation, sessionTimeoutMs, resumes);
     }
 
     /**
@@ -207,7 +216,7 @@ public final class NodeInfo
     public NodeInfo withMetricsEndpoint(final String endpoint)
     {
         return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes);
     }
 
     /**
@@ -218,7 +227,7 @@ public final class NodeInfo
     public NodeInfo withHandoffEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch,
-            incarnation, sessionTimeoutMs);
+            incarnation, sessionTimeoutMs, resumes);
     }
 
     /**
@@ -229,7 +238,7 @@ public final class NodeInfo
     public NodeInfo withNeedsTransferEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch,
-            incarnation, sessionTimeoutMs);
+            incarnation, sessionTimeoutMs, resumes);
     }
 
     /**
@@ -239,7 +248,7 @@ public final class NodeInfo
     public NodeInfo withIncarnation(final long incarnation)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes);
     }
 
     /**
@@ -249,7 +258,28 @@ public final class NodeInfo
     public NodeInfo withSessionTimeoutMs(final int sessionTimeoutMs)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes);
+    }
+
+    /**
+     * @param previous the incarnation this process registered as before it lost that session; the master may re-form
+     *                 a chain none of whose members is left from the same processes (docs/design.md, "Node
+     *                 registrations").
+     * @return the same node, saying so.
+     */
+    public NodeInfo withResumes(final long previous)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs, previous);
+    }
+
+    /**
+     * @return the incarnation this same process held on its previous session; {@link ChainMember#NO_INCARNATION} for
+     * a process registering for the first time (a restarted process knows no earlier incarnation).
+     */
+    public long resumes()
+    {
+        return resumes;
     }
 
     /**
@@ -340,7 +370,7 @@ public final class NodeInfo
             ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq &&
             Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint) && ((NodeInfo)o).handoffEpoch == handoffEpoch &&
             ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch && ((NodeInfo)o).incarnation == incarnation &&
-            ((NodeInfo)o).sessionTimeoutMs == sessionTimeoutMs;
+            ((NodeInfo)o).sessionTimeoutMs == sessionTimeoutMs && ((NodeInfo)o).resumes == resumes;
     }
 
     public int hashCode()

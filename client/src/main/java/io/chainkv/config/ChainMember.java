@@ -8,7 +8,7 @@ import java.util.Objects;
  * An incarnation is one registration of one process on one ZooKeeper session (a random 64-bit id the node draws each
  * time it registers; docs/design.md, "Node registrations"). A place belongs to the incarnation the master gave it to: a
  * process restarted, or one that lost its session, is another incarnation, so it is not this member even with the same
- * id and endpoint (DESIGN.md invariant 10). 0 means "not recorded": a static chain, or a configuration written before
+ * id and endpoint (docs/design.md, "Node registrations"). 0 means "not recorded": a static chain, or a configuration written before
  * incarnations existed; it matches only a registration that records none either.
  */
 public final class ChainMember

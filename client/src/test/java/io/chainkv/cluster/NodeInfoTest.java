@@ -14,13 +14,14 @@ class NodeInfoTest
     void roundTripKeepsIncarnationAndSessionTimeout()
     {
         final NodeInfo info = new NodeInfo("n1", "127.0.0.1:40101", NodeState.SERVING, 3, 17)
-            .withIncarnation(0x9e3779b97f4a7c15L).withSessionTimeoutMs(600);
+            .withIncarnation(0x9e3779b97f4a7c15L).withSessionTimeoutMs(600).withResumes(0x77L);
 
         final NodeInfo decoded = NodeInfo.decode("n1", info.encode());
 
         assertEquals(info, decoded);
         assertEquals(0x9e3779b97f4a7c15L, decoded.incarnation());
         assertEquals(600, decoded.sessionTimeoutMs());
+        assertEquals(0x77L, decoded.resumes());
         assertEquals(new ChainMember("n1", "127.0.0.1:40101", 0x9e3779b97f4a7c15L), decoded.toMember());
     }
 

@@ -2,7 +2,7 @@ package io.chainkv.node.membership;
 
 /**
  * Decides which confirmed contacts with ZooKeeper renew the {@link SessionLease} (docs/design.md, "Leases: the timing
- * argument"; DESIGN.md invariant 10).
+ * argument").
  * <ul>
  *     <li>A contact counts only if it is evidence the ZooKeeper leader ordered (the lease keeper's sync and read) and
  *     it was made on the session this renewal is bound to: the session of the node's current incarnation. A lease never

@@ -34,7 +34,7 @@ import java.util.function.Predicate;
  * incarnation is not this node's: it does not act as that member (delivers nothing, renews no lease) and waits for the
  * master, which sees the new incarnation, to take the old one out. So a restarted process, or one that lost its
  * session, never takes its old place back: it lost its Sent list, or may have missed a reconfiguration. It becomes a
- * spare and rejoins at the tail by a state transfer (docs/design.md, "Node registrations"; DESIGN.md invariant 10).
+ * spare and rejoins at the tail by a state transfer (docs/design.md, "Node registrations").
  * <p>
  * <b>The lease.</b> A lease keeper thread, every third of the lease, sends a {@code sync} and then reads the
  * configuration and its own registration on the same connection. The sync makes the answer evidence the ZooKeeper
@@ -77,6 +77,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private volatile boolean foreignPlace;
     private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
     private long incarnation;
+    private long previousIncarnation = ChainMember.NO_INCARNATION;
     private NodeRegistration registration;
     private NodeIdClaim claim;
     private long registeredSession = LeaseRenewal.NO_SESSION;
@@ -231,6 +232,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             return;
         }
         final long old = incarnation;
+        previousIncarnation = old;
         incarnation = newIncarnation();
         registeredSession = LeaseRenewal.NO_SESSION;
         registration = null;
@@ -292,10 +294,13 @@ public final class ZooKeeperMembership implements AutoCloseable
             if (null != registration && registration.isRegistered())
             {
                 // Registered on a session that has since ended: that incarnation is over.
+                previousIncarnation = incarnation;
                 incarnation = newIncarnation();
             }
-            registration = new NodeRegistration(curator, paths,
-                self.withIncarnation(incarnation).withSessionTimeoutMs(sessionTimeoutMs));
+            // A registration after a lost session says which incarnation this same process was: if the master finds
+            // every member of the chain gone, it may re-form the chain from such processes (they kept their state).
+            registration = new NodeRegistration(curator, paths, self.withIncarnation(incarnation)
+                .withSessionTimeoutMs(sessionTimeoutMs).withResumes(previousIncarnation));
             claim = new NodeIdClaim(registration, sessionTimeoutMs);
         }
         final NodeIdClaim.Outcome outcome = claim.attempt(System.nanoTime());

@@ -7,10 +7,13 @@ package io.chainkv.node.membership;
  *     <li>A contact counts only if it is evidence the ZooKeeper leader ordered (the lease keeper's sync and read) and
  *     it was made on the session this renewal is bound to: the session of the node's current incarnation. A lease never
  *     survives into a new session: {@link #bind(long)} revokes it, and contacts of any other session are ignored.</li>
- *     <li>A contact renews only if the previous confirmed contact on the same session started at most
- *     {@link #maxGapNs()} (two thirds of the lease) before it. The first contact after a bind, a failed probe or a
- *     lost connection only starts a new chain. That chain is what bounds, for an ensemble, how long the leader can have
- *     gone without hearing of this node when it ordered the contact; the design doc has the argument.</li>
+ *     <li>A contact renews only as a link of a chain: the lease runs to {@code min(start + lease, previous start +
+ *     5/3 lease)}, where {@code previous} is the previous confirmed contact on the same session. So while contacts start
+ *     at most {@link #maxGapNs()} (two thirds of the lease, a third of the session) apart the lease is a full one from
+ *     each; a later contact gives less, down to nothing. The first contact after a bind, a failed probe or a lost
+ *     connection only starts a new chain. The previous contact is what bounds, for an ensemble, how long the leader can
+ *     have gone without hearing of this node when it ordered this one: the session cannot expire before {@code previous
+ *     start + session timeout}, a sixth of the session after the lease ends; the design doc has the argument.</li>
  * </ul>
  * Thread-safe: the lease keeper confirms, the connection listener breaks the chain.
  */
@@ -64,7 +67,7 @@ public final class LeaseRenewal
      *
      * @param sessionId      the session it was made on.
      * @param contactStartNs {@link System#nanoTime()} taken before the request was sent.
-     * @return true if the lease was renewed from {@code contactStartNs}.
+     * @return true if the lease was renewed for a full lease from {@code contactStartNs} (false: not at all, or less).
      */
     public synchronized boolean confirmed(final long sessionId, final long contactStartNs)
     {
@@ -73,14 +76,16 @@ public final class LeaseRenewal
             return false;
         }
         final long gapNs = contactStartNs - previousContactNs;
-        final boolean renews = chained && gapNs > 0 && gapNs <= maxGapNs;
+        final boolean renews = chained && gapNs > 0;
+        final long previous = previousContactNs;
         previousContactNs = contactStartNs;
         chained = true;
         if (renews)
         {
-            lease.renew(contactStartNs);
+            // Lease end = min(start + lease, previous + 5/3 lease): SessionLease adds one lease to what it is given.
+            lease.renew(gapNs <= maxGapNs ? contactStartNs : previous + maxGapNs);
         }
-        return renews;
+        return renews && gapNs <= maxGapNs;
     }
 
     /**
@@ -102,7 +107,7 @@ public final class LeaseRenewal
     }
 
     /**
-     * @return the largest gap between the starts of two chained contacts.
+     * @return the largest gap between the starts of two chained contacts that still renews a full lease.
      */
     public long maxGapNs()
     {

@@ -113,9 +113,9 @@ public final class ZooKeeperMembership implements AutoCloseable
 
     /**
      * @param settings how the node reaches ZooKeeper.
-     * @return a lease of half the session timeout: ZooKeeper cannot expire the session sooner than two thirds of a
-     * session timeout after a chained contact the leader ordered, and the rest absorbs clock-rate differences and
-     * scheduling (docs/design.md, "Leases: the timing argument").
+     * @return a lease of half the session timeout: ZooKeeper cannot expire the session sooner than a session timeout
+     * after the start of the previous contact the leader ordered, a sixth of it after the lease ends, which absorbs
+     * clock-rate differences and scheduling (docs/design.md, "Leases: the timing argument").
      */
     public static SessionLease leaseFor(final ZooKeeperSettings settings)
     {

@@ -64,13 +64,29 @@ class LeaseRenewalTest
     }
 
     @Test
-    void contactLongAfterThePreviousOneOnlyRestartsTheChain()
+    void lateContactRenewsOnlyToFiveSixthsOfASessionAfterThePreviousOne()
     {
         renewal.bind(SESSION_A);
         renewal.confirmed(SESSION_A, base);
 
-        assertFalse(renewal.confirmed(SESSION_A, base + renewal.maxGapNs() + 1));
-        assertTrue(renewal.confirmed(SESSION_A, base + renewal.maxGapNs() + 100 * MS));
+        final long late = base + renewal.maxGapNs() + 50 * MS;
+        assertFalse(renewal.confirmed(SESSION_A, late), "not a full lease");
+        final long cap = base + 5 * LEASE_NS / 3;
+        assertTrue(lease.isValid(cap - 1));
+        assertFalse(lease.isValid(cap));
+    }
+
+    @Test
+    void contactMoreThanFiveSixthsOfASessionAfterThePreviousOneRenewsNothing()
+    {
+        renewal.bind(SESSION_A);
+        renewal.confirmed(SESSION_A, base);
+
+        final long late = base + 5 * LEASE_NS / 3 + MS;
+        renewal.confirmed(SESSION_A, late);
+
+        assertFalse(lease.isValid(late));
+        assertTrue(renewal.confirmed(SESSION_A, late + 100 * MS), "but it chains the next one");
     }
 
     @Test

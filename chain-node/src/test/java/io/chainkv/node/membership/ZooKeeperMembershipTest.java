@@ -53,7 +53,7 @@ class ZooKeeperMembershipTest
     void startZooKeeper() throws Exception
     {
         final InstanceSpec spec = new InstanceSpec(
-            null, -1, -1, -1, true, -1, TICK_MS, -1, Map.of("minSessionTimeout", Integer.toString(2 * TICK_MS)));
+            null, -1, -1, -1, true, -1, TICK_MS, -1, Map.of("minSessionTimeout", Integer.toString(2 * TICK_MS), "maxSessionTimeout", "60000"));
         server = new TestingServer(spec, true);
         settings = new ZooKeeperSettings(server.getConnectString(), SESSION_TIMEOUT_MS, 500);
         observer = new ZooKeeperSettings(server.getConnectString(), 10_000, 2_000).newClient();
@@ -180,7 +180,7 @@ class ZooKeeperMembershipTest
     void secondProcessWithTheSameNodeIdRefusesToStartAndLeavesTheFirstAlone() throws Exception
     {
         // Sessions long enough that the first process stays alive on a loaded machine: a dead one's id is free to take.
-        final ZooKeeperSettings settings = new ZooKeeperSettings(server.getConnectString(), 2_000, 1_000);
+        final ZooKeeperSettings settings = new ZooKeeperSettings(server.getConnectString(), 5_000, 1_000);
         final SessionLease first = ZooKeeperMembership.leaseFor(settings);
         startNode(settings, "n1", first, new CopyOnWriteArrayList<>());
         assertTrue(await(Duration.ofSeconds(10), () -> registered("n1")), "n1 never registered");

@@ -52,8 +52,8 @@ class ZooKeeperMembershipTest
     @BeforeEach
     void startZooKeeper() throws Exception
     {
-        final InstanceSpec spec = new InstanceSpec(
-            null, -1, -1, -1, true, -1, TICK_MS, -1, Map.of("minSessionTimeout", Integer.toString(2 * TICK_MS), "maxSessionTimeout", "60000"));
+        final InstanceSpec spec = new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MS, -1,
+            Map.of("minSessionTimeout", Integer.toString(2 * TICK_MS), "maxSessionTimeout", "60000"));
         server = new TestingServer(spec, true);
         settings = new ZooKeeperSettings(server.getConnectString(), SESSION_TIMEOUT_MS, 500);
         observer = new ZooKeeperSettings(server.getConnectString(), 10_000, 2_000).newClient();

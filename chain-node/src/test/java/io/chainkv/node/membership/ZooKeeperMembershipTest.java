@@ -41,7 +41,8 @@ class ZooKeeperMembershipTest
 {
     private static final String CLUSTER = "membership";
     private static final int TICK_MS = 100;
-    private static final int SESSION_TIMEOUT_MS = 600;
+    /** Longer than ChainKV's default, so a loaded machine does not expire sessions the test did not mean to end. */
+    private static final int SESSION_TIMEOUT_MS = 2_000;
 
     private final ClusterPaths paths = new ClusterPaths(CLUSTER);
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -167,6 +168,7 @@ class ZooKeeperMembershipTest
                 "n1 holds a lease on its new session while epoch 1 still names it from its old session");
             Thread.sleep(5);
         }
+        assertTrue(await(Duration.ofSeconds(10), () -> registered("n1")), "n1 is not registered on its new session");
         assertNotEquals(before, registrationOf("n1").toMember(), "a new session is a new incarnation");
 
         // The master takes the old incarnation out: n1 is a spare on its new session, with a lease again.

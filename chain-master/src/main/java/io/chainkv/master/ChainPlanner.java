@@ -26,9 +26,16 @@ import java.util.TreeMap;
  *     store holds data (a restored backup, {@link NodeInfo#heldSeq()}), the chain starts with that node alone
  *     (the one holding the most) and the others join it by state transfer.</li>
  *     <li><b>Splice:</b> members that are no longer registered leave their chain; the survivors keep their order,
- *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail.</li>
+ *     so a dead head's successor becomes head and a dead tail's predecessor becomes tail. A place belongs to the
+ *     incarnation it was given to ({@link ChainMember#incarnation()}): a member whose live registration is another
+ *     incarnation (its process restarted, or lost its session, before its old registration was seen to go) is gone
+ *     just the same, and so is a joiner. The new incarnation is a spare like any other (docs/design.md, "Node registrations").</li>
  *     <li><b>Last member:</b> a chain whose members are all gone is kept as it is and reported unavailable; its
- *     members hold every acknowledged write, so the chain must wait for one of them, never be emptied.</li>
+ *     members hold every acknowledged write, so the chain must wait for one of them, never be emptied. A member whose
+ *     process lost its session and registered again saying it resumes the recorded incarnation
+ *     ({@link NodeInfo#resumes()}) is such a one: the chain is re-formed from those, in order, in a new epoch (never
+ *     from a provisional tail). While any member of the recorded incarnations is live, a resuming process is spliced
+ *     out like any other new incarnation.</li>
  *     <li><b>Heal:</b> a chain shorter than the replication factor, with no joiner, is given one: the earliest
  *     registered spare (live, in no chain, not draining). The tail streams its state to the joiner.</li>
  *     <li><b>Promote:</b> a joiner that reports it caught up in the chain's current epoch becomes its tail, a
@@ -175,13 +182,14 @@ public final class ChainPlanner
             final List<String> gone = new ArrayList<>();
             for (final ChainMember member : chain.members())
             {
-                if (live.containsKey(member.nodeId()))
+                if (holds(live, member))
                 {
                     survivors.add(member);
                 }
                 else
                 {
-                    gone.add(member.nodeId());
+                    gone.add(live.containsKey(member.nodeId()) ?
+                        member.nodeId() + " (registered again as another incarnation)" : member.nodeId());
                 }
             }
 
@@ -200,7 +208,7 @@ public final class ChainPlanner
             }
 
             ChainMember joiner = chain.joiner();
-            RegisteredNode joinerNode = null == joiner ? null : live.get(joiner.nodeId());
+            RegisteredNode joinerNode = null == joiner || !holds(live, joiner) ? null : live.get(joiner.nodeId());
             if (null != joiner && (null == joinerNode || joinerNode.info().state() == NodeState.DRAINING ||
                 removals.containsKey(joiner.nodeId())))
             {
@@ -298,7 +306,18 @@ public final class ChainPlanner
                 }
             }
 
-            if (survivors.isEmpty())
+            final List<ChainMember> resumed = survivors.isEmpty() ? resumed(chain, live) : List.of();
+            if (survivors.isEmpty() && !resumed.isEmpty())
+            {
+                // Every member lost its session (an ensemble outage longer than the session), but some of the same
+                // processes registered again saying which incarnation they were: they kept their stores and Sent lists,
+                // and nothing changed the chain since, so keeping them in order is a splice of the others.
+                notes.add("chain " + chain.chainId() + ": no member of " + chain.members() + " kept its session; " +
+                    "re-formed from the same processes registered again: " + resumed);
+                chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch, resumed));
+                changed = true;
+            }
+            else if (survivors.isEmpty())
             {
                 // Every member holds all acknowledged writes: removing the last would lose them. Wait for one.
                 notes.add("chain " + chain.chainId() + " is unavailable: no member of " + chain.members() +
@@ -439,11 +458,40 @@ public final class ChainPlanner
         return count;
     }
 
+    /**
+     * @return the chain's members, in order, whose process registered again after losing its session, each as its new
+     * incarnation; never a provisional tail, which may lack what its giver acknowledged.
+     */
+    private static List<ChainMember> resumed(final ChainConfig chain, final Map<String, RegisteredNode> live)
+    {
+        final List<ChainMember> resumed = new ArrayList<>();
+        final ChainMember provisionalTail = chain.tailProvisional() ? chain.tail() : null;
+        for (final ChainMember member : chain.members())
+        {
+            final RegisteredNode node = live.get(member.nodeId());
+            if (null != node && !member.equals(provisionalTail) && ChainMember.NO_INCARNATION != member.incarnation() &&
+                node.info().resumes() == member.incarnation() && node.info().state() != NodeState.DRAINING)
+            {
+                resumed.add(member.withIncarnation(node.info().incarnation()));
+            }
+        }
+        return resumed;
+    }
+
+    /**
+     * @return true if the place is held by a live registration of the incarnation it was given to.
+     */
+    private static boolean holds(final Map<String, RegisteredNode> live, final ChainMember place)
+    {
+        final RegisteredNode node = live.get(place.nodeId());
+        return null != node && place.heldBy(node.info().incarnation());
+    }
+
     private static boolean anyLive(final ChainConfig chain, final Map<String, RegisteredNode> live)
     {
         for (final ChainMember member : chain.members())
         {
-            if (live.containsKey(member.nodeId()))
+            if (holds(live, member))
             {
                 return true;
             }

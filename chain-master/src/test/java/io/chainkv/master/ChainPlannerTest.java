@@ -505,4 +505,171 @@ class ChainPlannerTest
         return new ChainConfig(CLUSTER, chain.chainId(), chain.epoch(), chain.members(),
             new ChainMember(joinerId, endpointOf(joinerId)));
     }
+
+    private static RegisteredNode incarnation(final RegisteredNode node, final long incarnation)
+    {
+        return new RegisteredNode(node.info().withIncarnation(incarnation), node.registrationZxid());
+    }
+
+    /** The chain as its configuration records it: each place held by incarnation 1 of its node. */
+    private static ChainConfig placedAsFirstIncarnations(final ChainConfig chain)
+    {
+        final List<ChainMember> members = new ArrayList<>();
+        for (final ChainMember member : chain.members())
+        {
+            members.add(member.withIncarnation(1));
+        }
+        return new ChainConfig(CLUSTER, chain.chainId(), chain.epoch(), members,
+            null == chain.joiner() ? null : chain.joiner().withIncarnation(1), chain.leaving(), chain.tailProvisional());
+    }
+
+    @Test
+    void aMemberWhoseRegistrationIsAnotherIncarnationIsSplicedOutAsIfItHadFailed()
+    {
+        // n2 was restarted (or lost its session) faster than its old registration could be seen to go.
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = planner.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 1), 1),
+            incarnation(live("n2", 20), 2), incarnation(live("n3", 3), 1)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals(6, plan.next().chain(0).epoch());
+        assertEquals(1, plan.next().chain(0).members().get(1).incarnation(), "survivors keep their incarnation");
+        assertTrue(plan.notes().toString().contains("n2"), plan.notes().toString());
+    }
+
+    @Test
+    void aRestartedMemberRejoinsAsItsNewIncarnationNeverInItsOldPlace()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = healing.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 1), 1),
+            incarnation(live("n2", 20, NodeState.JOINING), 2), incarnation(live("n3", 3), 1)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals(new ChainMember("n2", endpointOf("n2"), 2), plan.next().chain(0).joiner());
+    }
+
+    @Test
+    void aMemberOfTheSameIncarnationStays()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = planner.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 1), 1),
+            incarnation(live("n2", 2), 1), incarnation(live("n3", 3), 1)));
+
+        assertFalse(plan.changes());
+    }
+
+    @Test
+    void aRestartedGiverSendsItsProvisionalTailBackToJoining()
+    {
+        final ChainConfig promoted = placedAsFirstIncarnations(provisional(chain(0, 6, "n1", "n3", "s1")));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(incarnation(live("n1", 1), 1),
+            incarnation(new RegisteredNode(live("n3", 30).info().withHandoffEpoch(6), 30), 2),
+            incarnation(live("s1", 10), 1)));
+
+        assertEquals(List.of("n1"), ids(plan.next().chain(0)));
+        assertEquals(new ChainMember("s1", endpointOf("s1"), 1), plan.next().chain(0).joiner(),
+            "a proof from the giver's new incarnation proves nothing about what the old one acknowledged");
+        assertFalse(plan.next().chain(0).tailProvisional());
+    }
+
+    @Test
+    void aRestartedProvisionalTailIsTakenOutAndJoinsAgainAsItsNewIncarnation()
+    {
+        final ChainConfig promoted = placedAsFirstIncarnations(provisional(chain(0, 6, "n1", "n3", "s1")));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(incarnation(live("n1", 1), 1),
+            incarnation(live("n3", 3), 1), incarnation(live("s1", 40, NodeState.JOINING), 2)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals(new ChainMember("s1", endpointOf("s1"), 2), plan.next().chain(0).joiner());
+    }
+
+    @Test
+    void aRestartedJoinerLosesItsCaughtUpPlaceAndStartsAgain()
+    {
+        final ChainConfig joining = placedAsFirstIncarnations(withJoiner(chain(0, 5, "n1", "n3"), "s1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(5, joining), List.of(incarnation(live("n1", 1), 1),
+            incarnation(live("n3", 3), 1), incarnation(caughtUp("s1", 50, 5), 2)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)), "never promoted on another incarnation's claim");
+        assertEquals(new ChainMember("s1", endpointOf("s1"), 2), plan.next().chain(0).joiner());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aLastMemberRestartedLeavesTheChainWaitingForItsOldIncarnation()
+    {
+        final ChainConfig alone = placedAsFirstIncarnations(chain(0, 5, "n1"));
+
+        final Plan plan = healing.plan(CLUSTER, config(5, alone), List.of(incarnation(live("n1", 10), 2)));
+
+        assertFalse(plan.changes(), "every acknowledged write is with n1's old incarnation: the chain is not re-formed");
+        assertTrue(plan.notes().toString().contains("unavailable"), plan.notes().toString());
+    }
+
+    @Test
+    void bootstrapRecordsTheIncarnationOfEachMember()
+    {
+        final Plan plan = planner.plan(CLUSTER, null, List.of(incarnation(live("a", 1), 11),
+            incarnation(live("b", 2), 12), incarnation(live("c", 3), 13)));
+
+        assertEquals(List.of(11L, 12L, 13L),
+            plan.next().chain(0).members().stream().map(ChainMember::incarnation).toList());
+    }
+
+    private static RegisteredNode resuming(final RegisteredNode node, final long previous, final long now)
+    {
+        return new RegisteredNode(node.info().withIncarnation(now).withResumes(previous), node.registrationZxid());
+    }
+
+    @Test
+    void aChainAllOfWhoseMembersLostTheirSessionsIsReformedFromTheSameProcessesInOrder()
+    {
+        // An ensemble outage longer than the session: every member registered again as a new incarnation of the same
+        // process, which kept its store and Sent list.
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = healing.plan(CLUSTER, config(5, placed), List.of(resuming(live("n1", 11), 1, 21),
+            resuming(live("n3", 13), 1, 23)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+        assertEquals(List.of(21L, 23L), plan.next().chain(0).members().stream().map(ChainMember::incarnation).toList());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aResumingProcessIsSplicedOutWhileAnotherMemberKeptItsSession()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = planner.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 1), 1),
+            resuming(live("n2", 12), 1, 22), incarnation(live("n3", 3), 1)));
+
+        assertEquals(List.of("n1", "n3"), ids(plan.next().chain(0)));
+    }
+
+    @Test
+    void aRestartedProcessNeverReformsTheChain()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2"));
+
+        final Plan plan = planner.plan(CLUSTER, config(5, placed), List.of(incarnation(live("n1", 11), 2)));
+
+        assertFalse(plan.changes(), "a restarted process lost its Sent list: it resumes nothing");
+    }
+
+    @Test
+    void aProvisionalTailNeverReformsTheChainAlone()
+    {
+        final ChainConfig promoted = placedAsFirstIncarnations(provisional(chain(0, 6, "t", "j")));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(resuming(live("j", 10), 1, 2)));
+
+        assertFalse(plan.changes(), "j may lack what t acknowledged");
+    }
 }

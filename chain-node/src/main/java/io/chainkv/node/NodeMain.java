@@ -7,6 +7,7 @@ import io.chainkv.config.LoggingDefaults;
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Settings;
 import io.chainkv.config.SettingsCommandLine;
+import io.chainkv.node.membership.NodeIdTakenException;
 import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.node.store.StoreConfig;
@@ -29,6 +30,12 @@ import java.nio.file.Path;
 public final class NodeMain
 {
     private static final String COMMAND = "chainkv-node";
+
+    /**
+     * Exit status when another live process holds the node id: nothing was changed, and restarting will not help
+     * until that process stops (2 is any other start-up failure).
+     */
+    public static final int NODE_ID_TAKEN_EXIT = 3;
 
     private NodeMain()
     {
@@ -64,6 +71,11 @@ public final class NodeMain
         {
             launchAndAwaitShutdown(settings);
             return 0;
+        }
+        catch (final NodeIdTakenException ex)
+        {
+            System.err.println(COMMAND + ": " + ex.getMessage());
+            return NODE_ID_TAKEN_EXIT;
         }
         catch (final Exception ex)
         {

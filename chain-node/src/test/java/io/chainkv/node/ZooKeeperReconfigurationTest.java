@@ -7,6 +7,7 @@ import io.chainkv.client.UnavailableException;
 import io.chainkv.cluster.ClusterConfig;
 import io.chainkv.cluster.ClusterConfigCodec;
 import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -92,7 +93,9 @@ class ZooKeeperReconfigurationTest
         final List<ChainMember> chain = new ArrayList<>();
         for (final String id : nodeIds)
         {
-            chain.add(members.get(id));
+            // A place belongs to the incarnation that registered: what the master would record.
+            chain.add(members.get(id).withIncarnation(
+                NodeInfo.decode(id, curator.getData().forPath(paths.nodePath(id))).incarnation()));
         }
         final ChainConfig config = new ChainConfig(CLUSTER, 0, epoch, chain, null, leaving, false);
         final byte[] data = ClusterConfigCodec.encode(new ClusterConfig(CLUSTER, epoch, List.of(config)));

@@ -12,11 +12,16 @@ import java.util.Objects;
  * the committed seq its store held when it started (a new cluster is started from the node that holds the most),
  * and where its metrics and health endpoint is, if it serves one. What the data path proves or learns during a
  * handoff is reported here too: the epoch in which it proved the handoff to a provisional tail, and the epoch in
- * which it learnt it needs a new transfer (docs/healing.md).
+ * which it learnt it needs a new transfer (docs/healing.md). Each registration carries the node's
+ * <em>incarnation</em>, a random 64-bit id the process draws each time it registers (so once per ZooKeeper session), and
+ * its session timeout: the master records the incarnation with every place it gives the node, and another process
+ * that finds the id registered waits that long for the registration to go before it calls the holder alive
+ * (docs/design.md, "Node registrations").
  * <p>
  * Encoded as {@code nodeId=...}, {@code endpoint=host:port}, {@code state=...}, {@code caughtUpEpoch=...} and
  * {@code heldSeq=...} lines, {@code metrics=host:port} when it serves one, and {@code handoffEpoch=...} and
- * {@code needsTransferEpoch=...} when not 0 (see {@link #encode()}); a missing number reads as 0. Readers ignore keys
+ * {@code needsTransferEpoch=...}, {@code incarnation=<hex>} and {@code sessionTimeoutMs=...} when not 0 (see
+ * {@link #encode()}); a missing number reads as 0. Readers ignore keys
  * they do not know.
  * The id is also the znode's name; decoding checks that the two agree.
  */
@@ -32,6 +37,9 @@ public final class NodeInfo
     private final String metricsEndpoint;
     private final long handoffEpoch;
     private final long needsTransferEpoch;
+    private final long incarnation;
+    private final int sessionTimeoutMs;
+    private final long resumes;
     private final long adoptedEpoch;
 
     /**
@@ -55,7 +63,8 @@ public final class NodeInfo
     public NodeInfo(
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
-        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, 0);
+        this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, ChainMember.NO_INCARNATION, 0,
+            ChainMember.NO_INCARNATION, 0);
     }
 
     private NodeInfo(
@@ -67,6 +76,9 @@ public final class NodeInfo
         final String metricsEndpoint,
         final long handoffEpoch,
         final long needsTransferEpoch,
+        final long incarnation,
+        final int sessionTimeoutMs,
+        final long resumes,
         final long adoptedEpoch)
     {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
@@ -79,6 +91,9 @@ public final class NodeInfo
         this.metricsEndpoint = null == metricsEndpoint ? null : new ChainMember(nodeId, metricsEndpoint).endpoint();
         this.handoffEpoch = handoffEpoch;
         this.needsTransferEpoch = needsTransferEpoch;
+        this.incarnation = incarnation;
+        this.sessionTimeoutMs = Math.max(0, sessionTimeoutMs);
+        this.resumes = resumes;
         this.adoptedEpoch = adoptedEpoch;
     }
 
@@ -109,7 +124,22 @@ public final class NodeInfo
         return new NodeInfo(nodeId, KeyValueText.require(values, "endpoint", WHAT), state,
             optionalLong(values, "caughtUpEpoch"), optionalLong(values, "heldSeq"), values.get("metrics"),
             optionalLong(values, "handoffEpoch"), optionalLong(values, "needsTransferEpoch"),
+            values.containsKey("incarnation") ? parseIncarnation(values.get("incarnation")) : ChainMember.NO_INCARNATION,
+            (int)Math.min(Integer.MAX_VALUE, optionalLong(values, "sessionTimeoutMs")),
+            values.containsKey("resumes") ? parseIncarnation(values.get("resumes")) : ChainMember.NO_INCARNATION,
             optionalLong(values, "adoptedEpoch"));
+    }
+
+    private static long parseIncarnation(final String text)
+    {
+        try
+        {
+            return ChainMember.parseIncarnation(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(WHAT + ": " + ex.getMessage());
+        }
     }
 
     private static long optionalLong(final Map<String, String> values, final String key)
@@ -148,6 +178,18 @@ public final class NodeInfo
         {
             KeyValueText.append(sb, "needsTransferEpoch", needsTransferEpoch);
         }
+        if (ChainMember.NO_INCARNATION != incarnation)
+        {
+            KeyValueText.append(sb, "incarnation", ChainMember.incarnationText(incarnation));
+        }
+        if (0 != sessionTimeoutMs)
+        {
+            KeyValueText.append(sb, "sessionTimeoutMs", sessionTimeoutMs);
+        }
+        if (ChainMember.NO_INCARNATION != resumes)
+        {
+            KeyValueText.append(sb, "resumes", ChainMember.incarnationText(resumes));
+        }
         if (0 != adoptedEpoch)
         {
             KeyValueText.append(sb, "adoptedEpoch", adoptedEpoch);
@@ -162,7 +204,7 @@ public final class NodeInfo
     public NodeInfo withState(final NodeState newState)
     {
         return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
     }
 
     /**
@@ -172,7 +214,7 @@ public final class NodeInfo
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch,
-            adoptedEpoch);
+            incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
     }
 
     /**
@@ -182,7 +224,7 @@ public final class NodeInfo
     public NodeInfo withMetricsEndpoint(final String endpoint)
     {
         return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint, handoffEpoch,
-            needsTransferEpoch, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
     }
 
     /**
@@ -193,7 +235,7 @@ public final class NodeInfo
     public NodeInfo withHandoffEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch,
-            adoptedEpoch);
+            incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
     }
 
     /**
@@ -204,7 +246,39 @@ public final class NodeInfo
     public NodeInfo withNeedsTransferEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch,
-            adoptedEpoch);
+            incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+    }
+
+    /**
+     * @param incarnation the id of this registration (drawn anew each time the process registers).
+     * @return the same node as that incarnation.
+     */
+    public NodeInfo withIncarnation(final long incarnation)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+    }
+
+    /**
+     * @param sessionTimeoutMs the ZooKeeper session timeout the node's session was granted.
+     * @return the same node with that session timeout.
+     */
+    public NodeInfo withSessionTimeoutMs(final int sessionTimeoutMs)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+    }
+
+    /**
+     * @param previous the incarnation this process registered as before it lost that session; the master may re-form
+     *                 a chain none of whose members is left from the same processes (docs/design.md, "Node
+     *                 registrations").
+     * @return the same node, saying so.
+     */
+    public NodeInfo withResumes(final long previous)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs, previous, adoptedEpoch);
     }
 
     /**
@@ -214,7 +288,42 @@ public final class NodeInfo
     public NodeInfo withAdoptedEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, epoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, epoch);
+    }
+
+    /**
+     * @return the chain epoch whose configuration the node's data path has adopted (0 before the first). A member that
+     * is leaving the chain answers no reads from that epoch on, so the master removes it once this reaches the epoch
+     * that marked it leaving.
+     */
+    public long adoptedEpoch()
+    {
+        return adoptedEpoch;
+    }
+
+    /**
+     * @return the incarnation this same process held on its previous session; {@link ChainMember#NO_INCARNATION} for
+     * a process registering for the first time (a restarted process knows no earlier incarnation).
+     */
+    public long resumes()
+    {
+        return resumes;
+    }
+
+    /**
+     * @return this registration's incarnation; {@link ChainMember#NO_INCARNATION} if it records none.
+     */
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    /**
+     * @return the session timeout of the registering session in ms; 0 if it records none.
+     */
+    public int sessionTimeoutMs()
+    {
+        return sessionTimeoutMs;
     }
 
     /**
@@ -233,16 +342,6 @@ public final class NodeInfo
     public long needsTransferEpoch()
     {
         return needsTransferEpoch;
-    }
-
-    /**
-     * @return the chain epoch whose configuration the node's data path has adopted (0 before the first). A member that
-     * is leaving the chain answers no reads from that epoch on, so the master removes it once this reaches the epoch
-     * that marked it leaving.
-     */
-    public long adoptedEpoch()
-    {
-        return adoptedEpoch;
     }
 
     /**
@@ -270,11 +369,11 @@ public final class NodeInfo
     }
 
     /**
-     * @return this node as a chain member.
+     * @return this node as a chain member, held by this registration's incarnation.
      */
     public ChainMember toMember()
     {
-        return new ChainMember(nodeId, endpoint);
+        return new ChainMember(nodeId, endpoint, incarnation);
     }
 
     public String nodeId()
@@ -298,12 +397,14 @@ public final class NodeInfo
             ((NodeInfo)o).endpoint.equals(endpoint) && ((NodeInfo)o).state == state &&
             ((NodeInfo)o).caughtUpEpoch == caughtUpEpoch && ((NodeInfo)o).heldSeq == heldSeq &&
             Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint) && ((NodeInfo)o).handoffEpoch == handoffEpoch &&
-            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch && ((NodeInfo)o).adoptedEpoch == adoptedEpoch;
+            ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch && ((NodeInfo)o).incarnation == incarnation &&
+            ((NodeInfo)o).sessionTimeoutMs == sessionTimeoutMs && ((NodeInfo)o).resumes == resumes &&
+            ((NodeInfo)o).adoptedEpoch == adoptedEpoch;
     }
 
     public int hashCode()
     {
-        return Objects.hash(nodeId, endpoint, state, caughtUpEpoch);
+        return Objects.hash(nodeId, endpoint, state, caughtUpEpoch, incarnation);
     }
 
     public String toString()

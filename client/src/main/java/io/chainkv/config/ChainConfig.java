@@ -316,6 +316,16 @@ public final class ChainConfig
     }
 
     /**
+     * @param nodeId a node id.
+     * @return the member or joiner place this configuration gives that id (with the incarnation holding it), or null.
+     */
+    public ChainMember placeOf(final String nodeId)
+    {
+        final int index = indexOf(nodeId);
+        return index >= 0 ? members.get(index) : isJoiner(nodeId) ? joiner : null;
+    }
+
+    /**
      * The node a node sends updates to: its successor, or for the tail, the joiner.
      *
      * @param nodeId a member.

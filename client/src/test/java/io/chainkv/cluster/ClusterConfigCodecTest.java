@@ -66,6 +66,52 @@ class ClusterConfigCodecTest
     }
 
     @Test
+    void roundTripKeepsTheIncarnationHoldingEachPlace()
+    {
+        final ClusterConfig config = new ClusterConfig("local", 9, List.of(new ChainConfig("local", 0, 9, List.of(
+            new ChainMember("n1", "127.0.0.1:40101", 0x5f1c0e2a9b7d4410L),
+            new ChainMember("n2", "127.0.0.1:40102", -3L)),
+            new ChainMember("n3", "127.0.0.1:40103", 42L))));
+
+        final ClusterConfig decoded = ClusterConfigCodec.decode(ClusterConfigCodec.encode(config));
+
+        assertEquals(config, decoded);
+        assertEquals(-3L, decoded.chain(0).members().get(1).incarnation());
+        assertEquals(42L, decoded.chain(0).joiner().incarnation());
+    }
+
+    @Test
+    void incarnationsAreAKeyOfTheirOwnSoOlderReadersReadTheMembersAsBefore()
+    {
+        final ClusterConfig config = new ClusterConfig("local", 9, List.of(new ChainConfig("local", 0, 9, List.of(
+            new ChainMember("n1", "127.0.0.1:40101", 0xabcL), new ChainMember("n2", "127.0.0.1:40102")))));
+
+        final String text = new String(ClusterConfigCodec.encode(config), StandardCharsets.UTF_8);
+
+        assertTrue(text.contains("format=1\n"), text);
+        assertTrue(text.contains("chain.0.members=n1@127.0.0.1:40101,n2@127.0.0.1:40102\n"), text);
+        assertTrue(text.contains("chain.0.incarnations=n1:abc\n"), text);
+    }
+
+    @Test
+    void configurationWithoutIncarnationsRecordsNone()
+    {
+        final ClusterConfig decoded = ClusterConfigCodec.decode(ClusterConfigCodec.encode(twoChains()));
+
+        assertEquals(ChainMember.NO_INCARNATION, decoded.chain(0).members().get(0).incarnation());
+    }
+
+    @Test
+    void malformedIncarnationIsRefusedWithTheChain()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfigCodec.decode(("format=1\ncluster=x\nepoch=3\nchains=0\nchain.0.epoch=3\n" +
+                "chain.0.members=n1@h:1\nchain.0.incarnations=n1:xyz\n").getBytes(StandardCharsets.UTF_8)));
+
+        assertTrue(ex.getMessage().contains("chain 0") && ex.getMessage().contains("xyz"), ex.getMessage());
+    }
+
+    @Test
     void roundTripOfAClusterWithoutChains()
     {
         final ClusterConfig config = new ClusterConfig("empty", 1, List.of());

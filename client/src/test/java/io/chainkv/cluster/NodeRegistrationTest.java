@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NodeRegistrationTest
@@ -69,13 +70,27 @@ class NodeRegistrationTest
 
         registration.updateState(NodeState.SERVING);
 
-        // PersistentNode writes new data in the background.
-        final long deadline = System.nanoTime() + 5_000_000_000L;
-        while (NodeState.SERVING != published().state() && System.nanoTime() < deadline)
-        {
-            Thread.sleep(10);
-        }
         assertEquals(NodeState.SERVING, published().state());
+    }
+
+    @Test
+    void registrationHeldByAnotherSessionIsReportedAndLeftAlone() throws Exception
+    {
+        registration.start();
+        final Stat before = observer.checkExists().forPath(paths.nodePath("n1"));
+        final NodeInfo other = new NodeInfo("n1", "127.0.0.1:40199", NodeState.JOINING).withIncarnation(7);
+        final NodeRegistration second = new NodeRegistration(zk.newStartedClient(), paths, other);
+
+        final NodeRegistration.Holder holder = second.register();
+        second.close();
+
+        assertNotNull(holder);
+        assertEquals(before.getEphemeralOwner(), holder.sessionId());
+        assertEquals("127.0.0.1:40101", holder.info().endpoint());
+        final Stat after = observer.checkExists().forPath(paths.nodePath("n1"));
+        assertEquals(before.getEphemeralOwner(), after.getEphemeralOwner());
+        assertEquals(before.getVersion(), after.getVersion());
+        assertEquals(new NodeInfo("n1", "127.0.0.1:40101", NodeState.JOINING), published());
     }
 
     @Test
@@ -91,24 +106,25 @@ class NodeRegistrationTest
     }
 
     @Test
-    void isRecreatedWithItsStateAfterSessionExpiry() throws Exception
+    void isNotCreatedAgainOnTheNextSession() throws Exception
     {
         registration.start();
         assertTrue(registration.awaitRegistered(Duration.ofSeconds(5)));
-        registration.updateState(NodeState.SERVING);
         final long firstOwner = observer.checkExists().forPath(paths.nodePath("n1")).getEphemeralOwner();
 
         nodeClient.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
 
+        // A new session is a new incarnation, registered by a new registration; this one is over.
         final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Stat stat = observer.checkExists().forPath(paths.nodePath("n1"));
-        while ((null == stat || stat.getEphemeralOwner() == firstOwner) && System.nanoTime() < deadline)
+        while (null != observer.checkExists().forPath(paths.nodePath("n1")) && System.nanoTime() < deadline)
         {
             Thread.sleep(20);
-            stat = observer.checkExists().forPath(paths.nodePath("n1"));
         }
-        assertNotNull(stat);
-        assertNotEquals(firstOwner, stat.getEphemeralOwner());
-        assertEquals(NodeState.SERVING, published().state());
+        assertNull(observer.checkExists().forPath(paths.nodePath("n1")));
+        assertTrue(nodeClient.getZookeeperClient().blockUntilConnectedOrTimedOut());
+        Thread.sleep(300);
+        assertNull(observer.checkExists().forPath(paths.nodePath("n1")));
+        assertNotEquals(firstOwner, nodeClient.getZookeeperClient().getZooKeeper().getSessionId());
+        assertThrows(IllegalStateException.class, () -> registration.updateState(NodeState.SERVING));
     }
 }

@@ -83,8 +83,9 @@ public final class LocalCluster implements AutoCloseable
     private final Path aeronParent;
     private final String clusterName;
     private final ClusterPaths paths;
-    private final int zkPort;
-    private final ChildProcess zooKeeper;
+    private final String zkConnect;
+    private final List<ChildProcess> zooKeepers;
+    private final Map<String, Integer> nodeServers = new ConcurrentHashMap<>();
     private final Map<String, MasterProcess> masters = new LinkedHashMap<>();
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> nodeOptionOverrides = new ConcurrentHashMap<>();
@@ -97,16 +98,16 @@ public final class LocalCluster implements AutoCloseable
         final Path dir,
         final Path aeronParent,
         final String clusterName,
-        final int zkPort,
-        final ChildProcess zooKeeper)
+        final String zkConnect,
+        final List<ChildProcess> zooKeepers)
     {
         this.name = name;
         this.dir = dir;
         this.aeronParent = aeronParent;
         this.clusterName = clusterName;
         this.paths = new ClusterPaths(clusterName);
-        this.zkPort = zkPort;
-        this.zooKeeper = zooKeeper;
+        this.zkConnect = zkConnect;
+        this.zooKeepers = List.copyOf(zooKeepers);
     }
 
     /**
@@ -168,11 +169,11 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * @return the connect string of the cluster's ZooKeeper server (the same across its restarts).
+     * @return the connect string of the cluster's ZooKeeper server or ensemble (the same across restarts).
      */
     public String zkConnect()
     {
-        return "127.0.0.1:" + zkPort;
+        return zkConnect;
     }
 
     public String clusterName()
@@ -389,11 +390,55 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * @return the ZooKeeper server process: kill9(), restart() on its data directory and port, stop().
+     * @return the (first) ZooKeeper server process: kill9(), restart() on its data directory and port, stop().
      */
     public ChildProcess zooKeeper()
     {
-        return zooKeeper;
+        return zooKeepers.get(0);
+    }
+
+    /**
+     * @return every ZooKeeper server process: one, or the ensemble's servers 1..N in order.
+     */
+    public List<ChildProcess> zooKeeperServers()
+    {
+        return zooKeepers;
+    }
+
+    /**
+     * @param serverId 1..N.
+     * @return what the server's {@code srvr} says its mode is now ("leader", "follower", "standalone"), or a sentence
+     * saying why it cannot tell.
+     */
+    public String zooKeeperMode(final int serverId)
+    {
+        final String connect = zkConnect.split(",")[serverId - 1];
+        final int colon = connect.lastIndexOf(':');
+        try
+        {
+            final String answer = io.chainkv.master.zk.EmbeddedZooKeeper.fourLetterWord(
+                connect.substring(0, colon), Integer.parseInt(connect.substring(colon + 1)), "srvr", 1000);
+            final int at = answer.indexOf("Mode: ");
+            return at < 0 ? "not serving: " + answer.strip() : answer.substring(at + 6).split("\\s")[0];
+        }
+        catch (final IOException ex)
+        {
+            return "unreachable: " + ex.getMessage();
+        }
+    }
+
+    /**
+     * @param nodeId a node started with {@link Builder#nodeOnOneFollower(String)}.
+     * @return the id of the only ZooKeeper server the node connects to.
+     */
+    public int zooKeeperServerOf(final String nodeId)
+    {
+        final Integer server = nodeServers.get(nodeId);
+        if (null == server)
+        {
+            throw new IllegalArgumentException(nodeId + " connects to every ZooKeeper server");
+        }
+        return server;
     }
 
     /**
@@ -417,7 +462,7 @@ public final class LocalCluster implements AutoCloseable
         {
             processes.add(master.process());
         }
-        processes.add(zooKeeper);
+        processes.addAll(zooKeepers);
         for (final ChildProcess process : processes)
         {
             try
@@ -506,7 +551,7 @@ public final class LocalCluster implements AutoCloseable
             if (!curator.blockUntilConnected(30, TimeUnit.SECONDS))
             {
                 throw new IllegalStateException("harness could not connect to ZooKeeper at " + zkConnect() + "\n" +
-                    zooKeeper.logTail(40));
+                    zooKeeper().logTail(40));
             }
         }
         catch (final InterruptedException ex)
@@ -562,6 +607,10 @@ public final class LocalCluster implements AutoCloseable
         private final Map<String, Consumer<Path>> nodeDataSeeders = new LinkedHashMap<>();
         private final Map<String, String> nodeSystemProperties = new LinkedHashMap<>();
         private NodeNetwork nodeNetwork = NodeNetwork.LOOPBACK;
+        private int zooKeeperServers = 1;
+        private int zooKeeperSyncLimit = 5;
+        private ZooKeeperNetwork zooKeeperNetwork = ZooKeeperNetwork.LOOPBACK;
+        private final List<String> nodesOnOneFollower = new ArrayList<>();
 
         private Builder()
         {
@@ -744,6 +793,60 @@ public final class LocalCluster implements AutoCloseable
         }
 
         /**
+         * Runs a real ZooKeeper ensemble of that many servers, each its own process ({@link EnsembleServerMain}), instead
+         * of one standalone server. Every process connects to all of them, except nodes given to
+         * {@link #nodeOnOneFollower(String)}.
+         *
+         * @param servers 1 (standalone, the default) or an odd number, at least 3.
+         * @return this.
+         */
+        public Builder zooKeeperServers(final int servers)
+        {
+            if (servers != 1 && (servers < 3 || servers % 2 == 0))
+            {
+                throw new IllegalArgumentException("a ZooKeeper ensemble has 1 or an odd number >= 3 of servers, was " +
+                    servers);
+            }
+            this.zooKeeperServers = servers;
+            return this;
+        }
+
+        /**
+         * @param ticks the ensemble's syncLimit: how many ticks a follower may go without hearing from the leader (and
+         *              the leader from it) before it leaves the ensemble and drops its clients; default 5.
+         * @return this.
+         */
+        public Builder zooKeeperSyncLimit(final int ticks)
+        {
+            this.zooKeeperSyncLimit = ticks;
+            return this;
+        }
+
+        /**
+         * @param network where the ensemble's servers run; default {@link ZooKeeperNetwork#LOOPBACK}.
+         * @return this.
+         */
+        public Builder zooKeeperNetwork(final ZooKeeperNetwork network)
+        {
+            this.zooKeeperNetwork = java.util.Objects.requireNonNull(network, "network");
+            return this;
+        }
+
+        /**
+         * In ensemble mode: the node connects to one server only, a follower when the node starts
+         * ({@link LocalCluster#zooKeeperServerOf(String)} says which), so a test can cut the two off from the leader
+         * together. The masters and the other nodes then connect to the other servers only.
+         *
+         * @param nodeId e.g. "n3".
+         * @return this.
+         */
+        public Builder nodeOnOneFollower(final String nodeId)
+        {
+            nodesOnOneFollower.add(nodeId);
+            return this;
+        }
+
+        /**
          * @param network where the nodes run and how they reach ZooKeeper; default {@link NodeNetwork#LOOPBACK}.
          * @return this.
          */
@@ -805,7 +908,7 @@ public final class LocalCluster implements AutoCloseable
             final Path dir = baseDir.resolve(clusterDirName).toAbsolutePath();
             LocalChain.deleteRecursively(dir);
             final Path aeronParent;
-            final int zkPort;
+            final List<int[]> zkPorts = new ArrayList<>();
             try
             {
                 Files.createDirectories(dir.resolve("logs"));
@@ -813,9 +916,9 @@ public final class LocalCluster implements AutoCloseable
                 aeronParent = Files.createTempDirectory(Files.isDirectory(shm) && Files.isWritable(shm) ? shm :
                     Path.of(System.getProperty("java.io.tmpdir")), "chainkv-cluster-test-" +
                     ProcessHandle.current().pid() + "-");
-                try (ServerSocket socket = new ServerSocket(0))
+                for (int i = 0; i < zooKeeperServers; i++)
                 {
-                    zkPort = socket.getLocalPort();
+                    zkPorts.add(new int[]{ freeTcpPort(), freeTcpPort(), freeTcpPort() });
                 }
             }
             catch (final IOException ex)
@@ -826,26 +929,88 @@ public final class LocalCluster implements AutoCloseable
 
             final Path logs = dir.resolve("logs");
             final Path data = dir.resolve("data");
-            final String connect = "127.0.0.1:" + zkPort;
-            final List<String> zkCommand = command(aeronParent, ZOOKEEPER_MAIN, List.of(
-                "--port", Integer.toString(zkPort), "--data-dir", data.resolve("zookeeper").toString(),
-                "--tick-ms", Integer.toString(tickMs)));
-            final ChildProcess zooKeeper = new ChildProcess("zookeeper", StandaloneZooKeeperMain.READY_PREFIX,
-                () -> zkCommand, logs.resolve("zookeeper.log"), data.resolve("zookeeper"), null, startTimeout);
+            final List<ChildProcess> zooKeepers = new ArrayList<>();
+            final List<String> serverConnects = new ArrayList<>();
+            if (1 == zooKeeperServers)
+            {
+                final int zkPort = zkPorts.get(0)[0];
+                serverConnects.add("127.0.0.1:" + zkPort);
+                final List<String> zkCommand = command(aeronParent, ZOOKEEPER_MAIN, List.of(
+                    "--port", Integer.toString(zkPort), "--data-dir", data.resolve("zookeeper").toString(),
+                    "--tick-ms", Integer.toString(tickMs)));
+                zooKeepers.add(new ChildProcess("zookeeper", StandaloneZooKeeperMain.READY_PREFIX,
+                    () -> zkCommand, logs.resolve("zookeeper.log"), data.resolve("zookeeper"), null, startTimeout));
+            }
+            else
+            {
+                final List<String> servers = new ArrayList<>();
+                for (int id = 1; id <= zooKeeperServers; id++)
+                {
+                    final int[] ports = zkPorts.get(id - 1);
+                    final String host = zooKeeperNetwork.serverHost(id);
+                    servers.add(id + "=" + host + ":" + ports[0] + ":" + ports[1] + ":" + ports[2]);
+                    serverConnects.add(host + ":" + ports[0]);
+                }
+                for (int id = 1; id <= zooKeeperServers; id++)
+                {
+                    final List<String> args = new ArrayList<>(List.of(Integer.toString(id),
+                        data.resolve("zookeeper-" + id).toString(), Integer.toString(tickMs),
+                        Integer.toString(zooKeeperSyncLimit)));
+                    args.addAll(servers);
+                    final List<String> serverCommand = new ArrayList<>(zooKeeperNetwork.serverCommandPrefix(id));
+                    serverCommand.addAll(command(aeronParent, EnsembleServerMain.class.getName(), args));
+                    zooKeepers.add(new ChildProcess("zookeeper " + id, EnsembleServerMain.READY_PREFIX,
+                        () -> serverCommand, logs.resolve("zookeeper-" + id + ".log"), data.resolve("zookeeper-" + id),
+                        null, startTimeout));
+                }
+            }
+            final String connect = String.join(",", serverConnects);
             final LocalCluster cluster =
-                new LocalCluster(clusterDirName, dir, aeronParent, clusterName, zkPort, zooKeeper);
+                new LocalCluster(clusterDirName, dir, aeronParent, clusterName, connect, zooKeepers);
             OPEN.add(cluster);
             try
             {
-                zooKeeper.start();
+                for (final ChildProcess server : zooKeepers)
+                {
+                    server.launch();
+                }
+                final Instant zkDeadline = Instant.now().plus(startTimeout);
+                for (final ChildProcess server : zooKeepers)
+                {
+                    server.awaitReady(zkDeadline);
+                }
                 cluster.startObserver();
+                // Nodes on one follower talk to that server only, so a test can cut it off with them from the leader;
+                // every other process stays on the rest of the ensemble, so the cut reaches only those nodes.
+                String othersConnect = connect;
+                if (!nodesOnOneFollower.isEmpty())
+                {
+                    int follower = -1;
+                    for (int id = zooKeeperServers; id >= 1 && follower < 0; id--)
+                    {
+                        follower = "follower".equals(cluster.zooKeeperMode(id)) ? id : -1;
+                    }
+                    if (follower < 0)
+                    {
+                        throw new IllegalStateException("no ZooKeeper server is a follower: " + connect);
+                    }
+                    final List<String> rest = new ArrayList<>(serverConnects);
+                    rest.remove(follower - 1);
+                    othersConnect = String.join(",", rest);
+                    for (final String nodeId : nodesOnOneFollower)
+                    {
+                        cluster.nodeServers.put(nodeId, follower);
+                        cluster.nodeOptionOverrides.computeIfAbsent(nodeId, (id) -> new ConcurrentHashMap<>())
+                            .put("--zk", serverConnects.get(follower - 1));
+                    }
+                }
 
                 final int connectionTimeoutMs = Math.min(ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS, sessionTimeoutMs);
                 for (int i = 1; i <= masterCount; i++)
                 {
                     final String id = "m" + i;
                     final List<String> masterCommand = command(aeronParent, MASTER_MAIN, List.of(
-                        "--zk", connect, "--cluster", clusterName, "--master-id", id,
+                        "--zk", othersConnect, "--cluster", clusterName, "--master-id", id,
                         "--replication-factor", Integer.toString(rf),
                         "--session-timeout-ms", Integer.toString(sessionTimeoutMs),
                         "--connection-timeout-ms", Integer.toString(connectionTimeoutMs)), masterArgs);
@@ -867,7 +1032,8 @@ public final class LocalCluster implements AutoCloseable
                         seeder.accept(dataDir);
                     }
                     final List<String> args = new ArrayList<>(List.of(
-                        "--zk", nodeNetwork.zooKeeperHost() + ":" + zkPort, "--cluster", clusterName,
+                        "--zk", 1 == zooKeeperServers ? nodeNetwork.zooKeeperHost() + ":" + zkPorts.get(0)[0] : othersConnect,
+                        "--cluster", clusterName,
                         "--node-id", member.nodeId(),
                         "--endpoint", member.endpoint(), "--data-dir", dataDir.toString(),
                         "--aeron-dir", aeronDir.toString(), "--session-timeout-ms", Integer.toString(sessionTimeoutMs)));
@@ -953,6 +1119,14 @@ public final class LocalCluster implements AutoCloseable
             command.add(mainClass);
             command.addAll(args);
             return command;
+        }
+
+        private static int freeTcpPort() throws IOException
+        {
+            try (ServerSocket socket = new ServerSocket(0))
+            {
+                return socket.getLocalPort();
+            }
         }
 
         private static String uniqueName(final String base)

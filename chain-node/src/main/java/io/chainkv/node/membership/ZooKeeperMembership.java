@@ -9,34 +9,49 @@ import io.chainkv.cluster.NodeRegistration;
 import io.chainkv.cluster.NodeState;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
 import io.chainkv.node.FaultHooks;
 import org.agrona.CloseHelper;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A node's membership in a ZooKeeper-managed cluster: its registration (an ephemeral znode that is the
- * master's failure detector), the configuration it serves, and the {@link SessionLease} that lets it answer.
+ * A node's membership in a ZooKeeper-managed cluster: its registration (an ephemeral znode that is the master's
+ * failure detector), the configuration it serves, and the {@link SessionLease} that lets it answer.
  * <p>
- * A lease keeper thread reads the configuration znode every third of the lease; each successful read first
- * hands the configuration to the data path and then renews the lease from the instant the read was sent.
- * So whenever the data path sees a valid lease it has already been given every configuration ZooKeeper held
- * at that instant: a node resumed after a long pause, whose session expired and was replaced, cannot serve
- * its old role on a fresh lease (docs/design.md, invariant 6). Curator's SUSPENDED or LOST revokes the lease at once.
+ * <b>Incarnations.</b> Each registration is one incarnation of the node: a random 64-bit id drawn when the process
+ * registers, and drawn again whenever it has to register on a new session (its session expired). The master records
+ * the incarnation with every place it gives the node, and a configuration whose place for this node id names another
+ * incarnation is not this node's: it does not act as that member (delivers nothing, renews no lease) and waits for the
+ * master, which sees the new incarnation, to take the old one out. So a restarted process, or one that lost its
+ * session, never takes its old place back: it lost its Sent list, or may have missed a reconfiguration. It becomes a
+ * spare and rejoins at the tail by a state transfer (docs/design.md, "Node registrations").
  * <p>
- * A node that starts while the configuration still names it (it was restarted faster than the master
- * noticed) does not register until a configuration without it appears: it lost its Sent list and must not
- * take its old place back; it becomes a spare instead, and rejoins at the tail by a state transfer.
+ * <b>The lease.</b> A lease keeper thread, every third of the lease, sends a {@code sync} and then reads the
+ * configuration and its own registration on the same connection. The sync makes the answer evidence the ZooKeeper
+ * leader ordered: it is answered only after the leader processed it, and only after the server applied everything the
+ * leader committed before it, a close of this session included (which would have closed the connection). The read of
+ * the registration shows it is still this session's and this incarnation's. The configuration is handed to the data
+ * path first; then {@link LeaseRenewal} renews the lease from the instant the sync was sent, if the contact is on the
+ * incarnation's session and chained to the previous one. Curator's SUSPENDED or LOST revokes it at once. A plain read,
+ * which a follower cut off from the leader keeps answering for a while, proves nothing and renews nothing.
+ * <p>
+ * <b>Node ids.</b> A node whose id is registered by another session waits while that may be its own previous run
+ * (killed before its session expired); if the registration outlives its session timeout, a live process holds the
+ * id and {@link #start} fails with {@link NodeIdTakenException}, having written nothing ({@link NodeIdClaim}).
  * <p>
  * The registration says what the node does: JOINING while it is not a member (a spare, or the chain's joiner),
  * SERVING while it is. A joiner that has caught up with the tail publishes the epoch in which it did
@@ -47,22 +62,31 @@ public final class ZooKeeperMembership implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperMembership.class);
     private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(15);
+    private static final long CLAIM_RETRY_MS = 50;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CuratorFramework curator;
     private final ClusterPaths paths;
     private final int chainId;
     private final String nodeId;
     private final NodeInfo self;
+    private final int sessionTimeoutMs;
     private final SessionLease lease;
+    private final LeaseRenewal renewal;
     private final Predicate<ChainConfig> configSink;
     private final MembershipReport report;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
-    private volatile boolean waitingForRemoval;
+    private volatile boolean foreignPlace;
     private volatile long stalledUntilNs = System.nanoTime();
     private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
+    private long incarnation;
+    private long previousIncarnation = ChainMember.NO_INCARNATION;
     private NodeRegistration registration;
+    private NodeIdClaim claim;
+    private long registeredSession = LeaseRenewal.NO_SESSION;
+    private long latestEpoch;
     private long deliveredEpoch;
     private boolean deliveredMember;
 
@@ -71,6 +95,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         final ClusterPaths paths,
         final int chainId,
         final NodeInfo self,
+        final int sessionTimeoutMs,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
         final MembershipReport report)
@@ -81,8 +106,11 @@ public final class ZooKeeperMembership implements AutoCloseable
         this.chainId = chainId;
         this.nodeId = self.nodeId();
         this.self = self;
+        this.sessionTimeoutMs = sessionTimeoutMs;
         this.lease = lease;
+        this.renewal = new LeaseRenewal(lease);
         this.configSink = configSink;
+        this.incarnation = newIncarnation();
         this.watcher = new ConfigWatcher(curator, paths, this::onConfig);
         this.leaseKeeper = new Thread(this::keepLease, "chainkv-lease-" + nodeId);
         this.leaseKeeper.setDaemon(true);
@@ -90,8 +118,9 @@ public final class ZooKeeperMembership implements AutoCloseable
 
     /**
      * @param settings how the node reaches ZooKeeper.
-     * @return a lease of half the session timeout: ZooKeeper cannot expire the session sooner than a full
-     * session timeout after a contact, and the other half absorbs clock-rate differences and scheduling.
+     * @return a lease of half the session timeout: ZooKeeper cannot expire the session sooner than a session timeout
+     * after the start of the previous contact the leader ordered, a sixth of it after the lease ends, which absorbs
+     * clock-rate differences and scheduling (docs/design.md, "Leases: the timing argument").
      */
     public static SessionLease leaseFor(final ZooKeeperSettings settings)
     {
@@ -99,13 +128,13 @@ public final class ZooKeeperMembership implements AutoCloseable
     }
 
     /**
-     * Connects, registers (unless the configuration still names this node) and starts watching.
+     * Connects, claims the node id (registers as a new incarnation) and starts watching.
      *
      * @param settings    how to reach ZooKeeper.
      * @param clusterName the cluster to join.
      * @param chainId     the chain this node serves.
      * @param self        this node's first registration: id, endpoint, JOINING (or BACKUP for a backup taker) and
-     *                    the committed seq its store holds.
+     *                    the committed seq its store holds; the incarnation and session timeout are filled in here.
      * @param lease       the lease to keep, from {@link #leaseFor(ZooKeeperSettings)}.
      * @param configSink  takes each configuration of the chain; returns false if it could not take it now.
      * @param report      what the data path reports for the registration, polled: a joiner's caught-up epoch, a
@@ -113,6 +142,7 @@ public final class ZooKeeperMembership implements AutoCloseable
      *                    data (the registration then says DRAINING, so the master gives the joiner place to another
      *                    spare).
      * @return the running membership.
+     * @throws NodeIdTakenException  if another live process holds the node id.
      * @throws IllegalStateException if ZooKeeper cannot be reached or grants a shorter session than asked for.
      */
     public static ZooKeeperMembership start(
@@ -148,13 +178,9 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, self, lease, configSink, report);
+                curator, new ClusterPaths(clusterName), chainId, self, granted, lease, configSink, report);
             final ZooKeeperMembership started = membership;
-            curator.getConnectionStateListenable().addListener((client, state) ->
-            {
-                started.connectionState = state;
-                membershipStateChanged(state, lease, nodeId);
-            });
+            curator.getConnectionStateListenable().addListener((client, state) -> started.connectionChanged(state));
             membership.begin();
             return membership;
         }
@@ -170,13 +196,29 @@ public final class ZooKeeperMembership implements AutoCloseable
         }
     }
 
-    private static void membershipStateChanged(final ConnectionState state, final SessionLease lease, final String nodeId)
+    private static long newIncarnation()
     {
+        long incarnation;
+        do
+        {
+            incarnation = RANDOM.nextLong();
+        }
+        while (ChainMember.NO_INCARNATION == incarnation);
+        return incarnation;
+    }
+
+    private void connectionChanged(final ConnectionState state)
+    {
+        connectionState = state;
         if (ConnectionState.SUSPENDED == state || ConnectionState.LOST == state)
         {
-            lease.revoke();
-            LOG.warn("node={} ZooKeeper connection {}: lease revoked, the node answers nothing until it reconnects",
-                nodeId, state);
+            renewal.revoke();
+            LOG.warn("node={} ZooKeeper connection {}: lease revoked, the node answers nothing until it confirms its " +
+                "session again", nodeId, state);
+            if (ConnectionState.LOST == state)
+            {
+                sessionLost();
+            }
         }
         else
         {
@@ -184,31 +226,97 @@ public final class ZooKeeperMembership implements AutoCloseable
         }
     }
 
+    /**
+     * The session of the current incarnation is gone (or is about to be: Curator reports LOST once it gives it up). From
+     * now on a place naming that incarnation is not this node's; it registers anew on the next session.
+     */
+    private synchronized void sessionLost()
+    {
+        if (LeaseRenewal.NO_SESSION == registeredSession)
+        {
+            return;
+        }
+        final long old = incarnation;
+        previousIncarnation = old;
+        incarnation = newIncarnation();
+        registeredSession = LeaseRenewal.NO_SESSION;
+        registration = null;
+        claim = null;
+        LOG.warn("node={} lost the ZooKeeper session of incarnation {}: it is incarnation {} from now on, and does not " +
+            "act in any place the configuration gives the old one", nodeId, Long.toHexString(old),
+            Long.toHexString(incarnation));
+    }
+
     private void begin() throws Exception
     {
-        final ChainConfig existing = readChainConfigRetrying();
-        if (null != existing && existing.indexOf(nodeId) >= 0)
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
+        String lastHolder = null;
+        while (true)
         {
-            waitingForRemoval = true;
-            LOG.warn("node={} the configuration (epoch {}) still names this node from before its restart; it waits " +
-                "for the master to remove it and then joins as a spare", nodeId, existing.epoch());
-        }
-        else
-        {
-            register();
+            final NodeIdClaim.Outcome outcome;
+            try
+            {
+                outcome = claimOnCurrentSession();
+            }
+            catch (final KeeperException.ConnectionLossException | KeeperException.SessionExpiredException ex)
+            {
+                // A connection lost for a moment (a loaded machine, a ZooKeeper restart) does not fail the start.
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw ex;
+                }
+                curator.blockUntilConnected((int)CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                continue;
+            }
+            if (NodeIdClaim.Outcome.REGISTERED == outcome)
+            {
+                break;
+            }
+            if (NodeIdClaim.Outcome.TAKEN == outcome)
+            {
+                throw new NodeIdTakenException(claim.takenMessage());
+            }
+            if (!claim.holder().equals(lastHolder))
+            {
+                lastHolder = claim.holder();
+                LOG.warn("node={} the id is still registered by {}; waiting for that registration to go (a previous run " +
+                    "of this node killed before its session expired goes within that session timeout)", nodeId, lastHolder);
+            }
+            Thread.sleep(CLAIM_RETRY_MS);
         }
         watcher.start();
         leaseKeeper.start();
     }
 
-    private synchronized void register()
+    /**
+     * One attempt to register the current incarnation on the client's current session.
+     */
+    private synchronized NodeIdClaim.Outcome claimOnCurrentSession() throws Exception
     {
-        if (null == registration && running)
+        final long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
+        if (null == claim || (registration.isRegistered() && registration.sessionId() != session))
         {
-            registration = new NodeRegistration(curator, paths, self);
-            registration.start();
-            LOG.info("node={} registered at {}", nodeId, paths.nodePath(nodeId));
+            if (null != registration && registration.isRegistered())
+            {
+                // Registered on a session that has since ended: that incarnation is over.
+                previousIncarnation = incarnation;
+                incarnation = newIncarnation();
+            }
+            // A registration after a lost session says which incarnation this same process was: if the master finds
+            // every member of the chain gone, it may re-form the chain from such processes (they kept their state).
+            registration = new NodeRegistration(curator, paths, self.withIncarnation(incarnation)
+                .withSessionTimeoutMs(sessionTimeoutMs).withResumes(previousIncarnation));
+            claim = new NodeIdClaim(registration, sessionTimeoutMs);
         }
+        final NodeIdClaim.Outcome outcome = claim.attempt(System.nanoTime());
+        if (NodeIdClaim.Outcome.REGISTERED == outcome && registeredSession != registration.sessionId())
+        {
+            registeredSession = registration.sessionId();
+            renewal.bind(registeredSession);
+            LOG.info("node={} registered as incarnation {} on session 0x{}", nodeId, Long.toHexString(incarnation),
+                Long.toHexString(registeredSession));
+        }
+        return outcome;
     }
 
     private void onConfig(final ClusterConfig clusterConfig)
@@ -218,7 +326,8 @@ public final class ZooKeeperMembership implements AutoCloseable
     }
 
     /**
-     * @return true when the data path has been handed this configuration or a newer one.
+     * @return true when the data path has been handed this configuration or a newer one, or has nothing to be handed:
+     * the configuration gives this node's id to another incarnation.
      */
     private synchronized boolean deliver(final ChainConfig chain)
     {
@@ -226,17 +335,28 @@ public final class ZooKeeperMembership implements AutoCloseable
         {
             return true;
         }
-        if (waitingForRemoval)
+        if (chain.epoch() >= latestEpoch)
         {
-            if (chain.indexOf(nodeId) >= 0)
+            latestEpoch = chain.epoch();
+            final ChainMember place = chain.placeOf(nodeId);
+            final boolean foreign = null != place && !place.heldBy(incarnation);
+            if (foreign != foreignPlace)
             {
-                return true;
+                if (foreign)
+                {
+                    LOG.warn("node={} epoch {} gives this id's place to incarnation {}, not to this one ({}): it does not " +
+                        "act as that member and waits for the master to take it out; it then joins as a spare", nodeId,
+                        chain.epoch(), Long.toHexString(place.incarnation()), Long.toHexString(incarnation));
+                }
+                else
+                {
+                    LOG.info("node={} epoch {} no longer gives this id's place to another incarnation", nodeId,
+                        chain.epoch());
+                }
+                foreignPlace = foreign;
             }
-            waitingForRemoval = false;
-            LOG.info("node={} removed from the chain in epoch {}; registering as a spare", nodeId, chain.epoch());
-            register();
         }
-        if (chain.epoch() <= deliveredEpoch)
+        if (foreignPlace || chain.epoch() <= deliveredEpoch)
         {
             return true;
         }
@@ -250,11 +370,11 @@ public final class ZooKeeperMembership implements AutoCloseable
     }
 
     /**
-     * Brings the registration in line with what the node does, in the background.
+     * Brings the registration in line with what the node does.
      */
     private synchronized void publishProgress()
     {
-        if (null == registration)
+        if (null == registration || !registration.isRegistered() || foreignPlace)
         {
             return;
         }
@@ -285,41 +405,47 @@ public final class ZooKeeperMembership implements AutoCloseable
     }
 
     /**
-     * Reads the configuration at start, riding out a connection lost for a moment (a loaded machine, a
-     * ZooKeeper restart) rather than failing the node's start.
+     * What one probe read, behind a sync, on one session.
      */
-    private ChainConfig readChainConfigRetrying() throws Exception
+    private record Probe(ChainConfig chain, boolean ownRegistration)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
-        while (true)
-        {
-            try
-            {
-                return readChainConfig();
-            }
-            catch (final KeeperException.ConnectionLossException | KeeperException.SessionExpiredException ex)
-            {
-                if (System.nanoTime() > deadlineNs)
-                {
-                    throw ex;
-                }
-                curator.blockUntilConnected((int)CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            }
-        }
     }
 
-    private ChainConfig readChainConfig() throws Exception
+    /**
+     * Sends a sync, then reads the configuration and this node's registration, on one connection: the reads are
+     * answered after the sync, so they show at least what the leader had ordered when it processed the sync.
+     */
+    private Probe probe(final ZooKeeper zooKeeper, final long session, final long incarnationNow) throws Exception
     {
-        final ZooKeeper zooKeeper = curator.getZookeeperClient().getZooKeeper();
+        final CompletableFuture<Integer> synced = new CompletableFuture<>();
+        zooKeeper.sync(paths.configPath(), (rc, path, ctx) -> synced.complete(rc), null);
+        ChainConfig chain = null;
         try
         {
             final byte[] data = zooKeeper.getData(paths.configPath(), false, null);
-            return null == data ? null : ClusterConfigCodec.decode(data).chain(chainId);
+            chain = null == data ? null : ClusterConfigCodec.decode(data).chain(chainId);
         }
         catch (final KeeperException.NoNodeException ex)
         {
-            return null;
+            // No configuration yet.
         }
+        boolean own;
+        try
+        {
+            final Stat stat = new Stat();
+            final byte[] data = zooKeeper.getData(paths.nodePath(nodeId), false, stat);
+            own = stat.getEphemeralOwner() == session && NodeInfo.decode(nodeId, data).incarnation() == incarnationNow;
+        }
+        catch (final KeeperException.NoNodeException ex)
+        {
+            own = false;
+        }
+        final int rc = synced.get(sessionTimeoutMs, TimeUnit.MILLISECONDS);
+        if (KeeperException.Code.OK.intValue() != rc)
+        {
+            throw KeeperException.create(KeeperException.Code.get(rc), paths.configPath());
+        }
+        return new Probe(chain, own);
     }
 
     private void keepLease()
@@ -330,13 +456,34 @@ public final class ZooKeeperMembership implements AutoCloseable
             final long contactStartNs = System.nanoTime();
             try
             {
-                final ChainConfig chain = readChainConfig();
-                if (deliver(chain) && !waitingForRemoval)
+                final ZooKeeper zooKeeper = curator.getZookeeperClient().getZooKeeper();
+                final long session = zooKeeper.getSessionId();
+                if (session != registeredSession() && !registerAgain())
                 {
-                    lease.renew(contactStartNs);
-                    stallIfAsked();
+                    renewal.broken();
                 }
-                publishProgress();
+                else
+                {
+                    final long incarnationNow = incarnation();
+                    final Probe probe = probe(zooKeeper, session, incarnationNow);
+                    if (!probe.ownRegistration())
+                    {
+                        // The registration is not this session's and incarnation's any more (the session ended, or the
+                        // znode was deleted): whatever comes next is another incarnation.
+                        renewal.broken();
+                        sessionLost();
+                    }
+                    else if (deliver(probe.chain()) && !foreignPlace)
+                    {
+                        renewal.confirmed(session, contactStartNs);
+                        stallIfAsked();
+                    }
+                    else
+                    {
+                        renewal.broken();
+                    }
+                    publishProgress();
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -346,6 +493,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             catch (final Exception ex)
             {
                 // No contact, no renewal: the lease runs out by itself.
+                renewal.broken();
                 LOG.debug("node={} lease probe failed: {}", nodeId, ex.toString());
             }
 
@@ -359,6 +507,32 @@ public final class ZooKeeperMembership implements AutoCloseable
                 return;
             }
         }
+    }
+
+    /**
+     * After a session change: registers a new incarnation on the new session, one attempt at a time.
+     *
+     * @return true once registered.
+     */
+    private boolean registerAgain() throws Exception
+    {
+        sessionLost();
+        final NodeIdClaim.Outcome outcome = claimOnCurrentSession();
+        if (NodeIdClaim.Outcome.TAKEN == outcome)
+        {
+            LOG.error("node={} cannot register again after losing its session: {}", nodeId, claim.takenMessage());
+        }
+        return NodeIdClaim.Outcome.REGISTERED == outcome;
+    }
+
+    private synchronized long registeredSession()
+    {
+        return registeredSession;
+    }
+
+    private synchronized long incarnation()
+    {
+        return incarnation;
     }
 
     /**
@@ -414,17 +588,34 @@ public final class ZooKeeperMembership implements AutoCloseable
     }
 
     /**
-     * @return true while the node waits, after a restart, to be removed from the configuration before it registers.
+     * @return true while the configuration gives this node's id to another incarnation (this process's before a
+     * restart or a session loss): the node waits to be taken out, then joins as a spare.
      */
     public boolean waitingForRemoval()
     {
-        return waitingForRemoval;
+        return foreignPlace;
+    }
+
+    /**
+     * @return this node's current incarnation.
+     */
+    public long currentIncarnation()
+    {
+        return incarnation();
+    }
+
+    /**
+     * @return the Curator client: for tests that expire the session from the client side.
+     */
+    CuratorFramework curator()
+    {
+        return curator;
     }
 
     public void close()
     {
         running = false;
-        lease.revoke();
+        renewal.revoke();
         leaseKeeper.interrupt();
         synchronized (this)
         {

@@ -143,7 +143,8 @@ public final class NodeMetrics implements AutoCloseable
         }
         if (null != zk && zk.waitingForRemoval())
         {
-            return "restarted while the configuration still names it; waiting to be spliced out, then a spare";
+            return "the configuration gives this node id's place to another incarnation (this process before a restart or a " +
+                "session loss); waiting to be spliced out, then a spare";
         }
         if (!lease.isValid(System.nanoTime()))
         {

@@ -16,9 +16,16 @@ import java.util.List;
 /**
  * The cluster a fault run breaks: a {@link LocalCluster} (ZooKeeper, masters, nodes as real processes), its nodes
  * in network namespaces when partitions are wanted, and optionally Aeron's loss generator in every node.
+ * <p>
+ * ZooKeeper is one standalone server, or, with {@value #ZOOKEEPER_SERVERS_PROP}{@code =3}, a real 3-server ensemble;
+ * with namespaces, each of its servers lives in a namespace of its own, so {@link NetworkNamespaces#partitionServer}
+ * can cut one off from the others.
  */
 public final class FaultCluster implements AutoCloseable
 {
+    /** System property: how many ZooKeeper servers a fault run's clusters have (1, the default, or 3). */
+    public static final String ZOOKEEPER_SERVERS_PROP = "chainkv.faults.zookeeper.servers";
+
     private final LocalCluster cluster;
     private final NetworkNamespaces network;
     /** Seconds, not the default ten minutes, so tombstones are collected while the nemeses run. */
@@ -59,12 +66,42 @@ public final class FaultCluster implements AutoCloseable
         final double lossRate,
         final boolean heal)
     {
+        return start(name, baseDir, nodes, replicationFactor, sessionTimeoutMs, withNamespaces, lossRate, heal,
+            Integer.getInteger(ZOOKEEPER_SERVERS_PROP, 1));
+    }
+
+    /**
+     * Starts a cluster.
+     *
+     * @param name              directory name under {@code baseDir}.
+     * @param baseDir           where clusters keep logs and data.
+     * @param nodes             node count.
+     * @param replicationFactor chain length at bootstrap; the other nodes are spares.
+     * @param sessionTimeoutMs  ZooKeeper session of nodes and masters.
+     * @param withNamespaces    put each node (and each server of an ensemble) in a network namespace (needs root).
+     * @param lossRate          fraction of data packets each node's media driver drops on receipt (0 for none).
+     * @param heal              false to start the masters with {@code --no-heal} (chains only shrink).
+     * @param zooKeeperServers  1 for a standalone ZooKeeper server, 3 for a real ensemble.
+     * @return the running cluster; close it.
+     */
+    public static FaultCluster start(
+        final String name,
+        final Path baseDir,
+        final int nodes,
+        final int replicationFactor,
+        final int sessionTimeoutMs,
+        final boolean withNamespaces,
+        final double lossRate,
+        final boolean heal,
+        final int zooKeeperServers)
+    {
         final List<String> nodeIds = new ArrayList<>();
         for (int i = 1; i <= nodes; i++)
         {
             nodeIds.add("n" + i);
         }
-        final NetworkNamespaces network = withNamespaces ? NetworkNamespaces.create(nodeIds) : null;
+        final NetworkNamespaces network = withNamespaces ?
+            NetworkNamespaces.create(nodeIds, zooKeeperServers > 1 ? zooKeeperServers : 0) : null;
         try
         {
             final LocalCluster.Builder builder = LocalCluster.builder()
@@ -86,6 +123,14 @@ public final class FaultCluster implements AutoCloseable
             if (null != network)
             {
                 builder.nodeNetwork(network);
+            }
+            if (zooKeeperServers > 1)
+            {
+                builder.zooKeeperServers(zooKeeperServers);
+                if (null != network)
+                {
+                    builder.zooKeeperNetwork(network);
+                }
             }
             if (lossRate > 0)
             {
@@ -246,9 +291,12 @@ public final class FaultCluster implements AutoCloseable
                 master.sigcont();
             }
         }
-        if (!cluster.zooKeeper().isAlive())
+        for (final io.chainkv.node.harness.ChildProcess server : cluster.zooKeeperServers())
         {
-            cluster.zooKeeper().restart();
+            if (!server.isAlive())
+            {
+                server.restart();
+            }
         }
         for (final MasterProcess master : cluster.masters())
         {

@@ -1,6 +1,7 @@
 package io.chainkv.faults.cluster;
 
 import io.chainkv.master.harness.NodeNetwork;
+import io.chainkv.master.harness.ZooKeeperNetwork;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,19 +16,23 @@ import java.util.function.Predicate;
  * <pre>
  *   root namespace: bridge ckvf&lt;tag&gt;br  10.231.&lt;t&gt;.1 (ZooKeeper as the nodes see it), .2 (clients' replies)
  *   node n&lt;i&gt;:     namespace ckvf&lt;tag&gt;-n&lt;i&gt;, veth ckvf&lt;tag&gt;n&lt;i&gt; = 10.231.&lt;t&gt;.(10+i), peer ckvf&lt;tag&gt;h&lt;i&gt; on the bridge
+ *   ZooKeeper server z&lt;j&gt; of an ensemble (when asked for): namespace ckvf&lt;tag&gt;-z&lt;j&gt;, veth ckvf&lt;tag&gt;nz&lt;j&gt; =
+ *                    10.231.&lt;t&gt;.(240+j), peer ckvf&lt;tag&gt;hz&lt;j&gt; on the bridge
  * </pre>
  * Faults, none of which needs iptables or tc:
  * <ul>
  * <li>{@link #isolate}: the node's link goes down; it reaches nothing (ZooKeeper, neighbours, clients);</li>
  * <li>{@link #cutFromZooKeeper}: a blackhole route to ZooKeeper's address in the node's namespace; its session
  * expires while it still reaches its neighbours and the clients (the split-brain case);</li>
- * <li>{@link #partition}: blackhole routes between two nodes, both ways.</li>
+ * <li>{@link #partition}: blackhole routes between two nodes, both ways;</li>
+ * <li>{@link #partitionServer}: blackhole routes between one ZooKeeper server and the others of its ensemble, both
+ * ways: it loses the leader (or the leader its quorum) while its clients still reach it.</li>
  * </ul>
  * Needs root ({@code ip netns}); {@link #unavailableReason()} says why it cannot be used otherwise. Everything it
  * makes carries the prefix {@value #PREFIX} and the creating process's tag; {@link #close()} removes it, and
  * {@link #removeLeftovers()} removes what a crashed run left (names with the prefix whose process is gone).
  */
-public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
+public final class NetworkNamespaces implements NodeNetwork, ZooKeeperNetwork, AutoCloseable
 {
     /** Prefix of every namespace, bridge and veth this class makes. */
     public static final String PREFIX = "ckvf";
@@ -35,6 +40,7 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
     private final String tag;
     private final String subnet;
     private final Map<String, Integer> nodeIndex = new LinkedHashMap<>();
+    private int servers;
     private final List<String> blackholes = new ArrayList<>();
     private boolean closed;
 
@@ -78,13 +84,26 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
      */
     public static NetworkNamespaces create(final List<String> nodeIds)
     {
+        return create(nodeIds, 0);
+    }
+
+    /**
+     * Makes the bridge, one namespace per node and one per ZooKeeper server of an ensemble.
+     *
+     * @param nodeIds the nodes, e.g. n1..n5 (none: nodes run in the root namespace); at most 200.
+     * @param servers ZooKeeper servers z1..zN to place in namespaces of their own; 0 for none (a standalone server
+     *                in the root namespace).
+     * @return the network; close it.
+     */
+    public static NetworkNamespaces create(final List<String> nodeIds, final int servers)
+    {
         removeLeftovers();
         final long pid = ProcessHandle.current().pid();
         final String tag = Long.toString(pid % 100_000);
         final NetworkNamespaces network = new NetworkNamespaces(tag, "10.231." + (pid % 250) + ".");
         try
         {
-            network.build(nodeIds);
+            network.build(nodeIds, servers);
         }
         catch (final RuntimeException ex)
         {
@@ -169,7 +188,7 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
         return ProcessHandle.allProcesses().noneMatch(p -> p.pid() % 100_000 == Long.parseLong(tag));
     }
 
-    private void build(final List<String> nodeIds)
+    private void build(final List<String> nodeIds, final int serverCount)
     {
         final String bridge = bridge();
         IpCommand.run("link", "add", bridge, "type", "bridge");
@@ -190,6 +209,51 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
             IpCommand.run("-n", ns, "addr", "add", nodeHost(nodeId) + "/24", "dev", nodeVeth(nodeId));
             IpCommand.run("-n", ns, "link", "set", nodeVeth(nodeId), "up");
             IpCommand.run("-n", ns, "link", "set", "lo", "up");
+        }
+        for (int j = 1; j <= serverCount; j++)
+        {
+            servers = j;
+            final String ns = serverNamespace(j);
+            IpCommand.run("netns", "add", ns);
+            IpCommand.run("link", "add", PREFIX + tag + "hz" + j, "type", "veth", "peer", "name", PREFIX + tag + "nz" + j);
+            IpCommand.run("link", "set", PREFIX + tag + "nz" + j, "netns", ns);
+            IpCommand.run("link", "set", PREFIX + tag + "hz" + j, "master", bridge);
+            IpCommand.run("link", "set", PREFIX + tag + "hz" + j, "up");
+            IpCommand.run("-n", ns, "addr", "add", serverHost(j) + "/24", "dev", PREFIX + tag + "nz" + j);
+            IpCommand.run("-n", ns, "link", "set", PREFIX + tag + "nz" + j, "up");
+            IpCommand.run("-n", ns, "link", "set", "lo", "up");
+        }
+    }
+
+    public String serverHost(final int serverId)
+    {
+        if (serverId < 1 || serverId > Math.max(servers, 9))
+        {
+            throw new IllegalArgumentException("no ZooKeeper server " + serverId);
+        }
+        return subnet + (240 + serverId);
+    }
+
+    public List<String> serverCommandPrefix(final int serverId)
+    {
+        return List.of("ip", "netns", "exec", serverNamespace(serverId));
+    }
+
+    /**
+     * Drops everything between one ZooKeeper server and the other servers of the ensemble, both ways; its clients (in
+     * the root namespace or other namespaces) still reach it.
+     *
+     * @param serverId 1..N.
+     */
+    public void partitionServer(final int serverId)
+    {
+        for (int other = 1; other <= servers; other++)
+        {
+            if (other != serverId)
+            {
+                blackholeIn(serverNamespace(serverId), serverHost(other));
+                blackholeIn(serverNamespace(other), serverHost(serverId));
+            }
         }
     }
 
@@ -289,13 +353,23 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
             IpCommand.tryRun("link", "del", hostVeth(nodeId));
             IpCommand.tryRun("netns", "del", namespace(nodeId));
         }
+        for (int j = 1; j <= servers; j++)
+        {
+            IpCommand.tryRun("link", "del", PREFIX + tag + "hz" + j);
+            IpCommand.tryRun("netns", "del", serverNamespace(j));
+        }
         IpCommand.tryRun("link", "del", bridge());
     }
 
-    private synchronized void blackhole(final String nodeId, final String address)
+    private void blackhole(final String nodeId, final String address)
     {
-        IpCommand.run("-n", namespace(nodeId), "route", "add", "blackhole", address + "/32");
-        blackholes.add(namespace(nodeId) + " " + address);
+        blackholeIn(namespace(nodeId), address);
+    }
+
+    private synchronized void blackholeIn(final String namespace, final String address)
+    {
+        IpCommand.run("-n", namespace, "route", "add", "blackhole", address + "/32");
+        blackholes.add(namespace + " " + address);
     }
 
     private int index(final String nodeId)
@@ -316,6 +390,11 @@ public final class NetworkNamespaces implements NodeNetwork, AutoCloseable
     private String namespace(final String nodeId)
     {
         return PREFIX + tag + "-" + nodeId;
+    }
+
+    private String serverNamespace(final int serverId)
+    {
+        return PREFIX + tag + "-z" + serverId;
     }
 
     private String hostVeth(final String nodeId)

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +54,7 @@ public final class ChainMaster implements AutoCloseable
     private final ClusterPaths paths;
     private final String masterId;
     private final ChainPlanner planner;
+    private final RestartGrace restartGrace;
     private final Duration resyncInterval;
     private final ConfigStore store;
     private final LeaderLatch latch;
@@ -63,6 +65,7 @@ public final class ChainMaster implements AutoCloseable
     private final ConnectionStateListener connectionListener = this::onConnectionStateChanged;
     private volatile long lastWrittenEpoch;
     private List<String> lastNotes = List.of();
+    private Set<Integer> restartGraceOver = Set.of();
     private volatile boolean closed;
 
     /**
@@ -83,6 +86,7 @@ public final class ChainMaster implements AutoCloseable
         this.paths = paths;
         this.masterId = masterId;
         this.planner = planner;
+        this.restartGrace = new RestartGrace(planner.restartGraceMs());
         this.resyncInterval = resyncInterval;
         this.store = new ConfigStore(client, paths);
         this.latch = new LeaderLatch(client, paths.leaderLatchPath(), masterId, LeaderLatch.CloseMode.NOTIFY_LEADER);
@@ -275,8 +279,11 @@ public final class ChainMaster implements AutoCloseable
     {
         final VersionedConfig current = store.read();
         final Map<String, RegisteredNode> live = MembershipWatcher.readLiveNodes(client, paths);
-        final Plan plan = planner.plan(
-            paths.cluster(), null == current ? null : current.config(), live.values(), readRemovals(client, paths));
+        final Plan plan = planner.plan(paths.cluster(), null == current ? null : current.config(), live.values(),
+            readRemovals(client, paths), restartGraceOver);
+        // Timed here, not in the planner, which stays a function of what ZooKeeper holds; the safety-net evaluation
+        // every resync interval acts on a grace that ran out.
+        restartGraceOver = restartGrace.update(plan.awaitingRestart(), System.nanoTime());
         if (!plan.notes().equals(lastNotes))
         {
             // Logged when they change, not on every evaluation, so an unavailable chain is one line, not a stream.

@@ -10,6 +10,7 @@ import io.chainkv.master.zk.RegisteredNode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,10 @@ public final class ChainPlanner
 
     private final int replicationFactor;
     private final boolean heal;
+    private final long restartGraceMs;
+
+    /** Default {@link #restartGraceMs()}. */
+    public static final long DEFAULT_RESTART_GRACE_MS = 5_000;
 
     /**
      * What an operator asked for a node.
@@ -89,6 +94,18 @@ public final class ChainPlanner
      */
     public ChainPlanner(final int replicationFactor, final boolean heal)
     {
+        this(replicationFactor, heal, DEFAULT_RESTART_GRACE_MS);
+    }
+
+    /**
+     * @param replicationFactor target chain length, at least 1.
+     * @param heal              true to give short chains a joiner from the spares.
+     * @param restartGraceMs    how long, after a chain lost every member, the others get to come back once one restarted
+     *                          member could re-form it (the master times it; see {@link Plan#awaitingRestart()}).
+     */
+    public ChainPlanner(final int replicationFactor, final boolean heal, final long restartGraceMs)
+    {
+        this.restartGraceMs = restartGraceMs;
         if (replicationFactor < 1)
         {
             throw new IllegalArgumentException("replication factor must be >= 1, was " + replicationFactor);
@@ -100,6 +117,15 @@ public final class ChainPlanner
     public int replicationFactor()
     {
         return replicationFactor;
+    }
+
+    /**
+     * @return how long the master waits for every member of a chain that went down entirely before one restarted
+     * member re-forms it.
+     */
+    public long restartGraceMs()
+    {
+        return restartGraceMs;
     }
 
     /**
@@ -126,13 +152,34 @@ public final class ChainPlanner
         final Collection<RegisteredNode> liveNodes,
         final Map<String, Removal> removals)
     {
+        return plan(clusterName, current, liveNodes, removals, Set.of());
+    }
+
+    /**
+     * @param clusterName       name of the cluster.
+     * @param current           configuration in ZooKeeper, or null if none yet.
+     * @param liveNodes         nodes currently registered.
+     * @param removals          operators' removal requests by node id.
+     * @param restartGraceOver  ids of chains, every member of which went down, whose restart grace is over (see
+     *                          {@link Plan#awaitingRestart()}): a restarted member may re-form them even though not every
+     *                          member is back.
+     * @return the next configuration, if any, and remarks.
+     */
+    public Plan plan(
+        final String clusterName,
+        final ClusterConfig current,
+        final Collection<RegisteredNode> liveNodes,
+        final Map<String, Removal> removals,
+        final Set<Integer> restartGraceOver)
+    {
         final Map<String, RegisteredNode> live = new TreeMap<>();
         for (final RegisteredNode node : liveNodes)
         {
             live.put(node.nodeId(), node);
         }
         final Set<String> leaving = removals.keySet();
-        return null == current ? bootstrap(clusterName, live, leaving) : reconfigure(current, live, removals);
+        return null == current ? bootstrap(clusterName, live, leaving) :
+            reconfigure(current, live, removals, restartGraceOver);
     }
 
     private Plan bootstrap(final String clusterName, final Map<String, RegisteredNode> live, final Set<String> leaving)
@@ -168,10 +215,14 @@ public final class ChainPlanner
     }
 
     private Plan reconfigure(
-        final ClusterConfig current, final Map<String, RegisteredNode> live, final Map<String, Removal> removals)
+        final ClusterConfig current,
+        final Map<String, RegisteredNode> live,
+        final Map<String, Removal> removals,
+        final Set<Integer> restartGraceOver)
     {
         final long nextEpoch = current.epoch() + 1;
         final List<String> notes = new ArrayList<>();
+        final Map<Integer, Long> awaitingRestart = new HashMap<>();
         final List<ChainConfig> chains = new ArrayList<>(current.chains().size());
         boolean changed = false;
 
@@ -319,10 +370,30 @@ public final class ChainPlanner
             }
             else if (survivors.isEmpty())
             {
-                // Every member holds all acknowledged writes: removing the last would lose them. Wait for one.
-                notes.add("chain " + chain.chainId() + " is unavailable: no member of " + chain.members() +
-                    " is registered; kept unchanged until one comes back");
-                chains.add(chain);
+                // Every member holds all acknowledged writes: removing the last would lose them. Restarted processes of
+                // the members (new incarnations, no Sent lists) re-form it: the one whose store holds the longest
+                // history, alone; the others rejoin it by a delta (docs/healing.md, "The whole cluster restarts").
+                final RegisteredNode holder = restartedHolder(chain, live);
+                if (null != holder && (allMembersRestarted(chain, live) || restartGraceOver.contains(chain.chainId())))
+                {
+                    notes.add("chain " + chain.chainId() + ": every member of " + chain.members() + " went down; " +
+                        "re-formed from " + holder.nodeId() + ", restarted with the longest history (applied seq " +
+                        holder.info().appliedSeq() + "); the others rejoin it");
+                    chains.add(new ChainConfig(chain.clusterName(), chain.chainId(), nextEpoch,
+                        List.of(holder.info().toMember())));
+                    changed = true;
+                }
+                else
+                {
+                    if (null != holder)
+                    {
+                        awaitingRestart.put(chain.chainId(), chain.epoch());
+                    }
+                    notes.add("chain " + chain.chainId() + " is unavailable: no member of " + chain.members() +
+                        " is registered" + (null == holder ? "; kept unchanged until one comes back" :
+                        "; waiting for the others to restart before re-forming it from " + holder.nodeId()));
+                    chains.add(chain);
+                }
             }
             else if (!gone.isEmpty())
             {
@@ -381,7 +452,7 @@ public final class ChainPlanner
         }
 
         final ClusterConfig next = changed ? new ClusterConfig(current.clusterName(), nextEpoch, chains) : null;
-        return new Plan(next, notes);
+        return new Plan(next, notes, awaitingRestart);
     }
 
     private boolean assignJoiners(
@@ -476,6 +547,47 @@ public final class ChainPlanner
             }
         }
         return resumed;
+    }
+
+    /**
+     * @return of the chain's members (never a provisional tail) restarted as new processes whose stores say they hold a
+     * full member's history, the one that applied the most; null if none.
+     */
+    private static RegisteredNode restartedHolder(final ChainConfig chain, final Map<String, RegisteredNode> live)
+    {
+        RegisteredNode holder = null;
+        for (final ChainMember member : chain.members())
+        {
+            final RegisteredNode node = restartedMember(chain, member, live);
+            if (null != node && (null == holder || node.info().appliedSeq() > holder.info().appliedSeq() ||
+                (node.info().appliedSeq() == holder.info().appliedSeq() &&
+                REGISTRATION_ORDER.compare(node, holder) < 0)))
+            {
+                holder = node;
+            }
+        }
+        return holder;
+    }
+
+    private static boolean allMembersRestarted(final ChainConfig chain, final Map<String, RegisteredNode> live)
+    {
+        for (final ChainMember member : chain.members())
+        {
+            if (!(chain.tailProvisional() && member.equals(chain.tail())) && null == restartedMember(chain, member, live))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static RegisteredNode restartedMember(
+        final ChainConfig chain, final ChainMember member, final Map<String, RegisteredNode> live)
+    {
+        final RegisteredNode node = live.get(member.nodeId());
+        final boolean provisional = chain.tailProvisional() && member.equals(chain.tail());
+        return null == node || provisional || node.info().memberEpoch() <= 0 ||
+            node.info().state() == NodeState.DRAINING || node.info().state() == NodeState.BACKUP ? null : node;
     }
 
     /**

@@ -134,7 +134,7 @@ public final class MasterMain
                 return 2;
             }
             master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor,
-                settings.getBoolean(MasterSettings.HEAL)));
+                settings.getBoolean(MasterSettings.HEAL), settings.getLong(MasterSettings.RESTART_GRACE_MS)));
             master.start();
             final int metricsPort = settings.getInt(ProcessSettings.METRICS_PORT);
             if (ProcessSettings.METRICS_OFF != metricsPort)

@@ -27,6 +27,11 @@ public final class MasterSettings
         "Give a chain shorter than the replication factor a spare node, which joins at the tail by a state " +
         "transfer; --no-heal (or false) leaves chains short.");
 
+    public static final Setting RESTART_GRACE_MS = Setting.of("restart-grace-ms", Setting.Kind.LONG,
+        Long.toString(ChainPlanner.DEFAULT_RESTART_GRACE_MS), "After every member of a chain went down (a power cut, " +
+        "a whole-cluster restart), how long to wait for all of them to come back once one restarted member could " +
+        "re-form the chain; then it is re-formed from the one with the longest history and the others rejoin it.");
+
     public static final Setting TICK_MS = Setting.of("tick-ms", Setting.Kind.INT,
         Integer.toString(EmbeddedZooKeeper.DEFAULT_TICK_MS), "Tick of the embedded ZooKeeper server.");
 
@@ -35,7 +40,7 @@ public final class MasterSettings
 
     /** Every master setting, in the order help and the start-up listing show them. */
     public static final List<Setting> ALL = List.of(MASTER_ID, ProcessSettings.ZK, EMBEDDED_ZK, ProcessSettings.CLUSTER,
-        REPLICATION_FACTOR, HEAL, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
+        REPLICATION_FACTOR, HEAL, RESTART_GRACE_MS, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
         ProcessSettings.METRICS_PORT, ProcessSettings.METRICS_HOST, TICK_MS, ZK_DATA_DIR);
 
     private MasterSettings()

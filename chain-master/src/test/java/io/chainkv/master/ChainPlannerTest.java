@@ -602,14 +602,60 @@ class ChainPlannerTest
     }
 
     @Test
-    void aLastMemberRestartedLeavesTheChainWaitingForItsOldIncarnation()
+    void aLastMemberRestartedOnAStoreWithoutItsHistoryLeavesTheChainWaiting()
     {
         final ChainConfig alone = placedAsFirstIncarnations(chain(0, 5, "n1"));
 
         final Plan plan = healing.plan(CLUSTER, config(5, alone), List.of(incarnation(live("n1", 10), 2)));
 
-        assertFalse(plan.changes(), "every acknowledged write is with n1's old incarnation: the chain is not re-formed");
+        assertFalse(plan.changes(), "an emptied store holds none of the acknowledged writes: the chain is not re-formed");
         assertTrue(plan.notes().toString().contains("unavailable"), plan.notes().toString());
+        assertTrue(plan.awaitingRestart().isEmpty());
+    }
+
+    private static RegisteredNode restarted(
+        final String nodeId, final long zxid, final long incarnation, final long memberEpoch, final long appliedSeq)
+    {
+        return new RegisteredNode(new NodeInfo(nodeId, endpointOf(nodeId), NodeState.JOINING)
+            .withIncarnation(incarnation).withHistory(memberEpoch, appliedSeq), zxid);
+    }
+
+    @Test
+    void aChainAllOfWhoseMembersRestartedIsReformedFromTheLongestHistoryAlone()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+
+        final Plan plan = healing.plan(CLUSTER, config(5, placed), List.of(restarted("n1", 11, 21, 5, 900),
+            restarted("n2", 12, 22, 5, 950), restarted("n3", 13, 23, 4, 940)));
+
+        assertEquals(List.of("n2"), ids(plan.next().chain(0)), "n2 applied the most; the others rejoin it");
+        assertEquals(22L, plan.next().chain(0).head().incarnation());
+        assertEquals(6, plan.next().chain(0).epoch());
+    }
+
+    @Test
+    void aRestartedMemberWaitsForTheOthersUntilTheRestartGraceIsOver()
+    {
+        final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2", "n3"));
+        final List<RegisteredNode> back = List.of(restarted("n3", 13, 23, 5, 940));
+
+        final Plan waiting = healing.plan(CLUSTER, config(5, placed), back);
+        final Plan graceOver = healing.plan(CLUSTER, config(5, placed), back, Map.of(), Set.of(0));
+
+        assertFalse(waiting.changes(), waiting.notes().toString());
+        assertEquals(Map.of(0, 5L), waiting.awaitingRestart());
+        assertEquals(List.of("n3"), ids(graceOver.next().chain(0)), "any member holds every acknowledged write");
+    }
+
+    @Test
+    void aProvisionalTailRestartedAloneNeverReformsTheChain()
+    {
+        final ChainConfig promoted = placedAsFirstIncarnations(provisional(chain(0, 6, "t", "j")));
+
+        final Plan plan = healing.plan(CLUSTER, config(6, promoted), List.of(restarted("j", 10, 20, 6, 990)),
+            Map.of(), Set.of(0));
+
+        assertFalse(plan.changes(), "j may lack what t acknowledged");
     }
 
     @Test
@@ -654,7 +700,7 @@ class ChainPlannerTest
     }
 
     @Test
-    void aRestartedProcessNeverReformsTheChain()
+    void aRestartedProcessWithoutMemberHistoryNeverReformsTheChain()
     {
         final ChainConfig placed = placedAsFirstIncarnations(chain(0, 5, "n1", "n2"));
 

@@ -270,6 +270,7 @@ public final class ChainNode implements AutoCloseable
             metrics = null == metricsAddress ? null : NodeMetrics.start(nodeId, clusterName, endpoint, counters,
                 store.config(), lease, started::get, metricsAddress.bindHost(), metricsAddress.port());
             final NodeInfo self = new NodeInfo(nodeId, endpoint, registerAs, 0, store.lastCommittedSeq())
+                .withHistory(store.memberEpoch(), store.lastAppliedSeq())
                 .withMetricsEndpoint(null == metrics ? null : metrics.endpoint());
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
                 clusterName, chainId, self, lease, agent::offerConfig, agent.membershipReport());

@@ -41,6 +41,8 @@ public final class NodeInfo
     private final int sessionTimeoutMs;
     private final long resumes;
     private final long adoptedEpoch;
+    private final long memberEpoch;
+    private final long appliedSeq;
 
     /**
      * @param nodeId   unique id of the node in the cluster.
@@ -64,7 +66,7 @@ public final class NodeInfo
         final String nodeId, final String endpoint, final NodeState state, final long caughtUpEpoch, final long heldSeq)
     {
         this(nodeId, endpoint, state, caughtUpEpoch, heldSeq, null, 0, 0, ChainMember.NO_INCARNATION, 0,
-            ChainMember.NO_INCARNATION, 0);
+            ChainMember.NO_INCARNATION, 0, 0, 0);
     }
 
     private NodeInfo(
@@ -79,7 +81,9 @@ public final class NodeInfo
         final long incarnation,
         final int sessionTimeoutMs,
         final long resumes,
-        final long adoptedEpoch)
+        final long adoptedEpoch,
+        final long memberEpoch,
+        final long appliedSeq)
     {
         // ChainMember validates the id and the endpoint with the same rules a chain member has.
         final ChainMember member = new ChainMember(nodeId, endpoint);
@@ -95,6 +99,8 @@ public final class NodeInfo
         this.sessionTimeoutMs = Math.max(0, sessionTimeoutMs);
         this.resumes = resumes;
         this.adoptedEpoch = adoptedEpoch;
+        this.memberEpoch = memberEpoch;
+        this.appliedSeq = appliedSeq;
     }
 
     /**
@@ -127,7 +133,7 @@ public final class NodeInfo
             values.containsKey("incarnation") ? parseIncarnation(values.get("incarnation")) : ChainMember.NO_INCARNATION,
             (int)Math.min(Integer.MAX_VALUE, optionalLong(values, "sessionTimeoutMs")),
             values.containsKey("resumes") ? parseIncarnation(values.get("resumes")) : ChainMember.NO_INCARNATION,
-            optionalLong(values, "adoptedEpoch"));
+            optionalLong(values, "adoptedEpoch"), optionalLong(values, "memberEpoch"), optionalLong(values, "appliedSeq"));
     }
 
     private static long parseIncarnation(final String text)
@@ -194,6 +200,11 @@ public final class NodeInfo
         {
             KeyValueText.append(sb, "adoptedEpoch", adoptedEpoch);
         }
+        if (0 != memberEpoch)
+        {
+            KeyValueText.append(sb, "memberEpoch", memberEpoch);
+            KeyValueText.append(sb, "appliedSeq", appliedSeq);
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -204,7 +215,7 @@ public final class NodeInfo
     public NodeInfo withState(final NodeState newState)
     {
         return new NodeInfo(nodeId, endpoint, newState, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -214,7 +225,7 @@ public final class NodeInfo
     public NodeInfo withCaughtUpEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, epoch, heldSeq, metricsEndpoint, handoffEpoch, needsTransferEpoch,
-            incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -224,7 +235,7 @@ public final class NodeInfo
     public NodeInfo withMetricsEndpoint(final String endpoint)
     {
         return new NodeInfo(nodeId, this.endpoint, state, caughtUpEpoch, heldSeq, endpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -235,7 +246,7 @@ public final class NodeInfo
     public NodeInfo withHandoffEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, epoch, needsTransferEpoch,
-            incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -246,7 +257,7 @@ public final class NodeInfo
     public NodeInfo withNeedsTransferEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch, epoch,
-            incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -256,7 +267,7 @@ public final class NodeInfo
     public NodeInfo withIncarnation(final long incarnation)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -266,7 +277,7 @@ public final class NodeInfo
     public NodeInfo withSessionTimeoutMs(final int sessionTimeoutMs)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -278,7 +289,7 @@ public final class NodeInfo
     public NodeInfo withResumes(final long previous)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs, previous, adoptedEpoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, previous, adoptedEpoch, memberEpoch, appliedSeq);
     }
 
     /**
@@ -288,7 +299,36 @@ public final class NodeInfo
     public NodeInfo withAdoptedEpoch(final long epoch)
     {
         return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
-            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, epoch);
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, epoch, memberEpoch, appliedSeq);
+    }
+
+    /**
+     * @param epoch      the last chain epoch in which the node's store was a full member's (0 for none), as it started.
+     * @param appliedSeq the last seq its store applied, as it started.
+     * @return the same node with that history.
+     */
+    public NodeInfo withHistory(final long epoch, final long appliedSeq)
+    {
+        return new NodeInfo(nodeId, endpoint, state, caughtUpEpoch, heldSeq, metricsEndpoint, handoffEpoch,
+            needsTransferEpoch, incarnation, sessionTimeoutMs, resumes, adoptedEpoch, epoch, appliedSeq);
+    }
+
+    /**
+     * @return the last chain epoch in which the node's store, as it started, was a full member's: one holding every write
+     * the chain acknowledged (0: none, or an empty or incomplete store). A chain every member of which went down is
+     * re-formed from such a restarted node (docs/healing.md, "The whole cluster restarts").
+     */
+    public long memberEpoch()
+    {
+        return memberEpoch;
+    }
+
+    /**
+     * @return the last seq the node's store had applied when it started: the longer history wins a re-formed chain.
+     */
+    public long appliedSeq()
+    {
+        return appliedSeq;
     }
 
     /**
@@ -399,7 +439,8 @@ public final class NodeInfo
             Objects.equals(((NodeInfo)o).metricsEndpoint, metricsEndpoint) && ((NodeInfo)o).handoffEpoch == handoffEpoch &&
             ((NodeInfo)o).needsTransferEpoch == needsTransferEpoch && ((NodeInfo)o).incarnation == incarnation &&
             ((NodeInfo)o).sessionTimeoutMs == sessionTimeoutMs && ((NodeInfo)o).resumes == resumes &&
-            ((NodeInfo)o).adoptedEpoch == adoptedEpoch;
+            ((NodeInfo)o).adoptedEpoch == adoptedEpoch && ((NodeInfo)o).memberEpoch == memberEpoch &&
+            ((NodeInfo)o).appliedSeq == appliedSeq;
     }
 
     public int hashCode()

@@ -444,6 +444,8 @@ public final class ReplicationAgent implements Agent
             missingUpdates = false;
             report.handoffEpoch(0);
             report.needsTransferEpoch(0);
+            // No longer a member: later writes pass it by, so its store is no full member's history any more.
+            store.memberEpoch(0);
             connectTail(null);
             connectNeighbours(wasMember || wasJoiner ? oldConfig : null, isJoiner ? newConfig : null);
             if (isJoiner)
@@ -505,6 +507,13 @@ public final class ReplicationAgent implements Agent
             dirty.clear();
         }
 
+        if (isTail && lastApplied > lastCommitted)
+        {
+            // A tail's applied updates are committed by definition; a restarted member that re-forms its chain alone
+            // (every other member went down) holds some it had not seen acknowledged.
+            commitThrough(lastApplied);
+        }
+        recordMemberHistory(newConfig);
         counters.epoch.setRelease(epoch);
         counters.role.setRelease(NodeCounters.Role.of(roleIn(newConfig, nodeId)).ordinal());
         report.adoptedEpoch(epoch);
@@ -600,6 +609,17 @@ public final class ReplicationAgent implements Agent
         {
             nextSeq = Math.max(lastApplied + 1, newConfig.epoch() == 1 ? 1 : newConfig.epoch() << EPOCH_SEQ_SHIFT);
         }
+    }
+
+    /**
+     * Persists whether this store holds a full member's history in this epoch: every write the chain acknowledged. A
+     * provisional tail may lack some, and so may a member whose predecessor could not resend what it lacks. If every
+     * member of the chain goes down, the master re-forms it only from a restarted node whose store says so.
+     */
+    private void recordMemberHistory(final ChainConfig newConfig)
+    {
+        final boolean provisionalTail = newConfig.tailProvisional() && isTail;
+        store.memberEpoch(provisionalTail || missingUpdates ? 0 : epoch);
     }
 
     /**
@@ -1312,6 +1332,7 @@ public final class ReplicationAgent implements Agent
             // The gap is filled (an update applies only in sequence): this member holds what it lacked.
             missingUpdates = false;
             report.needsTransferEpoch(0);
+            recordMemberHistory(config);
             LOG.info("node={} epoch={} received the updates it lacked (applied seq {}); serving reads again", nodeId,
                 epoch, seq);
         }
@@ -1494,6 +1515,7 @@ public final class ReplicationAgent implements Agent
         {
             missingUpdates = true;
             report.needsTransferEpoch(epoch);
+            store.memberEpoch(0);
             LOG.warn("node={} epoch={} its predecessor no longer holds the updates after seq {} that this member lacks " +
                 "(it holds only those after {}); it answers no reads and asks to be taken out of the chain to transfer " +
                 "again", nodeId, epoch, lastApplied, abort.heldAfterSeq());

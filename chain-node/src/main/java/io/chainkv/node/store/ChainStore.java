@@ -745,6 +745,27 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
+     * @return the last chain epoch in which this store was a full member's, holding every write the chain acknowledged
+     * (not a joiner's, not a provisional tail's, not a member's that lacks updates); 0 if none. After every member of a
+     * chain went down, the master re-forms it from a restarted member whose store says so.
+     */
+    public long memberEpoch()
+    {
+        return metadata.memberEpoch();
+    }
+
+    /**
+     * @param epoch the chain epoch in which this store is a full member's, or 0 when it is not (persisted).
+     */
+    public void memberEpoch(final long epoch)
+    {
+        if (metadata.memberEpoch() != epoch)
+        {
+            metadata.memberEpoch(epoch);
+        }
+    }
+
+    /**
      * @param seq new tombstone horizon, persisted; never lowered.
      */
     public void tombstoneHorizon(final long seq)
@@ -763,6 +784,7 @@ public final class ChainStore implements AutoCloseable
      */
     public void clear()
     {
+        metadata.memberEpoch(0);
         metadata.lastCommittedSeq(0);
         metadata.lastAppliedSeq(0);
         entries.clear();

@@ -39,6 +39,8 @@ final class StoreMetadata implements AutoCloseable
     private static final int TOMBSTONE_HORIZON_OFFSET = 80;
     // Also added later; 0 means "not yet adopted by a cluster".
     private static final int CLUSTER_ID_OFFSET = 88;
+    // Also added later; 0 means "not known to hold a full member's history" (docs/healing.md, whole-cluster restart).
+    private static final int MEMBER_EPOCH_OFFSET = 96;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -177,6 +179,16 @@ final class StoreMetadata implements AutoCloseable
     void clusterId(final long clusterId)
     {
         buffer.putLong(CLUSTER_ID_OFFSET, clusterId, ORDER);
+    }
+
+    long memberEpoch()
+    {
+        return buffer.getLong(MEMBER_EPOCH_OFFSET, ORDER);
+    }
+
+    void memberEpoch(final long epoch)
+    {
+        buffer.putLong(MEMBER_EPOCH_OFFSET, epoch, ORDER);
     }
 
     void force()

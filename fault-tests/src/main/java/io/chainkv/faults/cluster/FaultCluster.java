@@ -119,6 +119,8 @@ public final class FaultCluster implements AutoCloseable
                 .jvmArg("-XX:TieredStopAtLevel=1")
                 // Collected deletes and the horizon that travels with transfers come into play within a segment.
                 .nodeArgs("--tombstone-retention-ms", Long.toString(TOMBSTONE_RETENTION_MS))
+                // A whole-cluster restart (the kill-all nemesis) re-forms the chain within a segment.
+                .masterArgs("--restart-grace-ms", "2000")
                 .startTimeout(Duration.ofSeconds(120));
             if (null != network)
             {

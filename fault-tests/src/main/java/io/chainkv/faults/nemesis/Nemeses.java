@@ -22,7 +22,7 @@ public final class Nemeses
     {
         return List.of(new KillNode(), new PauseNode(), new KillMaster(), new PauseMaster(), new RestartZooKeeper(),
             new IsolateNode(), new CutNodeFromZooKeeper(), new PartitionNodes(), new KillGiverDuringHandoff(),
-            new SlowJoiner());
+            new SlowJoiner(), new KillEverything());
     }
 
     /**

@@ -262,6 +262,19 @@ public final class ChainConfig
     }
 
     /**
+     * @return the members' node ids from head to tail: which nodes hold the places, whatever their incarnations.
+     */
+    public List<String> memberIds()
+    {
+        final List<String> ids = new ArrayList<>(members.size());
+        for (final ChainMember member : members)
+        {
+            ids.add(member.nodeId());
+        }
+        return ids;
+    }
+
+    /**
      * @return the node joining at the tail, or null.
      */
     public ChainMember joiner()

@@ -94,7 +94,7 @@ class TombstoneHorizonTest
         cluster.nodeOption(j.id(), "--tombstone-retention-ms", DEFAULT_RETENTION_MS);
 
         r.kill9();
-        cluster.awaitChain((chain) -> List.of(a.member()).equals(chain.members()) && null == chain.joiner(), WAIT);
+        cluster.awaitChain((chain) -> List.of(a.id()).equals(chain.memberIds()) && null == chain.joiner(), WAIT);
         // The test is the only writer: the delete is the write right after this one.
         final long beforeDelete = client.put(utf8("marker"), utf8("m"));
         assertTrue(client.delete(utf8("k")), "k existed");
@@ -102,14 +102,14 @@ class TombstoneHorizonTest
 
         j.restart();
         // A full tail: the old one proved the handoff, so the chain may be left to J when A fails.
-        cluster.awaitChain((chain) -> List.of(a.member(), j.member()).equals(chain.members()) &&
+        cluster.awaitChain((chain) -> List.of(a.id(), j.id()).equals(chain.memberIds()) &&
             null == chain.joiner() && !chain.tailProvisional(), WAIT);
         assertEquals(1L, counters(j).get("full transfers received"), "J joined an empty store by a full transfer");
 
         a.kill9();
-        cluster.awaitChain((chain) -> List.of(j.member()).equals(chain.members()) && null == chain.joiner(), WAIT);
+        cluster.awaitChain((chain) -> List.of(j.id()).equals(chain.memberIds()) && null == chain.joiner(), WAIT);
         r.restart();
-        cluster.awaitChain((chain) -> List.of(j.member(), r.member()).equals(chain.members()) &&
+        cluster.awaitChain((chain) -> List.of(j.id(), r.id()).equals(chain.memberIds()) &&
             null == chain.joiner() && !chain.tailProvisional(), WAIT);
 
         final VersionedValue fromNewTail = readAnsweredBy(r, "k");

@@ -66,7 +66,7 @@ class ControlPlaneFailoverTest
     @Test
     void standbyMasterFinishesTheSpliceWhenTheActiveMasterDiesWithANode() throws Exception
     {
-        start();
+        start(FailoverClusters.builder().masters(2));
         writers = new ContinuousWriters(client, 8);
         writers.awaitProgress(100, WAIT);
         final ChainConfig before = cluster.currentConfig().chain(0);

@@ -594,7 +594,11 @@ public final class LocalCluster implements AutoCloseable
         private int nodeCount = 3;
         private int masterCount = 2;
         private int replicationFactor = -1;
-        private int sessionTimeoutMs = ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS;
+        /**
+         * Longer than a node's 600 ms default: a two-core machine starting half a dozen JVMs stalls processes for
+         * longer than that, and a test checks what happens in a failure, not how fast (scripts/measure-failover.sh).
+         */
+        private int sessionTimeoutMs = 1_500;
         private int tickMs = 100;
         private String name;
         private String clusterName = "test";
@@ -659,7 +663,7 @@ public final class LocalCluster implements AutoCloseable
         }
 
         /**
-         * @param sessionTimeoutMs ZooKeeper session of masters and nodes; at least two ZooKeeper ticks.
+         * @param sessionTimeoutMs ZooKeeper session of masters and nodes; at least two ZooKeeper ticks (default 1,500).
          * @return this.
          */
         public Builder sessionTimeoutMs(final int sessionTimeoutMs)
@@ -1105,7 +1109,7 @@ public final class LocalCluster implements AutoCloseable
         {
             final List<String> command = new ArrayList<>();
             command.add(JvmCommand.javaExecutable());
-            command.add("@" + JvmCommand.jvmOptionsFile());
+            command.addAll(JvmCommand.childJvmOptions());
             command.addAll(jvmArgs);
             command.add("-Dchainkv.aeron.dir.parent=" + aeronParent);
             final Map<String, String> properties = new LinkedHashMap<>(systemProperties);

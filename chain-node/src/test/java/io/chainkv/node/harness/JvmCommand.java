@@ -19,6 +19,12 @@ public final class JvmCommand
 {
     /** System property Surefire sets to the path of scripts/jvm.options. */
     public static final String JVM_OPTIONS_PROP = "chainkv.jvm.options";
+    /**
+     * System property with JVM options for the processes tests start, after those of scripts/jvm.options
+     * (whitespace-separated). The build sets it to a C1-only JIT and the serial collector: a test cluster is half a
+     * dozen short-lived JVMs on two cores, whose start-up compilation, not their steady state, is what costs.
+     */
+    public static final String CHILD_JVM_OPTIONS_PROP = "chainkv.test.child.jvm.options";
 
     private JvmCommand()
     {
@@ -60,6 +66,24 @@ public final class JvmCommand
         }
         throw new IllegalStateException("no JVM options file: set -D" + JVM_OPTIONS_PROP +
             "=<repository>/scripts/jvm.options (Surefire sets it)");
+    }
+
+    /**
+     * The options a process a test starts is given before its own: {@code @}{@link #jvmOptionsFile()}, then those of
+     * {@value #CHILD_JVM_OPTIONS_PROP}.
+     *
+     * @return the options, in order.
+     */
+    public static List<String> childJvmOptions()
+    {
+        final List<String> options = new ArrayList<>();
+        options.add("@" + jvmOptionsFile());
+        final String more = System.getProperty(CHILD_JVM_OPTIONS_PROP, "").trim();
+        if (!more.isEmpty())
+        {
+            options.addAll(List.of(more.split("\\s+")));
+        }
+        return options;
     }
 
     /**

@@ -558,7 +558,7 @@ public final class LocalChain implements AutoCloseable
         {
             final List<String> command = new ArrayList<>();
             command.add(JvmCommand.javaExecutable());
-            command.add("@" + JvmCommand.jvmOptionsFile());
+            command.addAll(JvmCommand.childJvmOptions());
             command.addAll(jvmArgs);
             command.add("-Dchainkv.aeron.dir.parent=" + aeronParent);
             for (final Map.Entry<String, String> property : systemProperties.entrySet())

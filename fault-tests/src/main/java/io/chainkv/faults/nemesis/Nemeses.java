@@ -9,7 +9,8 @@ import java.util.List;
 public final class Nemeses
 {
     /** Names of the nemeses that need network namespaces (root). */
-    public static final List<String> NETWORK = List.of("isolate-node", "cut-from-zookeeper", "partition-nodes");
+    public static final List<String> NETWORK = List.of("isolate-node", "cut-from-zookeeper", "partition-nodes",
+        "partition-zookeeper-server");
 
     private Nemeses()
     {
@@ -22,7 +23,7 @@ public final class Nemeses
     {
         return List.of(new KillNode(), new PauseNode(), new KillMaster(), new PauseMaster(), new RestartZooKeeper(),
             new IsolateNode(), new CutNodeFromZooKeeper(), new PartitionNodes(), new KillGiverDuringHandoff(),
-            new SlowJoiner(), new KillEverything());
+            new SlowJoiner(), new KillEverything(), new PartitionZooKeeperServer());
     }
 
     /**

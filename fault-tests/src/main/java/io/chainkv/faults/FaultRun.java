@@ -44,6 +44,8 @@ public final class FaultRun
     private static final long MAX_QUIET_MS = 4_000;
     private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration MIN_SEGMENT = Duration.ofSeconds(20);
+    /** A churning client process replaces its client instance this often: a few hundred instances a segment. */
+    private static final int CHURN_OPS_PER_CLIENT = 20;
 
     private final RunSettings settings;
     private final PrintStream log;
@@ -142,6 +144,16 @@ public final class FaultRun
                 threads.add(thread);
                 thread.start();
             }
+            // Client churn: one more process on a client instance of its own, replaced every few operations.
+            final FaultCluster churned = cluster;
+            final int churner = settings.processes() + 1;
+            final Thread churnThread = new Thread(ClientProcess.churning(churner,
+                () -> ChainKvClient.connect(churned.clientConfig().requestTimeout(Duration.ofSeconds(3))),
+                CHURN_OPS_PER_CLIENT, history, keys, random.nextLong(), running, TimeUnit.MILLISECONDS.toNanos(30)),
+                "fault-client-" + churner + "-churning");
+            churnThread.setDaemon(true);
+            threads.add(churnThread);
+            churnThread.start();
             // The schedule runs for the segment's length once the cluster serves; start-up does not eat into it.
             schedule(cluster, nemeses, history, random, System.nanoTime() + length.toNanos());
         }

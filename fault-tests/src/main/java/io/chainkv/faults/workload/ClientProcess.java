@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,11 +29,18 @@ import java.util.concurrent.locks.LockSupport;
  * {@link UnavailableException} and {@link RequestTimeoutException} are UNKNOWN for writes when they say the outcome
  * is unknown, else FAILED; size and capacity refusals are FAILED (nothing applied); anything else is UNKNOWN for a
  * write and FAILED for a read.
+ * <p>
+ * A churning process ({@link #churning}) works through a client instance of its own that it closes and replaces by a
+ * newly connected one every few operations, as short-lived applications, scripts and restarts do: each new instance is
+ * a new client to the chain's exactly-once table and to the nodes' transports.
  */
 public final class ClientProcess implements Runnable
 {
     private final int id;
-    private final ChainKvClient client;
+    private final Supplier<ChainKvClient> connect;
+    private final int opsPerClient;
+    private ChainKvClient client;
+    private int opsOnClient;
     private final History history;
     private final KeySpace keys;
     private final SplittableRandom random;
@@ -59,8 +67,24 @@ public final class ClientProcess implements Runnable
         final AtomicBoolean running,
         final long maxPauseNs)
     {
+        this(id, client, null, 0, history, keys, seed, running, maxPauseNs);
+    }
+
+    private ClientProcess(
+        final int id,
+        final ChainKvClient client,
+        final Supplier<ChainKvClient> connect,
+        final int opsPerClient,
+        final History history,
+        final KeySpace keys,
+        final long seed,
+        final AtomicBoolean running,
+        final long maxPauseNs)
+    {
         this.id = id;
         this.client = client;
+        this.connect = connect;
+        this.opsPerClient = opsPerClient;
         this.history = history;
         this.keys = keys;
         this.random = new SplittableRandom(seed);
@@ -68,15 +92,89 @@ public final class ClientProcess implements Runnable
         this.maxPauseNs = maxPauseNs;
     }
 
+    /**
+     * A process that connects a client instance of its own, and a new one after every {@code opsPerClient}
+     * operations; it closes each when done with it.
+     *
+     * @param id           process id in the history (&gt; 0).
+     * @param connect      connects a new client instance (may throw while the cluster cannot be reached).
+     * @param opsPerClient operations per client instance (&gt; 0).
+     * @param history      where it records.
+     * @param keys         the keys it works on.
+     * @param seed         its random seed.
+     * @param running      cleared to stop it after its current operation.
+     * @param maxPauseNs   longest pause between two operations.
+     * @return the process.
+     */
+    public static ClientProcess churning(
+        final int id,
+        final Supplier<ChainKvClient> connect,
+        final int opsPerClient,
+        final History history,
+        final KeySpace keys,
+        final long seed,
+        final AtomicBoolean running,
+        final long maxPauseNs)
+    {
+        if (opsPerClient <= 0)
+        {
+            throw new IllegalArgumentException("opsPerClient must be > 0: " + opsPerClient);
+        }
+        return new ClientProcess(id, null, connect, opsPerClient, history, keys, seed, running, maxPauseNs);
+    }
+
     public void run()
     {
-        while (running.get())
+        try
         {
-            step();
-            if (maxPauseNs > 0)
+            while (running.get())
             {
-                LockSupport.parkNanos(random.nextLong(maxPauseNs));
+                if (null == connect || haveClient())
+                {
+                    step();
+                }
+                if (maxPauseNs > 0)
+                {
+                    LockSupport.parkNanos(random.nextLong(maxPauseNs));
+                }
             }
+        }
+        finally
+        {
+            if (null != connect && null != client)
+            {
+                client.close();
+            }
+        }
+    }
+
+    /**
+     * A churning process's client for its next operation: the current one, or a new one when the current one has
+     * done its share.
+     *
+     * @return false when no client could be connected now (the next turn tries again).
+     */
+    private boolean haveClient()
+    {
+        if (null != client && opsOnClient < opsPerClient)
+        {
+            opsOnClient++;
+            return true;
+        }
+        if (null != client)
+        {
+            client.close();
+            client = null;
+        }
+        try
+        {
+            client = connect.get();
+            opsOnClient = 1;
+            return true;
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;
         }
     }
 

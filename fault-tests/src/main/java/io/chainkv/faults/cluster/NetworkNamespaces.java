@@ -297,11 +297,16 @@ public final class NetworkNamespaces implements NodeNetwork, ZooKeeperNetwork, A
     }
 
     /**
-     * Drops everything the node sends to ZooKeeper; it still reaches its neighbours and the clients.
+     * Drops everything the node sends to ZooKeeper, to every server of an ensemble too; it still reaches its
+     * neighbours and the clients.
      */
     public void cutFromZooKeeper(final String nodeId)
     {
         blackhole(nodeId, zooKeeperHost());
+        for (int j = 1; j <= servers; j++)
+        {
+            blackhole(nodeId, serverHost(j));
+        }
     }
 
     /**

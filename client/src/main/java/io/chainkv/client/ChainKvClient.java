@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +56,8 @@ public final class ChainKvClient implements AutoCloseable
     private final long attemptTimeoutNs;
     private final long requestTimeoutNs;
     private final long retryBackoffNs;
-    private final long clientId;
+    private final ClientSession session = new ClientSession();
+    private final long keepaliveIntervalNs;
     private final AtomicLong lastSeq = new AtomicLong();
     // The session token: written by the receiver thread as answers arrive, read by callers.
     private final AtomicLong sessionVersion = new AtomicLong();
@@ -91,13 +91,7 @@ public final class ChainKvClient implements AutoCloseable
         this.embeddedAeron = embeddedAeron;
         this.aeron = aeron;
 
-        long id;
-        do
-        {
-            id = ThreadLocalRandom.current().nextLong();
-        }
-        while (0 == id);
-        this.clientId = id;
+        this.keepaliveIntervalNs = config.sessionKeepalive().toNanos();
 
         for (int i = 0; i < pending.length; i++)
         {
@@ -302,11 +296,12 @@ public final class ChainKvClient implements AutoCloseable
     }
 
     /**
-     * @return the random id this client instance puts in every request.
+     * @return the random id this client puts in the requests it starts now: its session's id. A new session (after the
+     * chain ended the previous one, {@link SessionExpiredException}) has a new id.
      */
     public long clientId()
     {
-        return clientId;
+        return session.id();
     }
 
     /**
@@ -338,6 +333,7 @@ public final class ChainKvClient implements AutoCloseable
             return;
         }
         CloseHelper.quietClose(agentRunner);
+        closeSession();
         for (final PendingRequest request : pending)
         {
             request.wakeAll();
@@ -348,15 +344,36 @@ public final class ChainKvClient implements AutoCloseable
         CloseHelper.quietClose(ownedConfigSource);
         if (null != agent && (agent.ignoredReplies() > 0 || agent.malformedReplies() > 0))
         {
-            LOG.debug("client {} closed; ignored {} replies, {} malformed", Long.toHexString(clientId),
+            LOG.debug("client {} closed; ignored {} replies, {} malformed", Long.toHexString(session.id()),
                 agent.ignoredReplies(), agent.malformedReplies());
         }
     }
 
     public String toString()
     {
-        return "ChainKvClient{clientId=" + Long.toHexString(clientId) + ", replyChannel=" + replyChannel + ", config=" +
+        return "ChainKvClient{clientId=" + Long.toHexString(session.id()) + ", replyChannel=" + replyChannel + ", config=" +
             configSource.current() + "}";
+    }
+
+    /**
+     * Tells the head the session is over, so the chain frees its exactly-once slots and the nodes their reply
+     * publications now rather than after the session timeout. Sent once the receiver thread has stopped: no request of
+     * the session is retried after it. Best effort; a lost close leaves the session to expire.
+     */
+    private void closeSession()
+    {
+        if (null == sender || !session.isOpen())
+        {
+            return;
+        }
+        try
+        {
+            sender.sendSessionMessage(OpType.SESSION_CLOSE, session.id());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("session close not sent", ex);
+        }
     }
 
     private void start(final ClientConfig config, final TransportSettings settings)
@@ -371,14 +388,14 @@ public final class ChainKvClient implements AutoCloseable
             (image) -> goneSessions.offer(image.sessionId()));
         replyChannel = "aeron:udp?endpoint=" + resolveReplyEndpoint(replies, embeddedAeron);
 
-        sender = new RequestSender(aeron, settings, configSource, clientId, replyChannel, embeddedAeron);
+        sender = new RequestSender(aeron, settings, configSource, session, replyChannel, embeddedAeron);
         sender.warmUp();
 
         // Accept replies up to the larger of our own and the protocol's default value limit, so a node with
         // a higher limit than this client's still gets its GET answers through.
         final int maxReplyLength = ProtocolLimits.MAX_ENVELOPE_LENGTH +
             Math.max(maxValueLength, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH);
-        agent = new ClientAgent(clientId, replies, maxReplyLength, goneSessions, pending, sender, configSource,
+        agent = new ClientAgent(session, keepaliveIntervalNs, replies, maxReplyLength, goneSessions, pending, sender, configSource,
             sessionVersion,
             attemptTimeoutNs, config.maxRetryBackoff().toNanos());
         // With the driver on the receiver thread, that thread also runs it first in every duty cycle.
@@ -467,6 +484,7 @@ public final class ChainKvClient implements AutoCloseable
 
         final long nowNs = System.nanoTime();
         request.seq = seq;
+        request.sessionId = session.id();
         request.op = op;
         request.key = key;
         request.value = value;

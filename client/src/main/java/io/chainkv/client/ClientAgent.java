@@ -35,7 +35,9 @@ final class ClientAgent implements Agent, FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ClientResponseDecoder responseDecoder = new ClientResponseDecoder();
     private final String roleName;
-    private final long clientId;
+    private final ClientSession session;
+    private final long keepaliveIntervalNs;
+    private long lastKeepaliveNs;
     private final Subscription replies;
     private final MessageAssembler assembler;
     private final ManyToOneConcurrentArrayQueue<Integer> goneSessions;
@@ -53,7 +55,8 @@ final class ClientAgent implements Agent, FragmentHandler
     private volatile boolean closed;
 
     ClientAgent(
-        final long clientId,
+        final ClientSession session,
+        final long keepaliveIntervalNs,
         final Subscription replies,
         final int maxReplyLength,
         final ManyToOneConcurrentArrayQueue<Integer> goneSessions,
@@ -64,8 +67,9 @@ final class ClientAgent implements Agent, FragmentHandler
         final long attemptTimeoutNs,
         final long maxBackoffNs)
     {
-        this.roleName = "chainkv-client-" + Long.toHexString(clientId);
-        this.clientId = clientId;
+        this.roleName = "chainkv-client-" + Long.toHexString(session.id());
+        this.session = session;
+        this.keepaliveIntervalNs = keepaliveIntervalNs;
         this.replies = replies;
         this.assembler = new MessageAssembler(this, maxReplyLength);
         this.goneSessions = goneSessions;
@@ -167,14 +171,14 @@ final class ClientAgent implements Agent, FragmentHandler
 
         final ClientResponseDecoder response = responseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         final long seq = response.requestSeq();
-        if (response.clientId() != clientId || seq <= 0)
+        if (seq <= 0)
         {
             ignoredReplies++;
             return;
         }
 
         final PendingRequest request = pending[PendingRequest.indexOf(seq)];
-        if (!request.isActive(seq))
+        if (!request.isActive(seq) || response.clientId() != request.sessionId)
         {
             // A reply to an earlier attempt of a request that has already completed.
             ignoredReplies++;
@@ -198,6 +202,19 @@ final class ClientAgent implements Agent, FragmentHandler
         if ((Status.OK == status || Status.NOT_FOUND == status) && version > sessionVersion.get())
         {
             sessionVersion.lazySet(version);
+        }
+        if (OpType.GET != op)
+        {
+            // Outcomes the chain sequenced (a head's refusal is none) mean the chain holds the session; an ended one
+            // is replaced for later calls, while its requests still in flight are refused in their turn.
+            if (Status.OK == status || Status.NOT_FOUND == status || Status.VERSION_MISMATCH == status)
+            {
+                session.opened(request.sessionId);
+            }
+            else if (Status.SESSION_EXPIRED == status)
+            {
+                session.renew(request.sessionId);
+            }
         }
         switch (status)
         {
@@ -278,9 +295,32 @@ final class ClientAgent implements Agent, FragmentHandler
         scheduleBackoff(request, System.nanoTime());
     }
 
+    /**
+     * Keeps an idle session alive: a keepalive to the head when no write went out for the keepalive interval, well
+     * inside the nodes' session timeout. A client that never wrote has no session and sends none.
+     */
+    private int keepSessionAlive(final long nowNs)
+    {
+        if (!session.isOpen() || nowNs - session.lastWriteSentNs() < keepaliveIntervalNs ||
+            nowNs - lastKeepaliveNs < keepaliveIntervalNs)
+        {
+            return 0;
+        }
+        lastKeepaliveNs = nowNs;
+        try
+        {
+            return sender.sendSessionMessage(OpType.KEEPALIVE, session.id()) ? 1 : 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("keepalive failed", ex);
+            return 0;
+        }
+    }
+
     private int checkTimers(final long nowNs)
     {
-        int workCount = 0;
+        int workCount = keepSessionAlive(nowNs);
         // A new configuration (a failover) makes every request in flight worth sending again at once, to the
         // new head or tail, rather than after its attempt times out at a node that may be dead.
         final long epoch = configSource.current().epoch();

@@ -73,6 +73,8 @@ final class PendingRequest
 
     // The request: written before publication, stable until the slot is freed.
     long seq;
+    // The session (wire clientId) the request belongs to, fixed when it starts: its retries stay in that session.
+    long sessionId;
     OpType op;
     byte[] key;
     byte[] value;

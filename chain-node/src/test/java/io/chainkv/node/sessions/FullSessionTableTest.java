@@ -1,9 +1,9 @@
 package io.chainkv.node.sessions;
 
 import io.chainkv.client.ChainKvClient;
-import io.chainkv.client.ChainKvException;
 import io.chainkv.client.ClientConfig;
 import io.chainkv.client.RequestTimeoutException;
+import io.chainkv.client.SessionsFullException;
 import io.chainkv.client.VersionedValue;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -76,16 +76,16 @@ class FullSessionTableTest
             {
                 fail("client " + i + "'s write got no answer: " + ex.getMessage());
             }
-            catch (final ChainKvException ex)
+            catch (final SessionsFullException ex)
             {
                 refused++;
                 assertTrue(i >= CAPACITY, "client " + i + " refused within capacity: " + ex.getMessage());
-                assertTrue(ex.getMessage().contains("session"), ex.getMessage());
+                assertTrue(ex.getMessage().contains("--max-client-sessions"), ex.getMessage());
                 final VersionedValue read = clients.get(0).get(key);
                 assertNull(read, "a refused write is visible");
             }
         }
-        assertTrue(refused > 0, "the table's capacity was never enforced");
+        assertEquals(clients.size() - CAPACITY, refused, "clients refused");
 
         // Existing clients go on.
         clients.get(0).put("k0".getBytes(StandardCharsets.UTF_8), "again".getBytes(StandardCharsets.UTF_8));
@@ -98,6 +98,9 @@ class FullSessionTableTest
         {
             assertEquals(digest, node.store().digest(), "digest of a member");
             assertEquals(lastApplied, node.store().lastAppliedSeq(), "last applied seq of a member");
+            assertEquals(nodes.get(0).store().clients().digest(), node.store().clients().digest(),
+                "exactly-once table of a member");
+            assertEquals(CAPACITY, node.store().clients().sessionCount(), "sessions of a member");
         }
     }
 

@@ -56,6 +56,7 @@ public final class ChainKvClient implements AutoCloseable
     private final long attemptTimeoutNs;
     private final long requestTimeoutNs;
     private final long retryBackoffNs;
+    private static final long SESSION_CLOSE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private final ClientSession session = new ClientSession();
     private final long keepaliveIntervalNs;
     private final AtomicLong lastSeq = new AtomicLong();
@@ -332,8 +333,11 @@ public final class ChainKvClient implements AutoCloseable
         {
             return;
         }
+        if (null != agent && Thread.currentThread() != agentThread)
+        {
+            agent.closeSessionAndWait(SESSION_CLOSE_TIMEOUT_NS);
+        }
         CloseHelper.quietClose(agentRunner);
-        closeSession();
         for (final PendingRequest request : pending)
         {
             request.wakeAll();
@@ -353,27 +357,6 @@ public final class ChainKvClient implements AutoCloseable
     {
         return "ChainKvClient{clientId=" + Long.toHexString(session.id()) + ", replyChannel=" + replyChannel + ", config=" +
             configSource.current() + "}";
-    }
-
-    /**
-     * Tells the head the session is over, so the chain frees its exactly-once slots and the nodes their reply
-     * publications now rather than after the session timeout. Sent once the receiver thread has stopped: no request of
-     * the session is retried after it. Best effort; a lost close leaves the session to expire.
-     */
-    private void closeSession()
-    {
-        if (null == sender || !session.isOpen())
-        {
-            return;
-        }
-        try
-        {
-            sender.sendSessionMessage(OpType.SESSION_CLOSE, session.id());
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.debug("session close not sent", ex);
-        }
     }
 
     private void start(final ClientConfig config, final TransportSettings settings)

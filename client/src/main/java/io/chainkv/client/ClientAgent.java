@@ -38,6 +38,14 @@ final class ClientAgent implements Agent, FragmentHandler
     private final ClientSession session;
     private final long keepaliveIntervalNs;
     private long lastKeepaliveNs;
+    // The session's close: asked for by close(), sent by this thread (it owns the publications and, by default, runs
+    // the driver), then a moment for the driver to put it on the wire before the thread stops.
+    private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final int CLOSE_IDLE = 0;
+    private static final int CLOSE_REQUESTED = 1;
+    private static final int CLOSE_DONE = 2;
+    private volatile int closeState = CLOSE_IDLE;
+    private long closeLingerUntilNs;
     private final Subscription replies;
     private final MessageAssembler assembler;
     private final ManyToOneConcurrentArrayQueue<Integer> goneSessions;
@@ -105,6 +113,10 @@ final class ClientAgent implements Agent, FragmentHandler
         workCount += replies.poll(assembler, FRAGMENT_LIMIT);
 
         final long nowNs = System.nanoTime();
+        if (CLOSE_REQUESTED == closeState)
+        {
+            workCount += closeSession(nowNs);
+        }
         if (nowNs - lastTimerCheckNs >= TIMER_CHECK_INTERVAL_NS)
         {
             lastTimerCheckNs = nowNs;
@@ -112,6 +124,50 @@ final class ClientAgent implements Agent, FragmentHandler
         }
 
         return workCount;
+    }
+
+    /**
+     * Asks this thread to close the session (a {@code SESSION_CLOSE} to the head, never answered), so the chain frees
+     * the session's exactly-once slots and the nodes their reply publications now rather than after the session
+     * timeout. Called by the closing caller before the thread stops: no request of the session is retried after it.
+     *
+     * @param timeoutNs how long to wait for the close to go out.
+     */
+    void closeSessionAndWait(final long timeoutNs)
+    {
+        if (!session.isOpen())
+        {
+            return;
+        }
+        closeState = CLOSE_REQUESTED;
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (CLOSE_DONE != closeState && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private int closeSession(final long nowNs)
+    {
+        if (0 == closeLingerUntilNs)
+        {
+            try
+            {
+                sender.sendSessionMessage(OpType.SESSION_CLOSE, session.id());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.debug("session close not sent", ex);
+            }
+            closeLingerUntilNs = nowNs + CLOSE_LINGER_NS;
+            return 1;
+        }
+        if (nowNs - closeLingerUntilNs >= 0)
+        {
+            closeState = CLOSE_DONE;
+        }
+        return 0;
     }
 
     /**

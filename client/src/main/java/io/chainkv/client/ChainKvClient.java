@@ -468,6 +468,8 @@ public final class ChainKvClient implements AutoCloseable
         final long nowNs = System.nanoTime();
         request.seq = seq;
         request.sessionId = session.id();
+        request.attemptsOffered = 0;
+        request.attemptsRefused = 0;
         request.op = op;
         request.key = key;
         request.value = value;

@@ -301,6 +301,11 @@ final class ClientAgent implements Agent, FragmentHandler
                     // not tell which version is committed.
                     request.readAtTail |= Status.NOT_TAIL == status;
                 }
+                else
+                {
+                    // A node refuses a write with these before the head sequences it: that attempt was not applied.
+                    request.attemptsRefused++;
+                }
                 onRetryable(request, status, response.detail());
                 break;
 

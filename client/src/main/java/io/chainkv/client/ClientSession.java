@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The client's session with the chain: the id its requests carry ({@code clientId} on the wire), under which the
  * chain's exactly-once table remembers the outcomes of its writes (docs/client.md, "Sessions").
  * <p>
- * A session opens with its first write the head sequences: until one of its writes is answered, writes tell the head
- * it may open the session ({@link #mayOpen}); afterwards a write of a session the head no longer knows is answered
- * SESSION_EXPIRED and never applied again. The receiver thread then {@link #renew}s the session: later calls carry a
+ * A session opens with its first write the head sequences: until one of its writes is answered, a write none of whose
+ * attempts can have been applied tells the head it may open the session ({@link #mayOpen}); any other write of a
+ * session the head does not know is answered SESSION_EXPIRED and never applied again. The receiver thread then {@link #renew}s the session: later calls carry a
  * new id and open a new session. The client keeps its session alive with keepalives while it is idle, and closes it
  * when it closes.
  * <p>

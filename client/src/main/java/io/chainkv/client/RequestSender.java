@@ -113,7 +113,9 @@ final class RequestSender implements AutoCloseable
             return false;
         }
         final ThreadEncoder encoder = ENCODERS.get();
-        final int length = encoder.encode(config, request, !read && session.mayOpen(request.sessionId), replyChannel);
+        final boolean opensSession = !read && session.mayOpen(request.sessionId) &&
+            request.attemptsOffered == request.attemptsRefused;
+        final int length = encoder.encode(config, request, opensSession, replyChannel);
         if (!read)
         {
             session.writeSent(System.nanoTime());
@@ -131,6 +133,10 @@ final class RequestSender implements AutoCloseable
         if (!sent && read)
         {
             releaseRead(request);
+        }
+        if (sent && !read)
+        {
+            request.attemptsOffered++;
         }
         return sent;
     }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,6 +208,31 @@ class ClientSessionTableTest
             assertEquals(ClientTable.DUPLICATE, table.lookup(client, 1, result), "client " + client);
         }
         assertEquals(live.size(), table.sessionCount());
+    }
+
+    @Test
+    void aSessionEndInterruptedByAKillIsCompletedOnTheNextOpen() throws Exception
+    {
+        table.record(1, 1, (byte)0, 10);
+        table.record(2, 1, (byte)0, 11);
+        store.close();
+        // As if the process was killed inside endSession(1): the intent is pending and the store was not closed.
+        final StoreConfig config = smallConfig(dir);
+        try (IntentLog intentLog = new IntentLog(dir.resolve(IntentLog.FILE_NAME).toFile(), config.maxKeyLength(),
+            StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength()))
+        {
+            intentLog.beginSessionEnd(1);
+        }
+        Files.delete(dir.resolve(ChainStore.CLEAN_SHUTDOWN_FILE_NAME));
+
+        store = ChainStore.open(config);
+        table = store.clients();
+
+        assertTrue(store.recoveredFromUncleanShutdown());
+        assertEquals(ClientTable.NEW, table.lookup(1, 1, result));
+        assertEquals(-1, result.session());
+        assertEquals(ClientTable.DUPLICATE, table.lookup(2, 1, result));
+        assertEquals(1, table.sessionCount());
     }
 
     @Test

@@ -61,6 +61,7 @@ public final class ReplyRouter implements AutoCloseable
     private final int maxClients;
     private final long idleCloseNs;
     private long droppedCount;
+    private long evictions;
 
     /**
      * @param aeron      client to create publications with.
@@ -304,7 +305,12 @@ public final class ReplyRouter implements AutoCloseable
         }
         if (null != oldest)
         {
-            LOG.warn("more than {} clients; closing the reply publication of the least recently used one", maxClients);
+            // Once per thousand: under churn at the budget every new client evicts one.
+            if (0 == evictions++ % 1000)
+            {
+                LOG.warn("more than {} clients (--max-reply-publications); closing the reply publication of the least " +
+                    "recently used one ({} so far)", maxClients, evictions);
+            }
             routes.remove(oldestId);
             oldest.close();
         }

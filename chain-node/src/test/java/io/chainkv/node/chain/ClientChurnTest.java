@@ -126,7 +126,7 @@ class ClientChurnTest
             }
             for (final Future<?> worker : workers)
             {
-                worker.get(Math.max(120, CLIENTS / 10), TimeUnit.SECONDS);
+                worker.get(Math.max(120, CLIENTS / 2), TimeUnit.SECONDS);
             }
         }
         finally

@@ -77,7 +77,8 @@ public final class ClientTable implements AutoCloseable
     private static final int DIR_CLIENT_ID_OFFSET = 0;
     private static final int DIR_REGION_OFFSET = 8; // region number + 1; 0 = empty entry
     private static final int DIR_ENTRY_LENGTH = 16;
-    private static final int DIRECTORY_ENTRIES_PER_SEGMENT = 256;
+    // About what a slice of 256 directory entries held before: up to 64 sessions' slots staged per step of a transfer.
+    private static final int REGIONS_PER_SEGMENT = 64;
 
     private static final int SLOT_REQUEST_SEQ_OFFSET = 0;
     private static final int SLOT_VERSION_OFFSET = 8;
@@ -567,35 +568,34 @@ public final class ClientTable implements AutoCloseable
     }
 
     /**
-     * @return how many segments the table has (slices of the client directory); {@link #forEachInSegment} walks one at
-     * a time.
+     * @return how many segments the table has (slices of its session regions); {@link #forEachInSegment} walks one at a
+     * time.
      */
     public int segmentCount()
     {
-        return Math.max(1, (directoryMask + 1) / DIRECTORY_ENTRIES_PER_SEGMENT);
+        return (maxRegions + REGIONS_PER_SEGMENT - 1) / REGIONS_PER_SEGMENT;
     }
 
     /**
-     * Visits the slots in use of the clients in one slice of the directory, e.g. to stream the table to a joining
-     * node.
+     * Visits the slots in use of the sessions in one slice of the regions, e.g. to stream the table to a joining node.
+     * A walk over the regions, not the directory: a session's region stays where it is for the session's life, while
+     * the directory's deletions move entries, which could carry a live session from a slice not yet walked into one
+     * already walked, and a joiner would never get it.
      *
      * @param segment from 0 to {@link #segmentCount()} - 1.
      * @param visitor sees each slot; must not write to the table.
      */
     public void forEachInSegment(final int segment, final SlotVisitor visitor)
     {
-        final int entries = directoryMask + 1;
-        final int perSegment = Math.min(entries, DIRECTORY_ENTRIES_PER_SEGMENT);
-        final int end = Math.min(entries, (segment + 1) * perSegment);
-        for (int index = segment * perSegment; index < end; index++)
+        final int end = Math.min(header.getInt(REGIONS_USED_OFFSET, ORDER), (segment + 1) * REGIONS_PER_SEGMENT);
+        for (int r = segment * REGIONS_PER_SEGMENT; r < end; r++)
         {
-            final int entry = index * DIR_ENTRY_LENGTH;
-            if (0 == directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
+            final long clientId = sessionOwner(r);
+            if (0 == clientId)
             {
                 continue;
             }
-            final long clientId = directory.getLong(entry + DIR_CLIENT_ID_OFFSET, ORDER);
-            wrapRegionOf(entry, 0);
+            region.wrap(regionsAddress + (long)r * REGION_LENGTH, REGION_LENGTH);
             for (int slot = 0; slot < REGION_LENGTH; slot += SLOT_LENGTH)
             {
                 if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET))

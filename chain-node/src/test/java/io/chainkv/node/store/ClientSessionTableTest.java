@@ -236,6 +236,35 @@ class ClientSessionTableTest
     }
 
     @Test
+    void aWalkInSegmentsVisitsEverySessionThatLivesThroughItWhileOthersEnd() throws Exception
+    {
+        try (ChainStore large = ChainStore.open(smallConfig(dir.resolve("large")).maxClients(200)))
+        {
+            final ClientTable sessions = large.clients();
+            for (long client = 1; client <= 200; client++)
+            {
+                sessions.record(client, 1, (byte)0, client);
+            }
+            assertTrue(sessions.segmentCount() > 2);
+            final java.util.Set<Long> visited = new java.util.HashSet<>();
+            for (int segment = 0; segment < sessions.segmentCount(); segment++)
+            {
+                sessions.forEachInSegment(segment, (clientId, requestSeq, status, version) -> visited.add(clientId));
+                // Sessions ending between the steps of a transfer's walk (odd ones) move others in the directory.
+                for (long client = 1 + 2L * segment; client <= 200; client += 2L * sessions.segmentCount())
+                {
+                    sessions.endSession(client);
+                }
+            }
+
+            for (long client = 2; client <= 200; client += 2)
+            {
+                assertTrue(visited.contains(client), "session " + client + " was never visited");
+            }
+        }
+    }
+
+    @Test
     void aClearedTableHoldsNoSession()
     {
         table.record(1, 1, (byte)0, 10);

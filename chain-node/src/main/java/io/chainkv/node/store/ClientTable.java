@@ -502,8 +502,13 @@ public final class ClientTable implements AutoCloseable
             final int entry = 0 == owner ? 0 : findEntry(owner);
             if (0 == owner || 0 != directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
             {
-                // Free, or (after a kill mid-way through opening a session that the intent log redoes) a second
-                // region of the same client: the first one found keeps it.
+                // Free, or a second region naming the same client (not expected: a session's region is found before
+                // another is taken): the first one found keeps the session, the other is freed for good.
+                if (0 != owner)
+                {
+                    LOG.warn("exactly-once table: region {} also names client {}; freed", r, owner);
+                    owner(r).putLongVolatile(0, 0L);
+                }
                 freeRegions[freeCount++] = r;
                 continue;
             }

@@ -9,6 +9,7 @@ import io.chainkv.node.membership.ZooKeeperMembership;
 import io.chainkv.node.metrics.NodeMetrics;
 import io.chainkv.node.replication.NodeCounters;
 import io.chainkv.node.replication.ReplicationAgent;
+import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.transport.EmbeddedAeron;
@@ -248,8 +249,10 @@ public final class ChainNode implements AutoCloseable
             final File driverDir = null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId);
             // Invoker mode: the agent thread also runs the driver (see TransportSettings.NODE_DRIVER_THREADING_PROP);
             // every blocking Aeron call of the node must then come from that thread, or from this one before it starts.
-            transport = settings.nodeDriverInvoked() ?
-                EmbeddedAeron.launchInvoked(driverDir, settings) : EmbeddedAeron.launch(driverDir, settings);
+            // Counters for every reply publication the budget allows: Aeron refuses new publications and images once
+            // its counters run out, and the node would stop answering new clients.
+            transport = EmbeddedAeron.launch(driverDir, settings,
+                ReplyRouter.countersFor(ReplyRouter.maxPublicationsFromSystemProperties()), settings.nodeDriverInvoked());
             final TransportSettings agentSettings = transport.isInvoked() ? settings.drivingWhileIdle(transport) : settings;
             counters = new NodeCounters(transport.aeron(), nodeId);
             final SessionLease lease = null == zooKeeper ?

@@ -9,8 +9,9 @@ import io.chainkv.config.Settings;
 import io.chainkv.config.SettingsCommandLine;
 import io.chainkv.node.membership.NodeIdTakenException;
 import io.chainkv.node.replication.ReplicationAgent;
-import io.chainkv.node.transfer.TombstoneCollector;
+import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.StoreConfig;
+import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.slf4j.Logger;
@@ -102,7 +103,8 @@ public final class NodeMain
             .maxEntries(settings.getLong(NodeSettings.MAX_ENTRIES))
             .maxDataBytes(settings.getLong(NodeSettings.MAX_DATA_BYTES))
             .maxKeyLength(settings.getInt(NodeSettings.MAX_KEY_BYTES))
-            .maxValueLength(settings.getInt(NodeSettings.MAX_VALUE_BYTES));
+            .maxValueLength(settings.getInt(NodeSettings.MAX_VALUE_BYTES))
+            .maxClients(settings.getInt(NodeSettings.MAX_CLIENT_SESSIONS));
         final TransportSettings transport = TransportSettings.from(settings);
         final String aeronDirName = settings.get(NodeSettings.AERON_DIR);
         final File aeronDir = null == aeronDirName ? null : new File(aeronDirName);
@@ -111,6 +113,12 @@ public final class NodeMain
             Long.toString(settings.getLong(NodeSettings.TOMBSTONE_RETENTION_MS)));
         System.setProperty(ReplicationAgent.JOINER_BACKLOG_PROP,
             Long.toString(settings.getLong(NodeSettings.JOINER_BACKLOG_MAX_BYTES)));
+        System.setProperty(ReplicationAgent.SESSION_TIMEOUT_PROP,
+            Long.toString(settings.getLong(NodeSettings.CLIENT_SESSION_TIMEOUT_MS)));
+        System.setProperty(ReplyRouter.MAX_PUBLICATIONS_PROP,
+            Integer.toString(settings.getInt(NodeSettings.MAX_REPLY_PUBLICATIONS)));
+        System.setProperty(ReplyRouter.IDLE_TIMEOUT_PROP,
+            Long.toString(settings.getLong(NodeSettings.REPLY_IDLE_TIMEOUT_MS)));
         final int metricsPort = settings.getInt(ProcessSettings.METRICS_PORT);
         final ChainNode.MetricsAddress metrics = ProcessSettings.METRICS_OFF == metricsPort ? null :
             new ChainNode.MetricsAddress(settings.require(ProcessSettings.METRICS_HOST), metricsPort);

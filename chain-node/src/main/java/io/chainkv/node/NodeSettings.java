@@ -3,6 +3,8 @@ package io.chainkv.node;
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Setting;
 import io.chainkv.node.replication.ReplicationAgent;
+import io.chainkv.node.replication.ReplyRouter;
+import io.chainkv.node.store.StoreConfig;
 import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.transport.TransportSettings;
@@ -53,6 +55,24 @@ public final class NodeSettings
         "joiner that has not acknowledged them before it stops feeding it and tells it to transfer again, so a slow " +
         "joiner never fills the tail's Sent list and stalls the chain (docs/healing.md).");
 
+    public static final Setting MAX_CLIENT_SESSIONS = Setting.of("max-client-sessions", Setting.Kind.INT,
+        Integer.toString(StoreConfig.DEFAULT_MAX_CLIENTS), "Client sessions the exactly-once table holds at once (each " +
+        "client instance that writes is one until it closes or falls silent); the head refuses a new client's first " +
+        "write with SESSIONS_FULL beyond it. Fixed when the store is created.");
+
+    public static final Setting CLIENT_SESSION_TIMEOUT_MS = Setting.of("client-session-timeout-ms", Setting.Kind.LONG,
+        Long.toString(ReplicationAgent.DEFAULT_SESSION_TIMEOUT_MS), "How long the head keeps the session of a client " +
+        "it has not heard from (clients send a keepalive when idle) before it ends it for every member; a later " +
+        "request of that session is answered SESSION_EXPIRED. Keep it well above clients' request timeout.");
+
+    public static final Setting MAX_REPLY_PUBLICATIONS = Setting.of("max-reply-publications", Setting.Kind.INT,
+        Integer.toString(ReplyRouter.DEFAULT_MAX_PUBLICATIONS), "Clients this node keeps a reply publication open to " +
+        "at once (least recently used closed first); the media driver's counters are sized for it.");
+
+    public static final Setting REPLY_IDLE_TIMEOUT_MS = Setting.of("reply-idle-timeout-ms", Setting.Kind.LONG,
+        Long.toString(ReplyRouter.DEFAULT_IDLE_TIMEOUT_MS), "A reply publication to a client unused this long is " +
+        "closed (it is also closed when the client's session ends).");
+
     /** Every node setting, in the order help and the start-up listing show them. */
     public static final List<Setting> ALL = all();
 
@@ -65,7 +85,8 @@ public final class NodeSettings
         final List<Setting> all = new ArrayList<>(List.of(NODE_ID, DATA_DIR, ProcessSettings.ZK, ProcessSettings.CLUSTER,
             ENDPOINT, STATIC_CONFIG, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
             MAX_ENTRIES, MAX_DATA_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, ProcessSettings.METRICS_PORT,
-            ProcessSettings.METRICS_HOST, AERON_DIR, TOMBSTONE_RETENTION_MS, JOINER_BACKLOG_MAX_BYTES));
+            ProcessSettings.METRICS_HOST, AERON_DIR, TOMBSTONE_RETENTION_MS, JOINER_BACKLOG_MAX_BYTES, MAX_CLIENT_SESSIONS,
+            CLIENT_SESSION_TIMEOUT_MS, MAX_REPLY_PUBLICATIONS, REPLY_IDLE_TIMEOUT_MS));
         all.addAll(TransportSettings.SETTINGS);
         return List.copyOf(all);
     }

@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +56,9 @@ public final class ChainKvClient implements AutoCloseable
     private final long attemptTimeoutNs;
     private final long requestTimeoutNs;
     private final long retryBackoffNs;
-    private final long clientId;
+    private static final long SESSION_CLOSE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private final ClientSession session = new ClientSession();
+    private final long keepaliveIntervalNs;
     private final AtomicLong lastSeq = new AtomicLong();
     // The session token: written by the receiver thread as answers arrive, read by callers.
     private final AtomicLong sessionVersion = new AtomicLong();
@@ -91,13 +92,7 @@ public final class ChainKvClient implements AutoCloseable
         this.embeddedAeron = embeddedAeron;
         this.aeron = aeron;
 
-        long id;
-        do
-        {
-            id = ThreadLocalRandom.current().nextLong();
-        }
-        while (0 == id);
-        this.clientId = id;
+        this.keepaliveIntervalNs = config.sessionKeepalive().toNanos();
 
         for (int i = 0; i < pending.length; i++)
         {
@@ -302,11 +297,12 @@ public final class ChainKvClient implements AutoCloseable
     }
 
     /**
-     * @return the random id this client instance puts in every request.
+     * @return the random id this client puts in the requests it starts now: its session's id. A new session (after the
+     * chain ended the previous one, {@link SessionExpiredException}) has a new id.
      */
     public long clientId()
     {
-        return clientId;
+        return session.id();
     }
 
     /**
@@ -337,6 +333,10 @@ public final class ChainKvClient implements AutoCloseable
         {
             return;
         }
+        if (null != agent && Thread.currentThread() != agentThread)
+        {
+            agent.closeSessionAndWait(SESSION_CLOSE_TIMEOUT_NS);
+        }
         CloseHelper.quietClose(agentRunner);
         for (final PendingRequest request : pending)
         {
@@ -348,14 +348,14 @@ public final class ChainKvClient implements AutoCloseable
         CloseHelper.quietClose(ownedConfigSource);
         if (null != agent && (agent.ignoredReplies() > 0 || agent.malformedReplies() > 0))
         {
-            LOG.debug("client {} closed; ignored {} replies, {} malformed", Long.toHexString(clientId),
+            LOG.debug("client {} closed; ignored {} replies, {} malformed", Long.toHexString(session.id()),
                 agent.ignoredReplies(), agent.malformedReplies());
         }
     }
 
     public String toString()
     {
-        return "ChainKvClient{clientId=" + Long.toHexString(clientId) + ", replyChannel=" + replyChannel + ", config=" +
+        return "ChainKvClient{clientId=" + Long.toHexString(session.id()) + ", replyChannel=" + replyChannel + ", config=" +
             configSource.current() + "}";
     }
 
@@ -371,14 +371,14 @@ public final class ChainKvClient implements AutoCloseable
             (image) -> goneSessions.offer(image.sessionId()));
         replyChannel = "aeron:udp?endpoint=" + resolveReplyEndpoint(replies, embeddedAeron);
 
-        sender = new RequestSender(aeron, settings, configSource, clientId, replyChannel, embeddedAeron);
+        sender = new RequestSender(aeron, settings, configSource, session, replyChannel, embeddedAeron);
         sender.warmUp();
 
         // Accept replies up to the larger of our own and the protocol's default value limit, so a node with
         // a higher limit than this client's still gets its GET answers through.
         final int maxReplyLength = ProtocolLimits.MAX_ENVELOPE_LENGTH +
             Math.max(maxValueLength, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH);
-        agent = new ClientAgent(clientId, replies, maxReplyLength, goneSessions, pending, sender, configSource,
+        agent = new ClientAgent(session, keepaliveIntervalNs, replies, maxReplyLength, goneSessions, pending, sender, configSource,
             sessionVersion,
             attemptTimeoutNs, config.maxRetryBackoff().toNanos());
         // With the driver on the receiver thread, that thread also runs it first in every duty cycle.
@@ -467,6 +467,9 @@ public final class ChainKvClient implements AutoCloseable
 
         final long nowNs = System.nanoTime();
         request.seq = seq;
+        request.sessionId = session.id();
+        request.attemptsOffered = 0;
+        request.attemptsRefused = 0;
         request.op = op;
         request.key = key;
         request.value = value;

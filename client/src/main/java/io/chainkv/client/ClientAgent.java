@@ -35,7 +35,17 @@ final class ClientAgent implements Agent, FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ClientResponseDecoder responseDecoder = new ClientResponseDecoder();
     private final String roleName;
-    private final long clientId;
+    private final ClientSession session;
+    private final long keepaliveIntervalNs;
+    private long lastKeepaliveNs;
+    // The session's close: asked for by close(), sent by this thread (it owns the publications and, by default, runs
+    // the driver), then a moment for the driver to put it on the wire before the thread stops.
+    private static final long CLOSE_LINGER_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final int CLOSE_IDLE = 0;
+    private static final int CLOSE_REQUESTED = 1;
+    private static final int CLOSE_DONE = 2;
+    private volatile int closeState = CLOSE_IDLE;
+    private long closeLingerUntilNs;
     private final Subscription replies;
     private final MessageAssembler assembler;
     private final ManyToOneConcurrentArrayQueue<Integer> goneSessions;
@@ -53,7 +63,8 @@ final class ClientAgent implements Agent, FragmentHandler
     private volatile boolean closed;
 
     ClientAgent(
-        final long clientId,
+        final ClientSession session,
+        final long keepaliveIntervalNs,
         final Subscription replies,
         final int maxReplyLength,
         final ManyToOneConcurrentArrayQueue<Integer> goneSessions,
@@ -64,8 +75,9 @@ final class ClientAgent implements Agent, FragmentHandler
         final long attemptTimeoutNs,
         final long maxBackoffNs)
     {
-        this.roleName = "chainkv-client-" + Long.toHexString(clientId);
-        this.clientId = clientId;
+        this.roleName = "chainkv-client-" + Long.toHexString(session.id());
+        this.session = session;
+        this.keepaliveIntervalNs = keepaliveIntervalNs;
         this.replies = replies;
         this.assembler = new MessageAssembler(this, maxReplyLength);
         this.goneSessions = goneSessions;
@@ -101,6 +113,10 @@ final class ClientAgent implements Agent, FragmentHandler
         workCount += replies.poll(assembler, FRAGMENT_LIMIT);
 
         final long nowNs = System.nanoTime();
+        if (CLOSE_REQUESTED == closeState)
+        {
+            workCount += closeSession(nowNs);
+        }
         if (nowNs - lastTimerCheckNs >= TIMER_CHECK_INTERVAL_NS)
         {
             lastTimerCheckNs = nowNs;
@@ -108,6 +124,50 @@ final class ClientAgent implements Agent, FragmentHandler
         }
 
         return workCount;
+    }
+
+    /**
+     * Asks this thread to close the session (a {@code SESSION_CLOSE} to the head, never answered), so the chain frees
+     * the session's exactly-once slots and the nodes their reply publications now rather than after the session
+     * timeout. Called by the closing caller before the thread stops: no request of the session is retried after it.
+     *
+     * @param timeoutNs how long to wait for the close to go out.
+     */
+    void closeSessionAndWait(final long timeoutNs)
+    {
+        if (!session.isOpen())
+        {
+            return;
+        }
+        closeState = CLOSE_REQUESTED;
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (CLOSE_DONE != closeState && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private int closeSession(final long nowNs)
+    {
+        if (0 == closeLingerUntilNs)
+        {
+            try
+            {
+                sender.sendSessionMessage(OpType.SESSION_CLOSE, session.id());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.debug("session close not sent", ex);
+            }
+            closeLingerUntilNs = nowNs + CLOSE_LINGER_NS;
+            return 1;
+        }
+        if (nowNs - closeLingerUntilNs >= 0)
+        {
+            closeState = CLOSE_DONE;
+        }
+        return 0;
     }
 
     /**
@@ -167,14 +227,14 @@ final class ClientAgent implements Agent, FragmentHandler
 
         final ClientResponseDecoder response = responseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         final long seq = response.requestSeq();
-        if (response.clientId() != clientId || seq <= 0)
+        if (seq <= 0)
         {
             ignoredReplies++;
             return;
         }
 
         final PendingRequest request = pending[PendingRequest.indexOf(seq)];
-        if (!request.isActive(seq))
+        if (!request.isActive(seq) || response.clientId() != request.sessionId)
         {
             // A reply to an earlier attempt of a request that has already completed.
             ignoredReplies++;
@@ -198,6 +258,19 @@ final class ClientAgent implements Agent, FragmentHandler
         if ((Status.OK == status || Status.NOT_FOUND == status) && version > sessionVersion.get())
         {
             sessionVersion.lazySet(version);
+        }
+        if (OpType.GET != op)
+        {
+            // Outcomes the chain sequenced (a head's refusal is none) mean the chain holds the session; an ended one
+            // is replaced for later calls, while its requests still in flight are refused in their turn.
+            if (Status.OK == status || Status.NOT_FOUND == status || Status.VERSION_MISMATCH == status)
+            {
+                session.opened(request.sessionId);
+            }
+            else if (Status.SESSION_EXPIRED == status)
+            {
+                session.renew(request.sessionId);
+            }
         }
         switch (status)
         {
@@ -227,6 +300,11 @@ final class ClientAgent implements Agent, FragmentHandler
                     // The next attempt goes to another member (attempts rotate), or to the tail when the member could
                     // not tell which version is committed.
                     request.readAtTail |= Status.NOT_TAIL == status;
+                }
+                else
+                {
+                    // A node refuses a write with these before the head sequences it: that attempt was not applied.
+                    request.attemptsRefused++;
                 }
                 onRetryable(request, status, response.detail());
                 break;
@@ -278,9 +356,32 @@ final class ClientAgent implements Agent, FragmentHandler
         scheduleBackoff(request, System.nanoTime());
     }
 
+    /**
+     * Keeps an idle session alive: a keepalive to the head when no write went out for the keepalive interval, well
+     * inside the nodes' session timeout. A client that never wrote has no session and sends none.
+     */
+    private int keepSessionAlive(final long nowNs)
+    {
+        if (!session.isOpen() || nowNs - session.lastWriteSentNs() < keepaliveIntervalNs ||
+            nowNs - lastKeepaliveNs < keepaliveIntervalNs)
+        {
+            return 0;
+        }
+        lastKeepaliveNs = nowNs;
+        try
+        {
+            return sender.sendSessionMessage(OpType.KEEPALIVE, session.id()) ? 1 : 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.debug("keepalive failed", ex);
+            return 0;
+        }
+    }
+
     private int checkTimers(final long nowNs)
     {
-        int workCount = 0;
+        int workCount = keepSessionAlive(nowNs);
         // A new configuration (a failover) makes every request in flight worth sending again at once, to the
         // new head or tail, rather than after its attempt times out at a node that may be dead.
         final long epoch = configSource.current().epoch();

@@ -33,6 +33,12 @@ public final class ClientConfig
     /** Default longest pause between retries. */
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofMillis(200);
 
+    /**
+     * Default pause of writes after which the client sends its session a keepalive: well inside the nodes' default
+     * client session timeout (30 s), so an idle client keeps its session; one small message per interval.
+     */
+    public static final Duration DEFAULT_SESSION_KEEPALIVE = Duration.ofSeconds(5);
+
     /** Default host the reply subscription binds to and nodes send replies to. */
     public static final String DEFAULT_REPLY_HOST = "127.0.0.1";
 
@@ -43,6 +49,7 @@ public final class ClientConfig
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+    private Duration sessionKeepalive = DEFAULT_SESSION_KEEPALIVE;
     private String replyHost = DEFAULT_REPLY_HOST;
     private TransportSettings transportSettings;
     private int maxKeyLength = ProtocolLimits.DEFAULT_MAX_KEY_LENGTH;
@@ -115,6 +122,25 @@ public final class ClientConfig
     {
         this.requestTimeout = positive(requestTimeout, "requestTimeout");
         return this;
+    }
+
+    /**
+     * @param sessionKeepalive after this long without a write, the client sends its session a keepalive; keep it well
+     *                         below the nodes' {@code --client-session-timeout-ms}.
+     * @return this.
+     */
+    public ClientConfig sessionKeepalive(final Duration sessionKeepalive)
+    {
+        this.sessionKeepalive = positive(sessionKeepalive, "sessionKeepalive");
+        return this;
+    }
+
+    /**
+     * @return the pause of writes after which the client sends a keepalive.
+     */
+    public Duration sessionKeepalive()
+    {
+        return sessionKeepalive;
     }
 
     /**

@@ -72,6 +72,18 @@ final class Failures
                     "not serve this chain; check chain.id and the member endpoints in the client's configuration" +
                     node);
 
+            case SESSIONS_FULL:
+                return new SessionsFullException(op + " refused: the chain holds as many client sessions as it admits " +
+                    "and this client has none yet; nothing was written. Retry later, close clients you no longer " +
+                    "use, or raise the nodes' --max-client-sessions" + node);
+
+            case SESSION_EXPIRED:
+                return new SessionExpiredException(op + " request " + requestSeq + " refused: the chain ended this " +
+                    "client's session (silent for longer than the nodes' --client-session-timeout-ms, or closed); " +
+                    "this attempt was not applied, but whether this or earlier unanswered writes of the session were " +
+                    "applied before it ended is unknown. Read those keys before writing them again; the client " +
+                    "already uses a new session for later calls" + node);
+
             case REQUEST_TOO_OLD:
                 return new ProtocolException(status, op + " request " + requestSeq + " is older than the node's " +
                     "exactly-once window, so the node cannot tell whether it was applied" +

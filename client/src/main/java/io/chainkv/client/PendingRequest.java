@@ -73,6 +73,13 @@ final class PendingRequest
 
     // The request: written before publication, stable until the slot is freed.
     long seq;
+    // The session (wire clientId) the request belongs to, fixed when it starts: its retries stay in that session.
+    long sessionId;
+    // Attempts the head's publication took, and answers refusing an attempt before the head sequenced it. While they
+    // are equal no attempt can have been applied, so the next one may open the session; otherwise a retry could be
+    // applied a second time in a session the chain ended and the head opened anew (docs/client.md, "Sessions").
+    volatile int attemptsOffered;
+    volatile int attemptsRefused;
     OpType op;
     byte[] key;
     byte[] value;

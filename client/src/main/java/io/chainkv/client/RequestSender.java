@@ -47,7 +47,7 @@ final class RequestSender implements AutoCloseable
     private final Aeron aeron;
     private final TransportSettings settings;
     private final ChainConfigSource configSource;
-    private final long clientId;
+    private final ClientSession session;
     private final byte[] replyChannel;
     private final boolean driverOnReceiver;
     private final TransportSettings ownerSettings;
@@ -68,14 +68,14 @@ final class RequestSender implements AutoCloseable
         final Aeron aeron,
         final TransportSettings settings,
         final ChainConfigSource configSource,
-        final long clientId,
+        final ClientSession session,
         final String replyChannel,
         final EmbeddedAeron transport)
     {
         this.aeron = aeron;
         this.settings = settings;
         this.configSource = configSource;
-        this.clientId = clientId;
+        this.session = session;
         this.replyChannel = replyChannel.getBytes(StandardCharsets.US_ASCII);
         this.driverOnReceiver = null != transport && transport.isInvoked();
         this.ownerSettings = driverOnReceiver ? settings.drivingWhileIdle(transport) : settings;
@@ -113,7 +113,13 @@ final class RequestSender implements AutoCloseable
             return false;
         }
         final ThreadEncoder encoder = ENCODERS.get();
-        final int length = encoder.encode(config, clientId, request, replyChannel);
+        final boolean opensSession = !read && session.mayOpen(request.sessionId) &&
+            request.attemptsOffered == request.attemptsRefused;
+        final int length = encoder.encode(config, request, opensSession, replyChannel);
+        if (!read)
+        {
+            session.writeSent(System.nanoTime());
+        }
         if (read)
         {
             // Counted before the offer: the answer may reach the receiver before this thread returns.
@@ -128,7 +134,32 @@ final class RequestSender implements AutoCloseable
         {
             releaseRead(request);
         }
+        if (sent && !read)
+        {
+            request.attemptsOffered++;
+        }
         return sent;
+    }
+
+    /**
+     * Sends a session message to the head, never answered: a keepalive renewing the session's lease, or the session's
+     * close. Best effort: a lost keepalive is repeated, a lost close leaves the session to expire.
+     *
+     * @param op        {@link OpType#KEEPALIVE} or {@link OpType#SESSION_CLOSE}.
+     * @param sessionId the session.
+     * @return true if the head's publication took it.
+     */
+    boolean sendSessionMessage(final OpType op, final long sessionId)
+    {
+        final ChainConfig config = configSource.current();
+        final Publication publication = publicationFor(config.head().endpoint());
+        if (null == publication)
+        {
+            return false;
+        }
+        final ThreadEncoder encoder = ENCODERS.get();
+        final int length = encoder.encodeSessionMessage(config, op, sessionId, replyChannel);
+        return publication.offer(encoder.buffer, 0, length) > 0;
     }
 
     /**
@@ -265,7 +296,27 @@ final class RequestSender implements AutoCloseable
         private UnsafeBuffer buffer = new UnsafeBuffer(new byte[MIN_CAPACITY]);
         private MessageSender sender;
 
-        int encode(final ChainConfig config, final long clientId, final PendingRequest request, final byte[] replyChannel)
+        int encodeSessionMessage(final ChainConfig config, final OpType op, final long sessionId, final byte[] replyChannel)
+        {
+            requestEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .clusterId(config.clusterId())
+                .chainId(config.chainId())
+                .replyStreamId(StreamIds.CLIENT_REPLY)
+                .epoch(config.epoch())
+                .clientId(sessionId)
+                .requestSeq(0)
+                .expectedVersion(0)
+                .op(op)
+                .readMode(io.chainkv.protocol.codecs.ReadMode.LINEARIZABLE)
+                .opensSession((short)0)
+                .putKey(EMPTY, 0, 0)
+                .putValue(EMPTY, 0, 0)
+                .putReplyChannel(replyChannel, 0, replyChannel.length);
+            return MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength();
+        }
+
+        int encode(
+            final ChainConfig config, final PendingRequest request, final boolean opensSession, final byte[] replyChannel)
         {
             final byte[] value = null == request.value ? EMPTY : request.value;
             final int required = ProtocolLimits.MAX_ENVELOPE_LENGTH + replyChannel.length + request.key.length +
@@ -281,12 +332,13 @@ final class RequestSender implements AutoCloseable
                 .chainId(config.chainId())
                 .replyStreamId(StreamIds.CLIENT_REPLY)
                 .epoch(config.epoch())
-                .clientId(clientId)
+                .clientId(request.sessionId)
                 .requestSeq(request.seq)
                 .expectedVersion(request.expectedVersion)
                 .op(request.op)
                 .readMode(null == request.readMode ? io.chainkv.protocol.codecs.ReadMode.LINEARIZABLE :
                     request.readMode.wireValue())
+                .opensSession((short)(opensSession ? 1 : 0))
                 .putKey(request.key, 0, request.key.length)
                 .putValue(value, 0, value.length)
                 .putReplyChannel(replyChannel, 0, replyChannel.length);

@@ -83,7 +83,9 @@ public final class ProtocolFrames
         switch (templateId)
         {
             case ClientRequestDecoder.TEMPLATE_ID:
-                minBlockLength = ClientRequestDecoder.BLOCK_LENGTH;
+                // Version 2 added opensSession at the end of the block; a version 1 sender's block stops before it.
+                minBlockLength = version >= ClientRequestDecoder.opensSessionSinceVersion() ?
+                    ClientRequestDecoder.BLOCK_LENGTH : ClientRequestDecoder.opensSessionEncodingOffset();
                 varFields = REQUEST_VAR_FIELDS;
                 break;
             case ClientResponseDecoder.TEMPLATE_ID:

@@ -3,10 +3,12 @@ package io.chainkv.transport;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
 import java.util.concurrent.ThreadLocalRandom;
@@ -102,7 +104,30 @@ public final class EmbeddedAeron implements AutoCloseable
         return launch(directory, settings, true);
     }
 
+    /**
+     * As {@link #launchInvoked(File, TransportSettings)}, with room for at least {@code counters} counters in the
+     * driver: a node holds a few per client it answers ({@code ReplyRouter.countersFor}).
+     *
+     * @param directory the driver's directory.
+     * @param settings  transport settings.
+     * @param counters  counters the driver must have room for.
+     * @param invoked   true to run the driver on the caller's duty cycle ({@link #invoke()}), false for its own thread.
+     * @return the driver and its client.
+     */
+    public static EmbeddedAeron launch(
+        final File directory, final TransportSettings settings, final int counters, final boolean invoked)
+    {
+        final int length = BitUtil.findNextPositivePowerOfTwo(counters * CountersReader.COUNTER_LENGTH);
+        return launch(directory, settings, invoked, Math.max(COUNTERS_BUFFER_LENGTH, length));
+    }
+
     private static EmbeddedAeron launch(final File directory, final TransportSettings settings, final boolean invoked)
+    {
+        return launch(directory, settings, invoked, COUNTERS_BUFFER_LENGTH);
+    }
+
+    private static EmbeddedAeron launch(
+        final File directory, final TransportSettings settings, final boolean invoked, final int countersBufferLength)
     {
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(directory.getAbsolutePath())
@@ -113,7 +138,7 @@ public final class EmbeddedAeron implements AutoCloseable
             .termBufferSparseFile(true)
             .publicationTermBufferLength(settings.termLength())
             .ipcTermBufferLength(64 * 1024)
-            .counterValuesBufferLength(COUNTERS_BUFFER_LENGTH)
+            .counterValuesBufferLength(countersBufferLength)
             .mtuLength(settings.mtu())
             .warnIfDirectoryExists(false)
             .printConfigurationOnStart(false);

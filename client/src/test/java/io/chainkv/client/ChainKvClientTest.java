@@ -226,6 +226,50 @@ class ChainKvClientTest
     }
 
     @Test
+    void aNewClientsFirstWriteMayOpenItsSessionButItsRetryMayNot()
+    {
+        final ChainKvClient client = connect(config());
+        node.dropAttemptsPerRequest(1);
+
+        client.put(bytes("k"), bytes("v"));
+
+        // The first attempt was taken by the publication and may have been applied: its retry must not open a session
+        // the chain may have ended meanwhile, or it could be applied twice.
+        assertEquals(List.of((short)1, (short)0), node.opensSessionFlagsOf(1));
+    }
+
+    @Test
+    void writesAfterTheFirstAnsweredOneNeverOpenTheSession()
+    {
+        final ChainKvClient client = connect(config());
+        client.put(bytes("a"), bytes("1"));
+
+        client.put(bytes("b"), bytes("2"));
+
+        assertEquals(List.of((short)1), node.opensSessionFlagsOf(1));
+        assertEquals(List.of((short)0), node.opensSessionFlagsOf(2));
+    }
+
+    @Test
+    void aClientWhoseSessionExpiredGoesOnInANewOne()
+    {
+        final ChainKvClient client = connect(config());
+        client.put(bytes("a"), bytes("1"));
+        final long firstSession = client.clientId();
+        node.answerEverythingWith(Status.SESSION_EXPIRED, "session ended");
+
+        final SessionExpiredException expired =
+            assertThrows(SessionExpiredException.class, () -> client.put(bytes("b"), bytes("2")));
+        node.answerEverythingWith(null, null);
+        client.put(bytes("c"), bytes("3"));
+
+        assertTrue(expired.outcomeUnknown());
+        assertTrue(expired.getMessage().contains("Read those keys before writing them again"), expired.getMessage());
+        assertTrue(firstSession != client.clientId(), "a new session id");
+        assertEquals(List.of((short)1), node.opensSessionFlagsOf(3), "the new session opens with its first write");
+    }
+
+    @Test
     void lostReplyIsRetriedAndTheWriteAppliedOnce()
     {
         final ChainKvClient client = connect(config().attemptTimeout(Duration.ofMillis(200)));
@@ -355,7 +399,8 @@ class ChainKvClientTest
 
     @ParameterizedTest
     @EnumSource(value = Status.class, names = {
-        "KEY_TOO_LARGE", "VALUE_TOO_LARGE", "STORE_FULL", "MALFORMED", "WRONG_CLUSTER", "WRONG_CHAIN", "REQUEST_TOO_OLD" })
+        "KEY_TOO_LARGE", "VALUE_TOO_LARGE", "STORE_FULL", "MALFORMED", "WRONG_CLUSTER", "WRONG_CHAIN", "REQUEST_TOO_OLD",
+        "SESSIONS_FULL", "SESSION_EXPIRED" })
     void nonRetryableStatusFailsAtOnceWithItsTypedExceptionAndTheDetail(final Status status)
     {
         final Map<Status, Class<? extends ChainKvException>> expected = Map.of(
@@ -365,7 +410,9 @@ class ChainKvClientTest
             Status.MALFORMED, ProtocolException.class,
             Status.WRONG_CLUSTER, ProtocolException.class,
             Status.WRONG_CHAIN, ProtocolException.class,
-            Status.REQUEST_TOO_OLD, ProtocolException.class);
+            Status.REQUEST_TOO_OLD, ProtocolException.class,
+            Status.SESSIONS_FULL, SessionsFullException.class,
+            Status.SESSION_EXPIRED, SessionExpiredException.class);
         final ChainKvClient client = connect(config());
         node.answerEverythingWith(status, "node detail " + status);
 

@@ -73,6 +73,7 @@ public final class FakeNode implements AutoCloseable
     private final AtomicInteger maxOutstanding = new AtomicInteger();
     private final AtomicLong highestSeq = new AtomicLong();
     private final Map<Long, Integer> attemptsBySeq = new HashMap<>();
+    private final Map<Long, List<Short>> opensSessionBySeq = new HashMap<>();
 
     public FakeNode(final TransportSettings settings)
     {
@@ -133,6 +134,19 @@ public final class FakeNode implements AutoCloseable
         synchronized (attemptsBySeq)
         {
             attemptsBySeq.clear();
+            opensSessionBySeq.clear();
+        }
+    }
+
+    /**
+     * @param requestSeq a request sequence number.
+     * @return the {@code opensSession} flag of each attempt of it that arrived, in order.
+     */
+    public List<Short> opensSessionFlagsOf(final long requestSeq)
+    {
+        synchronized (attemptsBySeq)
+        {
+            return List.copyOf(opensSessionBySeq.getOrDefault(requestSeq, List.of()));
         }
     }
 
@@ -337,6 +351,12 @@ public final class FakeNode implements AutoCloseable
             final long seq = request.requestSeq();
             final long expectedVersion = request.expectedVersion();
             final OpType op = request.op();
+            final short opensSession = request.opensSession();
+            if (OpType.KEEPALIVE == op || OpType.SESSION_CLOSE == op)
+            {
+                // Session messages are never answered.
+                return;
+            }
             final byte[] key = new byte[request.keyLength()];
             request.getKey(key, 0, key.length);
             final byte[] value = new byte[request.valueLength()];
@@ -349,6 +369,7 @@ public final class FakeNode implements AutoCloseable
             synchronized (attemptsBySeq)
             {
                 attempt = attemptsBySeq.merge(seq, 1, Integer::sum);
+                opensSessionBySeq.computeIfAbsent(seq, (s) -> new ArrayList<>()).add(opensSession);
             }
 
             final Set<Long> outstanding = outstandingByClient.computeIfAbsent(clientId, (id) -> new HashSet<>());

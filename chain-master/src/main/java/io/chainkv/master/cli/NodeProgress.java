@@ -20,6 +20,8 @@ final class NodeProgress
     final Long storeBytes;
     final Long capacityEntries;
     final Long capacityBytes;
+    final Long sessions;
+    final Long sessionCapacity;
     final String error;
 
     private NodeProgress(final Map<String, Double> values, final String role, final String error)
@@ -35,6 +37,8 @@ final class NodeProgress
         this.storeBytes = value(values, "chainkv_node_store_data_bytes");
         this.capacityEntries = value(values, "chainkv_node_store_capacity_entries");
         this.capacityBytes = value(values, "chainkv_node_store_capacity_bytes");
+        this.sessions = value(values, "chainkv_node_client_sessions");
+        this.sessionCapacity = value(values, "chainkv_node_client_sessions_capacity");
         this.error = error;
     }
 

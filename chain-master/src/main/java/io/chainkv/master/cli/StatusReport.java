@@ -184,7 +184,9 @@ final class StatusReport
             return "-";
         }
         return node.storeEntries + " keys" + percent(node.storeEntries, node.capacityEntries) + ", " +
-            bytes(node.storeBytes) + percent(node.storeBytes, node.capacityBytes);
+            bytes(node.storeBytes) + percent(node.storeBytes, node.capacityBytes) +
+            (null == node.sessions ? "" : ", " + node.sessions + " client sessions" +
+            percent(node.sessions, node.sessionCapacity));
     }
 
     private static String percent(final Long used, final Long capacity)
@@ -279,7 +281,9 @@ final class StatusReport
             .append(",\"store\":{\"entries\":").append(Json.number(node.storeEntries))
             .append(",\"bytes\":").append(Json.number(node.storeBytes))
             .append(",\"capacityEntries\":").append(Json.number(node.capacityEntries))
-            .append(",\"capacityBytes\":").append(Json.number(node.capacityBytes)).append('}');
+            .append(",\"capacityBytes\":").append(Json.number(node.capacityBytes)).append('}')
+            .append(",\"clientSessions\":{\"active\":").append(Json.number(node.sessions))
+            .append(",\"capacity\":").append(Json.number(node.sessionCapacity)).append('}');
         if (null != node.error)
         {
             sb.append(",\"probeError\":").append(Json.quote(node.error));

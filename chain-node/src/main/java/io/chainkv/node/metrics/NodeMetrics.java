@@ -262,6 +262,16 @@ public final class NodeMetrics implements AutoCloseable
             .help("Key and value bytes the store admits (--max-data-bytes).")
             .callback((callback) -> callback.call(store.maxDataBytes()))
             .register(registry);
+        gauge(registry, "chainkv_node_client_sessions", "Client sessions in the exactly-once table.",
+            NodeCounters::activeSessions);
+        gauge(registry, "chainkv_node_client_sessions_capacity",
+            "Client sessions the head admits (--max-client-sessions); a new client is refused SESSIONS_FULL beyond it.",
+            NodeCounters::sessionCapacity);
+        counter(registry, "chainkv_node_client_sessions_expired",
+            "Client sessions this node, as head, ended after --client-session-timeout-ms of silence.",
+            NodeCounters::sessionsExpired);
+        gauge(registry, "chainkv_node_reply_publications",
+            "Open reply publications to clients (bounded by --max-reply-publications).", NodeCounters::replyPublications);
         counter(registry, "chainkv_node_malformed_frames_dropped", "Frames that failed validation, dropped.",
             NodeCounters::malformedFrames);
         counter(registry, "chainkv_node_stale_messages_dropped",

@@ -37,6 +37,10 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter readsAnswered;
     final AtomicCounter versionQueriesSent;
     final AtomicCounter versionQueriesAnswered;
+    final AtomicCounter activeSessions;
+    final AtomicCounter sessionCapacity;
+    final AtomicCounter sessionsExpired;
+    final AtomicCounter replyPublications;
     final RequestCounts requests = new RequestCounts();
     final CommitLatency commitLatency = new CommitLatency(new LatencyHistogram("chainkv_node_commit_latency_seconds",
         "Write commit latency seen at the head: sequenced to acknowledged by the tail."));
@@ -69,6 +73,10 @@ public final class NodeCounters implements AutoCloseable
         readsAnswered = add(aeron, nodeId, "reads answered");
         versionQueriesSent = add(aeron, nodeId, "version queries sent");
         versionQueriesAnswered = add(aeron, nodeId, "version queries answered");
+        activeSessions = add(aeron, nodeId, "active sessions");
+        sessionCapacity = add(aeron, nodeId, "session capacity");
+        sessionsExpired = add(aeron, nodeId, "sessions expired by this head");
+        replyPublications = add(aeron, nodeId, "reply publications");
         role.setRelease(Role.SPARE.ordinal());
     }
 
@@ -209,6 +217,38 @@ public final class NodeCounters implements AutoCloseable
     }
 
     /**
+     * @return client sessions in the exactly-once table; refreshed every 100 ms.
+     */
+    public long activeSessions()
+    {
+        return activeSessions.get();
+    }
+
+    /**
+     * @return client sessions the head admits ({@code --max-client-sessions}).
+     */
+    public long sessionCapacity()
+    {
+        return sessionCapacity.get();
+    }
+
+    /**
+     * @return sessions this node, as head, ended because they were silent for longer than the session timeout.
+     */
+    public long sessionsExpired()
+    {
+        return sessionsExpired.get();
+    }
+
+    /**
+     * @return open reply publications to clients; refreshed every 100 ms.
+     */
+    public long replyPublications()
+    {
+        return replyPublications.get();
+    }
+
+    /**
      * @return {@link System#nanoTime()} of the agent's last housekeeping (every 100 ms while it runs).
      */
     public long heartbeatNs()
@@ -252,6 +292,7 @@ public final class NodeCounters implements AutoCloseable
     {
         CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped,
             repliesDropped, readsAnswered, versionQueriesSent, versionQueriesAnswered, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
-            rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations);
+            rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations,
+            activeSessions, sessionCapacity, sessionsExpired, replyPublications);
     }
 }

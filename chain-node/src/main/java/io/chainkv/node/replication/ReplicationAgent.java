@@ -94,7 +94,6 @@ public final class ReplicationAgent implements Agent
     private static final int FORWARD_LIMIT = 256;
     private static final long RESEND_REQUEST_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final int MAX_REPLY_CLIENTS = 4096;
     private static final long SENT_LIST_MAX_BYTES = 64L * 1024 * 1024;
 
     /** System property of the joiner backlog cap ({@code --joiner-backlog-max-bytes}). */
@@ -105,6 +104,18 @@ public final class ReplicationAgent implements Agent
      * could fill the list and stall the chain.
      */
     public static final long DEFAULT_JOINER_BACKLOG_MAX_BYTES = SENT_LIST_MAX_BYTES / 2;
+    /** System property of the client session timeout ({@code --client-session-timeout-ms}). */
+    public static final String SESSION_TIMEOUT_PROP = "chainkv.client.session.timeout.ms";
+
+    /**
+     * How long the head keeps a silent client's session (its exactly-once slots) before it ends it. Clients keep theirs
+     * alive with a keepalive every few seconds when idle, and give up on a request long before this (5 s by default), so
+     * a request is never retried into a session that ended under it.
+     */
+    public static final long DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+    // Bounds the head's expiry work per housekeeping pass, so a mass expiry never stalls the data path.
+    private static final int SESSION_SCAN_LIMIT = 4096;
+    private static final int SESSION_ENDS_PER_PASS = 256;
     private static final long JOIN_REQUEST_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long TRANSFER_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final int MAX_WAITING_READS = 1024;
@@ -155,6 +166,8 @@ public final class ReplicationAgent implements Agent
     private final CachedNanoClock clock = new CachedNanoClock();
     private final RequestView requestView = new RequestView();
     private final RequestView updateView = new RequestView();
+    private final RequestView sessionEndView = new RequestView();
+    private final UnsafeBuffer noBytes = new UnsafeBuffer(new byte[0]);
 
     private final String nodeId;
     private final ChainStore store;
@@ -178,6 +191,7 @@ public final class ReplicationAgent implements Agent
     private final SnapshotStreamer streamer;
     private final SnapshotReceiver receiver;
     private final TombstoneCollector tombstones;
+    private final SessionLeases sessions;
     private final MembershipReport report = new MembershipReport();
     private final long joinerBacklogMaxBytes;
     private final byte[] versionReplyChannel;
@@ -273,7 +287,10 @@ public final class ReplicationAgent implements Agent
         this.maxValueLength = store.config().maxValueLength();
         this.sender = new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy());
         this.sentList = new SentList(1024 * 1024, SENT_LIST_MAX_BYTES);
-        this.replies = new ReplyRouter(aeron, settings, sender, MAX_REPLY_CLIENTS);
+        this.replies = new ReplyRouter(aeron, settings, sender, ReplyRouter.maxPublicationsFromSystemProperties(),
+            ReplyRouter.idleTimeoutNsFromSystemProperties());
+        this.sessions = new SessionLeases(clients.sessionIndexCapacity(),
+            TimeUnit.MILLISECONDS.toNanos(Long.getLong(SESSION_TIMEOUT_PROP, DEFAULT_SESSION_TIMEOUT_MS)));
 
         final int maxAssembled = maxKeyLength + maxValueLength + ProtocolLimits.MAX_ENVELOPE_LENGTH;
         this.clientAssembler = new MessageAssembler(this::onClientMessage, maxAssembled);
@@ -608,6 +625,8 @@ public final class ReplicationAgent implements Agent
         if (isHead && !wasHead)
         {
             nextSeq = Math.max(lastApplied + 1, newConfig.epoch() == 1 ? 1 : newConfig.epoch() << EPOCH_SEQ_SHIFT);
+            // The old head's clock is lost with it: every session's lease starts now.
+            sessions.renewAll(System.nanoTime());
         }
     }
 
@@ -700,6 +719,11 @@ public final class ReplicationAgent implements Agent
         final long expectedVersion = request.expectedVersion();
         final ReadMode readMode = RequestView.readModeOf(request.readModeRaw());
         final RequestView view = requestView.wrap(buffer, request);
+        if (OpType.KEEPALIVE == view.op || OpType.SESSION_CLOSE == view.op)
+        {
+            onSessionMessage(view, requestClusterId, requestChainId, requestEpoch);
+            return;
+        }
 
         final String refusal = refusalOf(requestClusterId, requestChainId, requestEpoch, readMode, view);
         if (null != refusal)
@@ -719,6 +743,60 @@ public final class ReplicationAgent implements Agent
         {
             sequenceWrite(view, expectedVersion);
         }
+    }
+
+    /**
+     * A client's keepalive renews its session's lease at the head; a client's close ends its session at once (a
+     * {@code SESSION_END} update, as expiry would later). Neither is answered: a keepalive that finds no session is
+     * harmless, and the client's next write learns the session ended (SESSION_EXPIRED). Anything not for this head in
+     * this epoch is dropped.
+     */
+    private void onSessionMessage(
+        final RequestView view, final long requestClusterId, final int requestChainId, final long requestEpoch)
+    {
+        if (clusterId != requestClusterId || chainId != requestChainId || epoch != requestEpoch || !isMember ||
+            !isHead || !leased)
+        {
+            counters.staleMessagesDropped.incrementRelease();
+            return;
+        }
+        final int session = clients.sessionOf(view.clientId);
+        if (session < 0)
+        {
+            return;
+        }
+        if (OpType.KEEPALIVE == view.op)
+        {
+            sessions.touch(session, clock.nanoTime());
+        }
+        else if (!sentList.isFull())
+        {
+            appendSessionEnd(view.clientId);
+        }
+    }
+
+    /**
+     * At the head: ends the sessions silent for longer than the session timeout, each with a {@code SESSION_END}
+     * update, so every replica drops it at the same seq (docs/design.md, invariant 11).
+     */
+    private void expireSessions(final long nowNs)
+    {
+        for (int i = 0; i < SESSION_ENDS_PER_PASS && !sentList.isFull(); i++)
+        {
+            final long clientId = sessions.nextExpired(clients, nowNs, SESSION_SCAN_LIMIT);
+            if (0 == clientId)
+            {
+                return;
+            }
+            appendSessionEnd(clientId);
+            counters.sessionsExpired.incrementRelease();
+        }
+    }
+
+    private void appendSessionEnd(final long clientId)
+    {
+        appendUpdate(UpdateKind.SESSION_END, Status.OK, 0, sessionEndView.wrapSessionEnd(noBytes, clientId), false,
+            false);
     }
 
     /**
@@ -802,6 +880,11 @@ public final class ReplicationAgent implements Agent
             status = Status.UNAVAILABLE;
             detail = "node " + nodeId + " just joined as tail and is still receiving the last updates its predecessor " +
                 "acknowledged; retry shortly";
+        }
+        else if (OpType.GET != op && OpType.VERSION != op && 0 == view.clientId)
+        {
+            status = Status.MALFORMED;
+            detail = "client id 0 is reserved; a write needs a client id (its session)";
         }
         else if (0 == view.keyLength)
         {
@@ -1151,6 +1234,41 @@ public final class ReplicationAgent implements Agent
     private void sequenceWrite(final RequestView view, final long expectedVersion)
     {
         final int seen = clients.lookup(view.clientId, view.requestSeq, clientResult);
+        final int session = clientResult.session();
+        if (session < 0)
+        {
+            // Whatever may refuse refuses here, before sequencing: applying the update can then not fail part-way
+            // on any member (docs/design.md, invariant 11).
+            if (!view.opensSession)
+            {
+                counters.rejectedRequests.incrementRelease();
+                respond(view, Status.SESSION_EXPIRED, 0, view.buffer, 0, 0, "the session of client " +
+                    Long.toHexString(view.clientId) + " has ended (silent for longer than the chain's client session " +
+                    "timeout of " + TimeUnit.NANOSECONDS.toMillis(sessions.timeoutNs()) + " ms, or closed): whether " +
+                    "its earlier writes were applied is unknown here. Nothing was applied; read the keys you wrote " +
+                    "before writing them again, in a new session");
+                return;
+            }
+            if (!clients.hasRoomForSession())
+            {
+                counters.rejectedRequests.incrementRelease();
+                respond(view, Status.SESSIONS_FULL, 0, view.buffer, 0, 0, "the chain holds its maximum of " +
+                    clients.maxSessions() + " client sessions (--max-client-sessions); nothing was applied. Retry " +
+                    "later (idle sessions end after " + TimeUnit.NANOSECONDS.toMillis(sessions.timeoutNs()) +
+                    " ms), close clients you no longer use, or raise the setting");
+                return;
+            }
+            sequenceSeen(view, expectedVersion, seen);
+            // The write opened the session if it was sequenced (a refusal, such as STORE_FULL, opens none).
+            sessions.touch(clients.sessionOf(view.clientId), clock.nanoTime());
+            return;
+        }
+        sessions.touch(session, clock.nanoTime());
+        sequenceSeen(view, expectedVersion, seen);
+    }
+
+    private void sequenceSeen(final RequestView view, final long expectedVersion, final int seen)
+    {
         if (ClientTable.DUPLICATE == seen)
         {
             // The outcome is already decided; let it reach the tail behind the original so the answer is
@@ -1585,7 +1703,11 @@ public final class ReplicationAgent implements Agent
                 storeWrite(kind, buffer, view, seq, null);
             }
         }
-        if (UpdateKind.DUPLICATE != kind)
+        if (UpdateKind.SESSION_END == kind)
+        {
+            endSession(view.clientId);
+        }
+        else if (UpdateKind.DUPLICATE != kind)
         {
             clients.record(view.clientId, view.requestSeq, (byte)status.value(), resultVersion);
         }
@@ -1601,8 +1723,25 @@ public final class ReplicationAgent implements Agent
             store.lastCommittedSeq(seq);
             counters.lastCommittedSeq.setRelease(seq);
             counters.commitLatency.committed(seq, clock.nanoTime());
-            respond(view, status, resultVersion, buffer, 0, 0, null);
+            if (UpdateKind.SESSION_END != kind)
+            {
+                respond(view, status, resultVersion, buffer, 0, 0, null);
+            }
         }
+    }
+
+    /**
+     * A session ended (expired or closed) at this seq: its slots go, and so does its reply publication here, so a
+     * departed client's transport resources live no longer than its session.
+     */
+    private void endSession(final long clientId)
+    {
+        clients.endSession(clientId);
+        if (feedingJoiner)
+        {
+            streamer.onSessionEnded(clientId);
+        }
+        replies.release(clientId);
     }
 
     /**
@@ -1612,6 +1751,10 @@ public final class ReplicationAgent implements Agent
     {
         final DirectBuffer buffer = sentList.buffer();
         final UpdateDecoder update = updateDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder.wrap(buffer, offset));
+        if (UpdateKind.SESSION_END == update.kind())
+        {
+            return;
+        }
         final Status status = update.status();
         final long resultVersion = update.resultVersion();
         respond(updateView.wrap(buffer, update), status, resultVersion, buffer, 0, 0, null);
@@ -1924,6 +2067,10 @@ public final class ReplicationAgent implements Agent
                 epoch, config.joiner(), sentList.bytes());
             stopFeedingJoiner();
         }
+        if (isHead && isMember && leased)
+        {
+            expireSessions(nowNs);
+        }
         if (isMember)
         {
             // A delta being streamed pins collection at the joiner's seq; a full one needs no pin, as its end
@@ -1949,6 +2096,9 @@ public final class ReplicationAgent implements Agent
         counters.repliesDropped.setRelease(replies.droppedCount());
         counters.storeEntries.setRelease(store.entryCount());
         counters.storeDataBytes.setRelease(store.dataBytes());
+        counters.activeSessions.setRelease(clients.sessionCount());
+        counters.sessionCapacity.setRelease(clients.maxSessions());
+        counters.replyPublications.setRelease(replies.routeCount());
         counters.heartbeatNs.setRelease(nowNs);
     }
 

@@ -16,13 +16,16 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends responses to clients at the reply endpoints they name in their requests.
  * <p>
- * One publication per client, created the first time the client needs an answer and closed after it has
- * been idle for a while or when too many clients are known (least recently used first), so a flood of
- * made-up client ids cannot exhaust the node. A new publication takes a moment to connect; responses
+ * One publication per client, created the first time the client needs an answer and closed when the client's
+ * session ends ({@link #release}), after it has been idle for {@code --reply-idle-timeout-ms}, or when more than
+ * {@code --max-reply-publications} clients are known (least recently used first), so departed clients, or a flood of
+ * made-up client ids, cannot exhaust the node. Each publication holds a handful of the media driver's counters until
+ * it is closed; the node sizes the driver's counters for the budget ({@link #countersFor}). A new publication takes a moment to connect; responses
  * for it wait in a small per-client queue and are dropped after {@link #PENDING_TIMEOUT_NS}; the client
  * times out and retries, which the exactly-once table makes safe.
  * <p>
@@ -31,7 +34,21 @@ import java.util.Iterator;
 public final class ReplyRouter implements AutoCloseable
 {
     static final long PENDING_TIMEOUT_NS = 2_000_000_000L;
-    private static final long IDLE_CLOSE_NS = 60_000_000_000L;
+
+    /** System property of the reply publication budget ({@code --max-reply-publications}). */
+    public static final String MAX_PUBLICATIONS_PROP = "chainkv.reply.publications.max";
+    /** Default budget: a few seconds of connection churn at the rate one node answers new clients. */
+    public static final int DEFAULT_MAX_PUBLICATIONS = 1024;
+    /** System property of the idle timeout of a reply publication ({@code --reply-idle-timeout-ms}). */
+    public static final String IDLE_TIMEOUT_PROP = "chainkv.reply.idle.timeout.ms";
+    /** Default idle timeout: a client that stays gets its publication back in one connect (~ms) on its next request. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+    // Counters one reply publication holds in the driver (publisher limit, sender position and limit, back pressure
+    // events, the channel's status and its send/receive channel endpoints), rounded up.
+    private static final int COUNTERS_PER_PUBLICATION = 8;
+    // Counters of everything else a node has: its own ~40, its subscriptions' images (one per client publication to
+    // it, ~4 each, kept for the image liveness timeout after a client leaves), its neighbours' publications.
+    private static final int BASE_COUNTERS = 8192;
     private static final int MAX_PENDING_PER_CLIENT = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplyRouter.class);
@@ -42,20 +59,70 @@ public final class ReplyRouter implements AutoCloseable
     private final TransportSettings settings;
     private final MessageSender sender;
     private final int maxClients;
+    private final long idleCloseNs;
     private long droppedCount;
+    private long evictions;
 
     /**
      * @param aeron      client to create publications with.
      * @param settings   term length and MTU of reply publications.
      * @param sender     sends (and chunks) messages.
-     * @param maxClients clients with an open reply publication at once.
+     * @param maxClients  clients with an open reply publication at once.
+     * @param idleCloseNs a publication not used for this long is closed.
      */
-    public ReplyRouter(final Aeron aeron, final TransportSettings settings, final MessageSender sender, final int maxClients)
+    public ReplyRouter(
+        final Aeron aeron,
+        final TransportSettings settings,
+        final MessageSender sender,
+        final int maxClients,
+        final long idleCloseNs)
     {
         this.aeron = aeron;
         this.settings = settings;
         this.sender = sender;
         this.maxClients = maxClients;
+        this.idleCloseNs = idleCloseNs;
+    }
+
+    /**
+     * @return the budget of reply publications ({@link #MAX_PUBLICATIONS_PROP}, else the default).
+     */
+    public static int maxPublicationsFromSystemProperties()
+    {
+        return Integer.getInteger(MAX_PUBLICATIONS_PROP, DEFAULT_MAX_PUBLICATIONS);
+    }
+
+    /**
+     * @return the idle timeout of a reply publication in ns ({@link #IDLE_TIMEOUT_PROP}, else the default).
+     */
+    public static long idleTimeoutNsFromSystemProperties()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(IDLE_TIMEOUT_PROP, DEFAULT_IDLE_TIMEOUT_MS));
+    }
+
+    /**
+     * @param maxPublications the reply publication budget.
+     * @return how many counters a node's media driver needs so that the budget, and everything else the node holds,
+     * never runs it out of counters (Aeron then refuses every new publication and image: the node stops answering new
+     * clients).
+     */
+    public static int countersFor(final int maxPublications)
+    {
+        return BASE_COUNTERS + COUNTERS_PER_PUBLICATION * maxPublications;
+    }
+
+    /**
+     * Closes the client's reply publication, if it has one: its session ended, so it will ask for nothing more.
+     *
+     * @param clientId the client.
+     */
+    public void release(final long clientId)
+    {
+        final Route route = routes.remove(clientId);
+        if (null != route)
+        {
+            route.close();
+        }
     }
 
     /**
@@ -145,7 +212,7 @@ public final class ReplyRouter implements AutoCloseable
     }
 
     /**
-     * Closes publications not used for a minute; called now and then, not every duty cycle.
+     * Closes publications not used for the idle timeout; called now and then, not every duty cycle.
      *
      * @param nowNs current time.
      */
@@ -155,7 +222,7 @@ public final class ReplyRouter implements AutoCloseable
         while (it.hasNext())
         {
             final Route route = it.next();
-            if (nowNs - route.lastUsedNs > IDLE_CLOSE_NS && route.pending.isEmpty())
+            if (nowNs - route.lastUsedNs > idleCloseNs && route.pending.isEmpty())
             {
                 it.remove();
                 route.close();
@@ -238,7 +305,12 @@ public final class ReplyRouter implements AutoCloseable
         }
         if (null != oldest)
         {
-            LOG.warn("more than {} clients; closing the reply publication of the least recently used one", maxClients);
+            // Once per thousand: under churn at the budget every new client evicts one.
+            if (0 == evictions++ % 1000)
+            {
+                LOG.warn("more than {} clients (--max-reply-publications); closing the reply publication of the least " +
+                    "recently used one ({} so far)", maxClients, evictions);
+            }
             routes.remove(oldestId);
             oldest.close();
         }

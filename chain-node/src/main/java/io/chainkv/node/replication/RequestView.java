@@ -27,6 +27,8 @@ final class RequestView
     int valueLength;
     int channelOffset;
     int channelLength;
+    // Writes: the client has had no write of this session answered yet, so this one may open the session.
+    boolean opensSession;
 
     /**
      * Reads the variable-length fields of a request; the decoder's fixed fields must have been read already.
@@ -37,6 +39,8 @@ final class RequestView
         clientId = request.clientId();
         requestSeq = request.requestSeq();
         op = opOf(request.opRaw());
+        // A version 1 client sends no such field (the decoder answers 255): it may always open, as before sessions.
+        opensSession = 0 != request.opensSession();
         replyStreamId = request.replyStreamId();
         keyOffset = request.limit() + ClientRequestDecoder.keyHeaderLength();
         keyLength = request.keyLength();
@@ -81,6 +85,27 @@ final class RequestView
     }
 
     /**
+     * Points the view at no message: a request the head makes up itself (a session's end), with no key, value or
+     * reply channel.
+     */
+    RequestView wrapSessionEnd(final DirectBuffer empty, final long clientId)
+    {
+        this.buffer = empty;
+        this.clientId = clientId;
+        requestSeq = 0;
+        op = OpType.SESSION_CLOSE;
+        opensSession = false;
+        replyStreamId = 0;
+        keyOffset = 0;
+        keyLength = 0;
+        valueOffset = 0;
+        valueLength = 0;
+        channelOffset = 0;
+        channelLength = 0;
+        return this;
+    }
+
+    /**
      * Reads who asked for an update and its key and value; the decoder's other fixed fields stay readable.
      */
     RequestView wrap(final DirectBuffer buffer, final UpdateDecoder update)
@@ -89,6 +114,7 @@ final class RequestView
         clientId = update.clientId();
         requestSeq = update.requestSeq();
         op = update.op();
+        opensSession = false;
         replyStreamId = update.replyStreamId();
         keyOffset = update.limit() + UpdateDecoder.keyHeaderLength();
         keyLength = update.keyLength();

@@ -16,31 +16,34 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 
 /**
- * Exactly-once table (docs/design.md, invariant 7): the outcome of each client's recent requests, so a retried write is
- * answered with its first outcome instead of being applied twice, on whichever node is head by then.
+ * Exactly-once table (docs/design.md, invariant 7): the client sessions a chain knows and the outcome of each session's
+ * recent requests, so a retried write is answered with its first outcome instead of being applied twice, on whichever
+ * node is head by then.
  * <p>
  * A client never has more than {@link ProtocolLimits#EXACTLY_ONCE_WINDOW} requests in flight and sends request
  * {@code r + WINDOW} only after {@code r} completed, so one slot per {@code (clientId, requestSeq mod WINDOW)}
  * remembers every request a client can still retry. Every node records as it applies the update stream, so the
  * table is part of the replicated state.
  * <p>
+ * <b>Sessions.</b> A client id is a session: it is opened by the first update recorded for it and ended by a
+ * {@code SESSION_END} update ({@link #endSession}), which the head decides when the session's lease runs out, so every
+ * replica opens and ends it at the same seq (docs/design.md, invariant 11). An ended session's region is reused. The
+ * head admits at most {@link #maxSessions()} sessions ({@link #hasRoomForSession()}) before it sequences a new
+ * client's first write; the file has room for twice as many, so applying what the head admitted never runs out of room.
+ * <p>
  * <b>Layout</b> (one memory-mapped file, sparse: untouched regions cost no disk or memory): a header; a directory,
  * an open-addressing hash table of {@code clientId -> region}; then regions of {@code WINDOW} fixed slots
- * (requestSeq, version, status, in-use flag), one region per client, indexed directly by
- * {@code requestSeq mod WINDOW}. A lookup or record is a hash probe and a few plain loads or stores. It replaced a
- * Chronicle Map whose query contexts made the table a quarter to a third of each node's per-write CPU
- * (docs/performance.md).
+ * (requestSeq, version, status, in-use flag), one region per session, indexed directly by
+ * {@code requestSeq mod WINDOW}; the first slot's unused tail holds the region's owner (the session's client id, 0 when
+ * free). A lookup or record is a hash probe and a few plain loads or stores. It replaced a Chronicle Map whose query
+ * contexts made the table a quarter to a third of each node's per-write CPU (docs/performance.md).
  * <p>
- * <b>kill -9:</b> a record overwrites its slot in place, under the {@link IntentLog}'s client record, which an unclean
- * open redoes, so a torn slot is always rewritten. A new client's directory entry is published last with an
- * ordered store of its region number, so a kill before that leaves at worst a region that is never used.
+ * <b>kill -9:</b> the owners are the truth and the directory an index rebuilt from them at every open (the directory's
+ * deletions move entries, which a kill could leave half done). A record overwrites its slot in place, and a session's
+ * end frees its region, each under the {@link IntentLog}'s client record, which an unclean open redoes. A new session's
+ * region is zeroed before its owner is written, and the owner before the directory entry.
  * <p>
- * Room for {@code 2 * maxClients} clients, like the Chronicle Map it replaced, which grew to about twice its
- * configured entries before failing. Allocation-free; one thread at a time.
- * <p>
- * Future work: slots of departed clients are never removed, so the table only grows with the number of distinct
- * clients ever seen; it needs a garbage collection of idle clients (e.g. by a lease) before it meets its capacity in
- * long-running clusters.
+ * Allocation-free once open; one thread at a time.
  */
 public final class ClientTable implements AutoCloseable
 {
@@ -60,7 +63,9 @@ public final class ClientTable implements AutoCloseable
     private static final int WINDOW = ProtocolLimits.EXACTLY_ONCE_WINDOW;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final long MAGIC = 0x4348_4B56_434C_4E54L; // "CHKVCLNT"
-    private static final int LAYOUT_VERSION = 1;
+    // 2: the region's owner in the first slot's tail (1 kept it only in the directory; upgraded in place on open).
+    private static final int LAYOUT_VERSION = 2;
+    private static final int LAYOUT_VERSION_1 = 1;
 
     private static final int MAGIC_OFFSET = 0;
     private static final int LAYOUT_VERSION_OFFSET = 8;
@@ -72,28 +77,39 @@ public final class ClientTable implements AutoCloseable
     private static final int DIR_CLIENT_ID_OFFSET = 0;
     private static final int DIR_REGION_OFFSET = 8; // region number + 1; 0 = empty entry
     private static final int DIR_ENTRY_LENGTH = 16;
-    private static final int DIRECTORY_ENTRIES_PER_SEGMENT = 256;
+    // About what a slice of 256 directory entries held before: up to 64 sessions' slots staged per step of a transfer.
+    private static final int REGIONS_PER_SEGMENT = 64;
 
     private static final int SLOT_REQUEST_SEQ_OFFSET = 0;
     private static final int SLOT_VERSION_OFFSET = 8;
     private static final int SLOT_STATUS_OFFSET = 16;
     private static final int SLOT_IN_USE_OFFSET = 17;
     private static final int SLOT_LENGTH = 32;
+    // In the first slot's unused tail, so layout 2 has the size of layout 1.
+    private static final int REGION_OWNER_OFFSET = 24;
     private static final int REGION_LENGTH = WINDOW * SLOT_LENGTH;
 
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
     private final UnsafeBuffer directory;
     private final UnsafeBuffer region = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer ownerView = new UnsafeBuffer(0, 0);
     private final long regionsAddress;
     private final int maxRegions;
     private final int directoryMask;
     private final IntentLog intentLog;
+    private final int maxSessions;
+    // Regions below the high-water mark whose owner is 0, as a stack; rebuilt from the owners at open.
+    private final int[] freeRegions;
+    private int freeCount;
+    private int sessionCount;
+    private long recordsWithoutRoom;
 
-    private ClientTable(final MappedByteBuffer mapped, final IntentLog intentLog)
+    private ClientTable(final MappedByteBuffer mapped, final IntentLog intentLog, final int maxSessions)
     {
         this.mapped = mapped;
         this.intentLog = intentLog;
+        this.maxSessions = maxSessions;
         final long address = BufferUtil.address(mapped);
         header = new UnsafeBuffer(address, HEADER_LENGTH);
         maxRegions = header.getInt(MAX_REGIONS_OFFSET, ORDER);
@@ -101,6 +117,7 @@ public final class ClientTable implements AutoCloseable
         directoryMask = directoryCapacity - 1;
         directory = new UnsafeBuffer(address + HEADER_LENGTH, directoryCapacity * DIR_ENTRY_LENGTH);
         regionsAddress = address + HEADER_LENGTH + (long)directoryCapacity * DIR_ENTRY_LENGTH;
+        freeRegions = new int[maxRegions];
     }
 
     static ClientTable open(final File file, final int maxClients, final boolean recover, final IntentLog intentLog)
@@ -139,7 +156,8 @@ public final class ClientTable implements AutoCloseable
             header.putInt(REGIONS_USED_OFFSET, 0, ORDER);
         }
         else if (header.getLong(MAGIC_OFFSET, ORDER) != MAGIC ||
-            header.getInt(LAYOUT_VERSION_OFFSET, ORDER) != LAYOUT_VERSION ||
+            (header.getInt(LAYOUT_VERSION_OFFSET, ORDER) != LAYOUT_VERSION &&
+            header.getInt(LAYOUT_VERSION_OFFSET, ORDER) != LAYOUT_VERSION_1) ||
             header.getInt(MAX_REGIONS_OFFSET, ORDER) != maxRegions ||
             header.getInt(DIRECTORY_CAPACITY_OFFSET, ORDER) != directoryCapacity)
         {
@@ -148,7 +166,12 @@ public final class ClientTable implements AutoCloseable
                 " for maxClients=" + maxClients + ": move the data directory aside and let the node rejoin");
         }
 
-        final ClientTable table = new ClientTable(mapped, intentLog);
+        final ClientTable table = new ClientTable(mapped, intentLog, maxClients);
+        if (existing && header.getInt(LAYOUT_VERSION_OFFSET, ORDER) == LAYOUT_VERSION_1)
+        {
+            table.upgradeFromLayout1();
+            LOG.info("{}: exactly-once table upgraded to layout {} (region owners)", file, LAYOUT_VERSION);
+        }
         if (!existing)
         {
             try
@@ -166,6 +189,7 @@ public final class ClientTable implements AutoCloseable
             mapped.force();
         }
         retireLegacy(new File(file.getParentFile(), LEGACY_FILE_NAME));
+        table.rebuildIndex();
         return table;
     }
 
@@ -185,13 +209,16 @@ public final class ClientTable implements AutoCloseable
     /**
      * @param clientId   the client.
      * @param requestSeq the request's sequence number within the client.
-     * @param out        filled with the recorded status and version when the answer is {@link #DUPLICATE}.
+     * @param out        filled with the session's index ({@link ClientResult#session()}, -1 when the table holds no
+     *                   session of the client) and, when the answer is {@link #DUPLICATE}, the recorded outcome.
      * @return {@link #NEW}, {@link #DUPLICATE} or {@link #TOO_OLD}.
      */
     public int lookup(final long clientId, final long requestSeq, final ClientResult out)
     {
         final int entry = findEntry(clientId);
-        if (0 == directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
+        final int regionValue = directory.getInt(entry + DIR_REGION_OFFSET, ORDER);
+        out.session(regionValue - 1);
+        if (0 == regionValue)
         {
             return NEW;
         }
@@ -210,13 +237,17 @@ public final class ClientTable implements AutoCloseable
     }
 
     /**
-     * Records the outcome of a request in its slot, unless the slot already holds a newer request of the client.
+     * Records the outcome of a request in its slot, unless the slot already holds a newer request of the client; opens
+     * the client's session if the table holds none. Never throws on the apply path: the head admits a new session only
+     * while {@link #hasRoomForSession()}, and the file has room for twice that. Should a record still find no room (a
+     * replica made with a smaller table than the head's), it is counted ({@link #recordsWithoutRoom()}), logged and
+     * skipped, and the update applies: a replica that stopped applying would be worse off than one that forgets a
+     * client's outcomes.
      *
      * @param clientId   the client.
      * @param requestSeq the request's sequence number within the client.
      * @param status     the status the request was answered with.
      * @param version    the version it was given (the write's sequence number).
-     * @throws IllegalStateException if the table has no room for another client.
      */
     public void record(final long clientId, final long requestSeq, final byte status, final long version)
     {
@@ -232,24 +263,124 @@ public final class ClientTable implements AutoCloseable
         }
     }
 
+    /**
+     * Ends a client's session: its slots are forgotten and its region freed for another session. Applied by every
+     * replica at the seq of the {@code SESSION_END} update the head decided; a request of the session after that is
+     * answered SESSION_EXPIRED. Idempotent; never throws.
+     *
+     * @param clientId the session's client id.
+     * @return true if the table held the session.
+     */
+    public boolean endSession(final long clientId)
+    {
+        // The directory's deletion moves entries: redone from the client id (the index is rebuilt at open anyway).
+        intentLog.beginSessionEnd(clientId);
+        try
+        {
+            return removeSession(clientId);
+        }
+        finally
+        {
+            intentLog.endClientRecord();
+        }
+    }
+
     void finishInterruptedRecord(final boolean unclean)
     {
         if (intentLog.clientRecordPending())
         {
             if (unclean)
             {
-                apply(intentLog.clientId(), intentLog.requestSeq(), intentLog.status(), intentLog.version());
+                if (intentLog.sessionEndPending())
+                {
+                    removeSession(intentLog.clientId());
+                }
+                else
+                {
+                    apply(intentLog.clientId(), intentLog.requestSeq(), intentLog.status(), intentLog.version());
+                }
             }
             intentLog.endClientRecord();
         }
     }
 
+    /**
+     * @return whether the head may admit one more session (a new client's first write).
+     */
+    public boolean hasRoomForSession()
+    {
+        return sessionCount < maxSessions;
+    }
+
+    /**
+     * @return sessions the table holds.
+     */
+    public int sessionCount()
+    {
+        return sessionCount;
+    }
+
+    /**
+     * @return sessions the head admits ({@code maxClients} of the store).
+     */
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    /**
+     * @return records skipped for want of room (never, while every replica has the head's table size).
+     */
+    public long recordsWithoutRoom()
+    {
+        return recordsWithoutRoom;
+    }
+
+    /**
+     * @return how many session indices the table can ever use (twice {@link #maxSessions()}).
+     */
+    public int sessionIndexCapacity()
+    {
+        return maxRegions;
+    }
+
+    /**
+     * @return one past the highest session index in use so far; {@link #sessionOwner} is 0 at or above it.
+     */
+    public int sessionIndexLimit()
+    {
+        return header.getInt(REGIONS_USED_OFFSET, ORDER);
+    }
+
+    /**
+     * @param session a session index, from 0 to {@link #sessionIndexLimit()} - 1 (as {@link ClientResult#session()}).
+     * @return the client id whose session has that index, or 0 if the index is free.
+     */
+    public long sessionOwner(final int session)
+    {
+        return owner(session).getLongVolatile(0);
+    }
+
+    /**
+     * @param clientId a client.
+     * @return the index of its session, or -1 if the table holds none.
+     */
+    public int sessionOf(final long clientId)
+    {
+        return directory.getInt(findEntry(clientId) + DIR_REGION_OFFSET, ORDER) - 1;
+    }
+
     private void apply(final long clientId, final long requestSeq, final byte status, final long version)
     {
-        final int entry = findEntry(clientId);
-        if (0 == directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
+        if (0 == clientId)
         {
-            addClient(entry, clientId);
+            // 0 marks a free region; the head refuses writes of client 0, so only a hand-made update carries it.
+            return;
+        }
+        final int entry = findEntry(clientId);
+        if (0 == directory.getInt(entry + DIR_REGION_OFFSET, ORDER) && !addClient(entry, clientId))
+        {
+            return;
         }
         final int slot = wrapRegionOf(entry, requestSeq);
         if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET) &&
@@ -265,18 +396,144 @@ public final class ClientTable implements AutoCloseable
         region.putByte(slot + SLOT_IN_USE_OFFSET, (byte)1);
     }
 
-    private void addClient(final int entry, final long clientId)
+    private boolean addClient(final int entry, final long clientId)
     {
-        final int regionsUsed = header.getInt(REGIONS_USED_OFFSET, ORDER);
-        if (regionsUsed >= maxRegions)
+        final int regionNumber;
+        if (freeCount > 0)
         {
-            throw new IllegalStateException("the exactly-once table is full: " + regionsUsed + " clients recorded" +
-                " (room for " + maxRegions + ", twice maxClients); idle clients are not yet collected");
+            regionNumber = freeRegions[--freeCount];
         }
-        // Region first, so a kill before the entry is published wastes a region rather than sharing one.
-        header.putIntOrdered(REGIONS_USED_OFFSET, regionsUsed + 1);
+        else
+        {
+            regionNumber = header.getInt(REGIONS_USED_OFFSET, ORDER);
+            if (regionNumber >= maxRegions)
+            {
+                if (0 == recordsWithoutRoom++)
+                {
+                    LOG.error("the exactly-once table has no room for client {}: {} sessions in a table for {}; the " +
+                        "head admits only {}, so this replica's table is smaller than the head's. Its outcomes are " +
+                        "not recorded here (logged once, counted)", clientId, sessionCount, maxRegions, maxSessions);
+                }
+                return false;
+            }
+            // The high-water mark first, so a kill before the owner is written leaves a free region, never a shared one.
+            header.putIntOrdered(REGIONS_USED_OFFSET, regionNumber + 1);
+        }
+        // A reused region holds its previous session's slots: zeroed before the owner makes it this session's.
+        region.wrap(regionsAddress + (long)regionNumber * REGION_LENGTH, REGION_LENGTH);
+        region.setMemory(0, REGION_LENGTH, (byte)0);
+        region.putLongOrdered(REGION_OWNER_OFFSET, clientId);
         directory.putLong(entry + DIR_CLIENT_ID_OFFSET, clientId, ORDER);
-        directory.putIntOrdered(entry + DIR_REGION_OFFSET, regionsUsed + 1);
+        directory.putIntOrdered(entry + DIR_REGION_OFFSET, regionNumber + 1);
+        sessionCount++;
+        return true;
+    }
+
+    /**
+     * Points {@link #ownerView} at a region's owner field.
+     */
+    private UnsafeBuffer owner(final int regionNumber)
+    {
+        ownerView.wrap(regionsAddress + (long)regionNumber * REGION_LENGTH + REGION_OWNER_OFFSET, 8);
+        return ownerView;
+    }
+
+    private boolean removeSession(final long clientId)
+    {
+        final int entry = findEntry(clientId);
+        final int regionNumber = directory.getInt(entry + DIR_REGION_OFFSET, ORDER) - 1;
+        if (regionNumber < 0)
+        {
+            return false;
+        }
+        // The owner is the truth (the index is rebuilt from it at open): once it is 0 the session is gone.
+        owner(regionNumber).putLongVolatile(0, 0L);
+        deleteEntry(entry / DIR_ENTRY_LENGTH);
+        freeRegions[freeCount++] = regionNumber;
+        sessionCount--;
+        return true;
+    }
+
+    /**
+     * Backward-shift deletion for linear probing: later entries of the same probe run move into the hole, so lookups
+     * never need tombstones and the directory never fills with them.
+     */
+    private void deleteEntry(final int index)
+    {
+        int hole = index;
+        int next = index;
+        while (true)
+        {
+            next = (next + 1) & directoryMask;
+            final int at = next * DIR_ENTRY_LENGTH;
+            final int regionValue = directory.getInt(at + DIR_REGION_OFFSET, ORDER);
+            if (0 == regionValue)
+            {
+                break;
+            }
+            final long clientId = directory.getLong(at + DIR_CLIENT_ID_OFFSET, ORDER);
+            final int home = hash(clientId) & directoryMask;
+            final boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+            if (!staysPut)
+            {
+                final int holeAt = hole * DIR_ENTRY_LENGTH;
+                directory.putLong(holeAt + DIR_CLIENT_ID_OFFSET, clientId, ORDER);
+                directory.putInt(holeAt + DIR_REGION_OFFSET, regionValue, ORDER);
+                hole = next;
+            }
+        }
+        final int holeAt = hole * DIR_ENTRY_LENGTH;
+        directory.putInt(holeAt + DIR_REGION_OFFSET, 0, ORDER);
+        directory.putLong(holeAt + DIR_CLIENT_ID_OFFSET, 0, ORDER);
+    }
+
+    /**
+     * Rebuilds the directory, the free regions and the session count from the regions' owners.
+     */
+    private void rebuildIndex()
+    {
+        directory.setMemory(0, directory.capacity(), (byte)0);
+        freeCount = 0;
+        sessionCount = 0;
+        final int regionsUsed = header.getInt(REGIONS_USED_OFFSET, ORDER);
+        for (int r = 0; r < regionsUsed; r++)
+        {
+            final long owner = sessionOwner(r);
+            final int entry = 0 == owner ? 0 : findEntry(owner);
+            if (0 == owner || 0 != directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
+            {
+                // Free, or a second region naming the same client (not expected: a session's region is found before
+                // another is taken): the first one found keeps the session, the other is freed for good.
+                if (0 != owner)
+                {
+                    LOG.warn("exactly-once table: region {} also names client {}; freed", r, owner);
+                    owner(r).putLongVolatile(0, 0L);
+                }
+                freeRegions[freeCount++] = r;
+                continue;
+            }
+            directory.putLong(entry + DIR_CLIENT_ID_OFFSET, owner, ORDER);
+            directory.putInt(entry + DIR_REGION_OFFSET, r + 1, ORDER);
+            sessionCount++;
+        }
+    }
+
+    /**
+     * Layout 1 kept a region's client only in the directory: copy it into the region, then mark the file layout 2.
+     * Idempotent, so a kill half way upgrades again.
+     */
+    private void upgradeFromLayout1()
+    {
+        for (int entry = 0; entry < directory.capacity(); entry += DIR_ENTRY_LENGTH)
+        {
+            final int regionValue = directory.getInt(entry + DIR_REGION_OFFSET, ORDER);
+            if (0 != regionValue)
+            {
+                owner(regionValue - 1).putLong(0, directory.getLong(entry + DIR_CLIENT_ID_OFFSET, ORDER), ORDER);
+            }
+        }
+        mapped.force();
+        header.putIntOrdered(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
     }
 
     /**
@@ -316,35 +573,34 @@ public final class ClientTable implements AutoCloseable
     }
 
     /**
-     * @return how many segments the table has (slices of the client directory); {@link #forEachInSegment} walks one at
-     * a time.
+     * @return how many segments the table has (slices of its session regions); {@link #forEachInSegment} walks one at a
+     * time.
      */
     public int segmentCount()
     {
-        return Math.max(1, (directoryMask + 1) / DIRECTORY_ENTRIES_PER_SEGMENT);
+        return (maxRegions + REGIONS_PER_SEGMENT - 1) / REGIONS_PER_SEGMENT;
     }
 
     /**
-     * Visits the slots in use of the clients in one slice of the directory, e.g. to stream the table to a joining
-     * node.
+     * Visits the slots in use of the sessions in one slice of the regions, e.g. to stream the table to a joining node.
+     * A walk over the regions, not the directory: a session's region stays where it is for the session's life, while
+     * the directory's deletions move entries, which could carry a live session from a slice not yet walked into one
+     * already walked, and a joiner would never get it.
      *
      * @param segment from 0 to {@link #segmentCount()} - 1.
      * @param visitor sees each slot; must not write to the table.
      */
     public void forEachInSegment(final int segment, final SlotVisitor visitor)
     {
-        final int entries = directoryMask + 1;
-        final int perSegment = Math.min(entries, DIRECTORY_ENTRIES_PER_SEGMENT);
-        final int end = Math.min(entries, (segment + 1) * perSegment);
-        for (int index = segment * perSegment; index < end; index++)
+        final int end = Math.min(header.getInt(REGIONS_USED_OFFSET, ORDER), (segment + 1) * REGIONS_PER_SEGMENT);
+        for (int r = segment * REGIONS_PER_SEGMENT; r < end; r++)
         {
-            final int entry = index * DIR_ENTRY_LENGTH;
-            if (0 == directory.getInt(entry + DIR_REGION_OFFSET, ORDER))
+            final long clientId = sessionOwner(r);
+            if (0 == clientId)
             {
                 continue;
             }
-            final long clientId = directory.getLong(entry + DIR_CLIENT_ID_OFFSET, ORDER);
-            wrapRegionOf(entry, 0);
+            region.wrap(regionsAddress + (long)r * REGION_LENGTH, REGION_LENGTH);
             for (int slot = 0; slot < REGION_LENGTH; slot += SLOT_LENGTH)
             {
                 if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET))
@@ -360,16 +616,63 @@ public final class ClientTable implements AutoCloseable
     }
 
     /**
-     * Removes every slot; part of {@link ChainStore#clear()}.
+     * Removes every session and slot: part of {@link ChainStore#clear()}, and done by a joiner when a transfer begins,
+     * since the transfer brings the giver's whole table (a session the chain ended while the joiner was away must not
+     * survive on it).
      */
-    void clear()
+    public void clear()
     {
-        // Directory first, so no client points at a region while the regions are being zeroed.
-        directory.setMemory(0, directory.capacity(), (byte)0);
+        // The high-water mark first: the index is rebuilt from owners below it, and regions are zeroed when reused.
         final int regionsUsed = header.getInt(REGIONS_USED_OFFSET, ORDER);
-        final UnsafeBuffer regions = new UnsafeBuffer(regionsAddress, Math.max(1, regionsUsed) * REGION_LENGTH);
-        regions.setMemory(0, regionsUsed * REGION_LENGTH, (byte)0);
         header.putIntOrdered(REGIONS_USED_OFFSET, 0);
+        for (int r = 0; r < regionsUsed; r++)
+        {
+            owner(r).putLong(0, 0L, ORDER);
+        }
+        directory.setMemory(0, directory.capacity(), (byte)0);
+        freeCount = 0;
+        sessionCount = 0;
+    }
+
+    /**
+     * Order-independent digest of the sessions and their slots in use: replicas that applied the same updates give the
+     * same digest, whatever order their regions were allocated in. For comparing replicas in tests and checks.
+     */
+    public long digest()
+    {
+        long sum = 0;
+        final int regionsUsed = header.getInt(REGIONS_USED_OFFSET, ORDER);
+        for (int r = 0; r < regionsUsed; r++)
+        {
+            final long owner = sessionOwner(r);
+            if (0 == owner)
+            {
+                continue;
+            }
+            region.wrap(regionsAddress + (long)r * REGION_LENGTH, REGION_LENGTH);
+            sum += mix(owner);
+            for (int slot = 0; slot < REGION_LENGTH; slot += SLOT_LENGTH)
+            {
+                if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET))
+                {
+                    sum += mix(owner * 31 + mix(region.getLong(slot + SLOT_REQUEST_SEQ_OFFSET, ORDER) * 31 +
+                        region.getLong(slot + SLOT_VERSION_OFFSET, ORDER) * 7 + region.getByte(slot + SLOT_STATUS_OFFSET)));
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static long mix(final long h)
+    {
+        // MurmurHash3 fmix64, as ChainStore's digest.
+        long x = h;
+        x ^= x >>> 33;
+        x *= 0xff51_afd7_ed55_8ccdL;
+        x ^= x >>> 33;
+        x *= 0xc4ce_b9fe_1a85_ec53L;
+        x ^= x >>> 33;
+        return x;
     }
 
     /**
@@ -396,6 +699,10 @@ public final class ClientTable implements AutoCloseable
         long size = 0;
         for (int r = 0; r < regionsUsed; r++)
         {
+            if (0 == sessionOwner(r))
+            {
+                continue;
+            }
             region.wrap(regionsAddress + (long)r * REGION_LENGTH, REGION_LENGTH);
             for (int slot = 0; slot < REGION_LENGTH; slot += SLOT_LENGTH)
             {

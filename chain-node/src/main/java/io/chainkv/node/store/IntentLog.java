@@ -18,7 +18,8 @@ import java.nio.MappedByteBuffer;
  * and the stored value are built directly in this file, which also serves as the scratch memory Chronicle reads
  * them from, so it costs no extra copy), marked pending with an ordered store, applied to the map, and marked done.
  * Recovery re-applies a pending write: the key then holds the interrupted write, which the head had sequenced and
- * which replay would deliver again, so redoing it is idempotent. The same holds for the client table's record.
+ * which replay would deliver again, so redoing it is idempotent. The same holds for the client table's record and for
+ * the end of a client session (its slots freed), both redone from the fields kept here.
  * <p>
  * Layout: a 64-byte header (entry state, key length, stored value length; client-record state and fields), then
  * {@code maxKeyLength} bytes of key, then the stored value (version, flags, up to {@code maxValueLength} bytes).
@@ -29,6 +30,8 @@ final class IntentLog implements AutoCloseable
 
     private static final int IDLE = 0;
     private static final int PENDING = 1;
+    // A session's end (its directory entry and region freed) in progress; redone from the client id alone.
+    private static final int SESSION_END_PENDING = 2;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private static final int ENTRY_STATE_OFFSET = 0;
@@ -111,6 +114,17 @@ final class IntentLog implements AutoCloseable
         header.putIntOrdered(CLIENT_STATE_OFFSET, PENDING);
     }
 
+    void beginSessionEnd(final long clientId)
+    {
+        header.putLong(CLIENT_ID_OFFSET, clientId, ORDER);
+        header.putIntOrdered(CLIENT_STATE_OFFSET, SESSION_END_PENDING);
+    }
+
+    boolean sessionEndPending()
+    {
+        return header.getIntVolatile(CLIENT_STATE_OFFSET) == SESSION_END_PENDING;
+    }
+
     void endClientRecord()
     {
         header.putIntOrdered(CLIENT_STATE_OFFSET, IDLE);
@@ -118,7 +132,7 @@ final class IntentLog implements AutoCloseable
 
     boolean clientRecordPending()
     {
-        return header.getIntVolatile(CLIENT_STATE_OFFSET) == PENDING;
+        return header.getIntVolatile(CLIENT_STATE_OFFSET) != IDLE;
     }
 
     long clientId()

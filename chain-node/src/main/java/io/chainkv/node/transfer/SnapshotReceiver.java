@@ -276,6 +276,9 @@ public final class SnapshotReceiver
         }
         else
         {
+            // Every transfer brings the tail's whole exactly-once table; sessions the chain ended while this node was
+            // away must not survive here (docs/design.md, invariant 11).
+            store.clients().clear();
             counters.deltaTransfersReceived.incrementRelease();
         }
         startSeq = begin.startSeq();

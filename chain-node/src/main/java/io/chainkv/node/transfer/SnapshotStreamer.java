@@ -172,6 +172,35 @@ public final class SnapshotStreamer
         return transferId;
     }
 
+    /**
+     * A client session ended on this tail while the transfer runs. Slots of it already walked and not yet sent are
+     * dropped: sent after the {@code SESSION_END} update the joiner applies live, they would open the session again on
+     * the joiner alone (docs/design.md, invariant 11). Sessions end rarely, so the scan of one staged segment is cheap.
+     *
+     * @param clientId the session's client id.
+     */
+    public void onSessionEnded(final long clientId)
+    {
+        if (Phase.CLIENTS != phase)
+        {
+            return;
+        }
+        int kept = stagedPosition;
+        for (int at = stagedPosition; at < stagedLength; at += SLOT_RECORD)
+        {
+            if (staged.getLong(at, ORDER) != clientId)
+            {
+                if (kept != at)
+                {
+                    staged.putBytes(kept, staged, at, SLOT_RECORD);
+                }
+                kept += SLOT_RECORD;
+            }
+        }
+        stagedCount -= (stagedLength - kept) / SLOT_RECORD;
+        stagedLength = kept;
+    }
+
     public long startSeq()
     {
         return startSeq;

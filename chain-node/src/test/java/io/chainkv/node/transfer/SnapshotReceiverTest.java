@@ -8,6 +8,8 @@ import io.chainkv.protocol.codecs.TransferBatchDecoder;
 import io.chainkv.protocol.codecs.TransferBatchEncoder;
 import io.chainkv.protocol.codecs.TransferBeginDecoder;
 import io.chainkv.protocol.codecs.TransferBeginEncoder;
+import io.chainkv.protocol.codecs.TransferClientsDecoder;
+import io.chainkv.protocol.codecs.TransferClientsEncoder;
 import io.chainkv.protocol.codecs.TransferEndDecoder;
 import io.chainkv.protocol.codecs.TransferEndEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
@@ -186,6 +188,27 @@ class SnapshotReceiverTest
 
         assertEquals(60, store.tombstoneHorizon(), "the entries lack what the tail collected up to its horizon");
         assertTrue(receiver.checkCaughtUp(100, System.nanoTime()));
+    }
+
+    @Test
+    void aDeltaTransferEmptiesTheJoinersSessionsAndTakesTheTailsOnly()
+    {
+        // Session 1 ended in the chain while this node was away: it must not survive the rejoin.
+        store.clients().record(1, 1, (byte)0, 10);
+        store.clients().record(2, 1, (byte)0, 11);
+        store.lastCommittedSeq(90);
+        begin(false);
+        assertEquals(0, store.clients().sessionCount(), "the transfer brings the tail's whole table");
+
+        final TransferClientsEncoder encoder = new TransferClientsEncoder().wrapAndApplyHeader(message, 0, headerEncoder)
+            .clusterId(CLUSTER_ID).chainId(0).epoch(2).transferId(receiver.transferId());
+        encoder.slotsCount(1).next().clientId(2).requestSeq(1).version(11).status((short)0);
+        receiver.onClients(new TransferClientsDecoder().wrapAndApplyHeader(message, 0, headerDecoder),
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+
+        assertEquals(1, store.clients().sessionCount());
+        assertEquals(-1, store.clients().sessionOf(1));
+        assertTrue(store.clients().sessionOf(2) >= 0);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.chainkv.client.ChainKvClient;
 import io.chainkv.client.ChainKvException;
 import io.chainkv.client.KeyTooLargeException;
 import io.chainkv.client.RequestTimeoutException;
+import io.chainkv.client.SessionsFullException;
 import io.chainkv.client.StoreFullException;
 import io.chainkv.client.UnavailableException;
 import io.chainkv.client.ValueTooLargeException;
@@ -301,8 +302,9 @@ public final class ClientProcess implements Runnable
         {
             return !timeout.outcomeUnknown();
         }
+        // A full session table refuses before sequencing; SESSION_EXPIRED says an earlier attempt may have been applied.
         return ex instanceof KeyTooLargeException || ex instanceof ValueTooLargeException ||
-            ex instanceof StoreFullException;
+            ex instanceof StoreFullException || ex instanceof SessionsFullException;
     }
 
     private static String describe(final RuntimeException ex)

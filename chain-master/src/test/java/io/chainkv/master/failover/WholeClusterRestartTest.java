@@ -69,7 +69,8 @@ class WholeClusterRestartTest
     {
         final List<String> lines = new ArrayList<>();
         final Random random = new Random(seed);
-        cluster = FailoverClusters.builder().nodes(3).replicationFactor(3)
+        // Two masters, as deployed: both die and come back with everything else.
+        cluster = FailoverClusters.builder().nodes(3).replicationFactor(3).masters(2)
             .masterArgs("--restart-grace-ms", RESTART_GRACE_MS).start();
         client = ChainKvClient.connect(cluster.clientConfig().requestTimeout(Duration.ofSeconds(5)));
         cluster.awaitChain((chain) -> chain.members().size() == 3, WAIT);

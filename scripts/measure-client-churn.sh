@@ -30,11 +30,12 @@ do
     [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "measure-client-churn.sh: counts must be positive numbers" >&2; exit 2; }
 done
 
-# Builds what chain-node's tests need from the reactor (no install) and runs the one test with the larger figures.
+# Builds what chain-node's tests need from the reactor (no install) and runs the one test with the larger figures; its
+# node processes run with the JVM's own settings, not the test suite's cheaper JIT (chainkv.test.child.jvm.options).
 status=0
 mvn -B -q -pl chain-node -am test -Dtest='ClientChurnTest' -Dsurefire.failIfNoSpecifiedTests=false \
     -Dchainkv.churn.clients="$clients" -Dchainkv.churn.threads="$threads" -Dchainkv.churn.capacity="$capacity" \
-    || status=$?
+    -Dchainkv.test.child.jvm.options= || status=$?
 echo
 grep -h '^client churn:' chain-node/target/surefire-reports/io.chainkv.node.chain.ClientChurnTest-output.txt || true
 if (( status != 0 ))

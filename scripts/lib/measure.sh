@@ -23,14 +23,15 @@ measure_parse()
 }
 
 # Builds what chain-master's tests need from the reactor (no install: nothing of ChainKV has to be in ~/.m2) and
-# runs the one measurement class, then prints the table it wrote.
+# runs the one measurement class, then prints the table it wrote. The processes it starts run with the JVM's own
+# settings, as deployed: not with the cheaper JIT the test suite gives them (chainkv.test.child.jvm.options).
 #   measure_run <TestClass> <table file under chain-master/target> [-Dproperty=value ...]
 measure_run()
 {
     local test_class="$1" table="$2"
     shift 2
     mvn -B -q -pl chain-master -am test -Dtest="$test_class" -Dsurefire.failIfNoSpecifiedTests=false \
-        -Dgroups=measurement -Dchainkv.test.excludedGroups=none "$@"
+        -Dgroups=measurement -Dchainkv.test.excludedGroups=none -Dchainkv.test.child.jvm.options= "$@"
     echo
     cat "chain-master/target/$table"
 }

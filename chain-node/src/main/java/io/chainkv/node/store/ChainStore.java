@@ -888,7 +888,10 @@ public final class ChainStore implements AutoCloseable
         }
     }
 
-    private static long mix(final long h)
+    /**
+     * MurmurHash3's fmix64, the mixer of every digest of replicated state (the store's and the exactly-once table's).
+     */
+    static long mix(final long h)
     {
         // MurmurHash3 fmix64: spreads each entry's hash over all bits so the sum does not cancel structure.
         long x = h;

@@ -650,29 +650,18 @@ public final class ClientTable implements AutoCloseable
                 continue;
             }
             region.wrap(regionsAddress + (long)r * REGION_LENGTH, REGION_LENGTH);
-            sum += mix(owner);
+            sum += ChainStore.mix(owner);
             for (int slot = 0; slot < REGION_LENGTH; slot += SLOT_LENGTH)
             {
                 if (0 != region.getByte(slot + SLOT_IN_USE_OFFSET))
                 {
-                    sum += mix(owner * 31 + mix(region.getLong(slot + SLOT_REQUEST_SEQ_OFFSET, ORDER) * 31 +
-                        region.getLong(slot + SLOT_VERSION_OFFSET, ORDER) * 7 + region.getByte(slot + SLOT_STATUS_OFFSET)));
+                    final long outcome = region.getLong(slot + SLOT_REQUEST_SEQ_OFFSET, ORDER) * 31 +
+                        region.getLong(slot + SLOT_VERSION_OFFSET, ORDER) * 7 + region.getByte(slot + SLOT_STATUS_OFFSET);
+                    sum += ChainStore.mix(owner * 31 + ChainStore.mix(outcome));
                 }
             }
         }
         return sum;
-    }
-
-    private static long mix(final long h)
-    {
-        // MurmurHash3 fmix64, as ChainStore's digest.
-        long x = h;
-        x ^= x >>> 33;
-        x *= 0xff51_afd7_ed55_8ccdL;
-        x ^= x >>> 33;
-        x *= 0xc4ce_b9fe_1a85_ec53L;
-        x ^= x >>> 33;
-        return x;
     }
 
     /**

@@ -211,27 +211,8 @@ class ChainHealingTest
      */
     private void assertMembersIdentical(final ChainConfig chain) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true)
-        {
-            final List<Long> applied = new ArrayList<>();
-            long unacknowledged = 0;
-            for (final var member : chain.members())
-            {
-                final Map<String, Long> counters =
-                    NodeCountersReader.read(cluster.node(member.nodeId()).aeronDir().toFile());
-                applied.add(counters.get("last applied seq"));
-                unacknowledged += counters.get("sent list size");
-            }
-            // Empty Sent lists: acks reach every node, the old tail included, once writes stop.
-            if (applied.stream().distinct().count() == 1 && 0 == unacknowledged)
-            {
-                break;
-            }
-            assertTrue(System.nanoTime() < deadline, "members did not converge: applied " + applied +
-                ", updates still in Sent lists " + unacknowledged);
-            Thread.sleep(50);
-        }
+        StoreInspection.awaitConverged(chain.members().stream().map((member) -> cluster.node(member.nodeId()))
+            .toList(), WAIT);
 
         final List<Long> digests = new ArrayList<>();
         for (final var member : chain.members())

@@ -6,7 +6,6 @@ import io.chainkv.config.ChainConfig;
 import io.chainkv.master.harness.LocalCluster;
 import io.chainkv.node.chain.StoreInspection;
 import io.chainkv.node.harness.NodeProcess;
-import io.chainkv.node.replication.NodeCountersReader;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
 import org.agrona.CloseHelper;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -134,26 +132,8 @@ class SessionsAcrossTransferTest
 
     private void assertMembersIdentical(final ChainConfig chain) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true)
-        {
-            final List<Long> applied = new ArrayList<>();
-            long unacknowledged = 0;
-            for (final var member : chain.members())
-            {
-                final Map<String, Long> counters =
-                    NodeCountersReader.read(cluster.node(member.nodeId()).aeronDir().toFile());
-                applied.add(counters.get("last applied seq"));
-                unacknowledged += counters.get("sent list size");
-            }
-            if (applied.stream().distinct().count() == 1 && 0 == unacknowledged)
-            {
-                break;
-            }
-            assertTrue(System.nanoTime() < deadline, "members did not converge: applied " + applied +
-                ", updates still in Sent lists " + unacknowledged);
-            Thread.sleep(50);
-        }
+        StoreInspection.awaitConverged(chain.members().stream().map((member) -> cluster.node(member.nodeId()))
+            .toList(), WAIT);
 
         final List<Long> digests = new ArrayList<>();
         final List<Long> tables = new ArrayList<>();

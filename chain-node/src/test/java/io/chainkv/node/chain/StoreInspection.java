@@ -1,12 +1,17 @@
 package io.chainkv.node.chain;
 
 import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.node.replication.NodeCountersReader;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.node.store.StoredValue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Opens the store of a stopped node process in the test JVM, to compare what each node holds.
@@ -18,6 +23,40 @@ public final class StoreInspection
 
     private StoreInspection()
     {
+    }
+
+    /**
+     * Waits until the running nodes have applied the same seq and hold nothing unacknowledged in their Sent lists (acks
+     * reach every node, an old tail included, once writes stop), so their stores can be compared.
+     *
+     * @param nodes the chain's members, running.
+     * @param wait  how long they may take.
+     * @throws AssertionError if they do not converge in time, with what each had applied.
+     */
+    public static void awaitConverged(final List<NodeProcess> nodes, final Duration wait) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + wait.toNanos();
+        while (true)
+        {
+            final List<Long> applied = new ArrayList<>();
+            long unacknowledged = 0;
+            for (final NodeProcess node : nodes)
+            {
+                final Map<String, Long> counters = NodeCountersReader.read(node.aeronDir().toFile());
+                applied.add(counters.get("last applied seq"));
+                unacknowledged += counters.get("sent list size");
+            }
+            if (applied.stream().distinct().count() == 1 && 0 == unacknowledged)
+            {
+                return;
+            }
+            if (System.nanoTime() >= deadlineNs)
+            {
+                throw new AssertionError("members did not converge: applied " + applied +
+                    ", updates still in Sent lists " + unacknowledged);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /**

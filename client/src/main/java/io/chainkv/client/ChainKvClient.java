@@ -6,6 +6,7 @@ import io.aeron.CommonContext;
 import io.aeron.Subscription;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.security.KeyRole;
 import io.chainkv.transport.EmbeddedAeron;
 import io.chainkv.transport.InvokingAgent;
 import io.chainkv.transport.StreamIds;
@@ -107,6 +108,8 @@ public final class ChainKvClient implements AutoCloseable
      * <p>
      * With {@link ClientConfig#zooKeeper(String, String)} it first waits, up to the request timeout, for the
      * cluster's configuration in ZooKeeper, and fails with an {@link UnavailableException} saying what is missing.
+     * With authentication on (the default) it needs a key file with a client key ({@link ClientConfig#keyFile}, or
+     * {@code -Dchainkv.key.file}) and fails with an {@link IllegalStateException} saying so when it has none.
      *
      * @param config the client's settings.
      * @return a running client; close it to release its threads, driver and directory.
@@ -115,6 +118,8 @@ public final class ChainKvClient implements AutoCloseable
     {
         config.validate();
         final TransportSettings settings = config.transportSettings();
+        // Before anything starts: without keys every request would be dropped unread and only time out.
+        settings.keyRing();
         EmbeddedAeron embeddedAeron = null;
         Aeron aeron = null;
         ChainKvClient client = null;
@@ -379,7 +384,7 @@ public final class ChainKvClient implements AutoCloseable
         final int maxReplyLength = ProtocolLimits.MAX_ENVELOPE_LENGTH +
             Math.max(maxValueLength, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH);
         agent = new ClientAgent(session, keepaliveIntervalNs, replies, maxReplyLength, goneSessions, pending, sender, configSource,
-            sessionVersion,
+            settings.newVerifier(KeyRole.CLIENT), sessionVersion,
             attemptTimeoutNs, config.maxRetryBackoff().toNanos());
         // With the driver on the receiver thread, that thread also runs it first in every duty cycle.
         final boolean invoked = null != embeddedAeron && embeddedAeron.isInvoked();

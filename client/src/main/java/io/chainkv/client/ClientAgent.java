@@ -7,7 +7,9 @@ import io.chainkv.protocol.codecs.ClientResponseDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
 import io.chainkv.protocol.codecs.OpType;
 import io.chainkv.protocol.codecs.Status;
+import io.chainkv.security.FrameVerifier;
 import io.chainkv.transport.MessageAssembler;
+import io.chainkv.transport.StreamIds;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -71,6 +73,7 @@ final class ClientAgent implements Agent, FragmentHandler
         final PendingRequest[] pending,
         final RequestSender sender,
         final ChainConfigSource configSource,
+        final FrameVerifier verifier,
         final AtomicLong sessionVersion,
         final long attemptTimeoutNs,
         final long maxBackoffNs)
@@ -79,7 +82,7 @@ final class ClientAgent implements Agent, FragmentHandler
         this.session = session;
         this.keepaliveIntervalNs = keepaliveIntervalNs;
         this.replies = replies;
-        this.assembler = new MessageAssembler(this, maxReplyLength);
+        this.assembler = new MessageAssembler(this, maxReplyLength, verifier, StreamIds.CLIENT_REPLY);
         this.goneSessions = goneSessions;
         this.pending = pending;
         this.sender = sender;

@@ -5,6 +5,7 @@ import io.chainkv.config.ChainConfig;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.transport.TransportSettings;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -52,6 +53,7 @@ public final class ClientConfig
     private Duration sessionKeepalive = DEFAULT_SESSION_KEEPALIVE;
     private String replyHost = DEFAULT_REPLY_HOST;
     private TransportSettings transportSettings;
+    private Path keyFile;
     private int maxKeyLength = ProtocolLimits.DEFAULT_MAX_KEY_LENGTH;
     private int maxValueLength = ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH;
     private String aeronDirectoryName;
@@ -203,6 +205,17 @@ public final class ClientConfig
     }
 
     /**
+     * @param keyFile the key file whose client key signs this client's requests and checks the nodes' replies
+     *                (docs/security.md); by default the file named by {@code -Dchainkv.key.file}.
+     * @return this.
+     */
+    public ClientConfig keyFile(final Path keyFile)
+    {
+        this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+        return this;
+    }
+
+    /**
      * @param maxKeyLength longest key the client sends; longer keys fail before sending.
      * @return this.
      */
@@ -267,6 +280,10 @@ public final class ClientConfig
         if (null == transportSettings)
         {
             transportSettings = TransportSettings.fromSystemProperties();
+        }
+        if (null != keyFile)
+        {
+            transportSettings = transportSettings.withKeyFile(keyFile);
         }
         return this;
     }

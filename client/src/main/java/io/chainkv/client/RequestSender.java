@@ -8,7 +8,9 @@ import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
 import io.chainkv.protocol.codecs.OpType;
+import io.chainkv.security.KeyRole;
 import io.chainkv.transport.Channels;
+import io.chainkv.security.KeyRole;
 import io.chainkv.transport.EmbeddedAeron;
 import io.chainkv.transport.MessageSender;
 import io.chainkv.transport.StreamIds;
@@ -159,7 +161,8 @@ final class RequestSender implements AutoCloseable
         }
         final ThreadEncoder encoder = ENCODERS.get();
         final int length = encoder.encodeSessionMessage(config, op, sessionId, replyChannel);
-        return publication.offer(encoder.buffer, 0, length) > 0;
+        return (Thread.currentThread() == transportOwner ? ownerSender(publication) : encoder.sender(publication, settings))
+            .offer(publication, encoder.buffer, 0, length) > 0;
     }
 
     /**
@@ -263,7 +266,7 @@ final class RequestSender implements AutoCloseable
     {
         if (null == ownerSender || ownerSender.maxMessageLength() < publication.maxMessageLength())
         {
-            ownerSender = new MessageSender(publication.maxMessageLength(), ownerSettings.newIdleStrategy());
+            ownerSender = ownerSettings.newSender(KeyRole.CLIENT, publication.maxMessageLength());
         }
         return ownerSender;
     }
@@ -350,7 +353,7 @@ final class RequestSender implements AutoCloseable
         {
             if (null == sender || sender.maxMessageLength() < publication.maxMessageLength())
             {
-                sender = new MessageSender(publication.maxMessageLength(), settings.newIdleStrategy());
+                sender = settings.newSender(KeyRole.CLIENT, publication.maxMessageLength());
             }
             return sender;
         }

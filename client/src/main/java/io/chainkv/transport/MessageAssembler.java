@@ -6,6 +6,9 @@ import io.aeron.logbuffer.Header;
 import io.chainkv.protocol.ProtocolFrames;
 import io.chainkv.protocol.codecs.ChunkDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
+import io.chainkv.security.FrameTrailer;
+import io.chainkv.security.FrameVerifier;
+import io.chainkv.security.KeyRole;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -18,6 +21,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * then joins {@code Chunk} messages (see {@link MessageSender}) into the message they carry, and hands
  * every complete message that passes {@link ProtocolFrames#validate} to the delegate. Anything else is
  * dropped and counted in {@link #malformedCount()}; nothing a peer sends can make it throw.
+ * <p>
+ * With a {@link FrameVerifier}, each transport message must first carry a valid authentication trailer under a key
+ * of a role the stream accepts (docs/protocol.md, "Authentication"): the trailer is checked before anything of the
+ * frame is read, and a frame that fails is dropped and counted in {@link #unauthenticatedCount()}. The delegate sees
+ * messages without their trailers and can ask {@link #lastRole()} which role sent the one it is handed.
  * <p>
  * Used by one thread. Allocates only to hold a chunked message in progress.
  */
@@ -32,16 +40,43 @@ public final class MessageAssembler implements FragmentHandler
     private final Int2ObjectHashMap<Long2ObjectHashMap<Partial>> partialsBySession = new Int2ObjectHashMap<>();
     private final FragmentHandler delegate;
     private final int maxMessageLength;
+    private final FrameVerifier verifier;
+    private final int streamId;
     private long malformedCount;
+    private long unauthenticatedCount;
+    private KeyRole lastRole;
 
     /**
      * @param delegate         receives each complete, validated message.
      * @param maxMessageLength the largest message (after joining chunks) that is accepted.
+     * @param verifier         checks each transport message's trailer; null when authentication is off.
+     * @param streamId         the stream the subscription receives (part of what a trailer authenticates).
      */
-    public MessageAssembler(final FragmentHandler delegate, final int maxMessageLength)
+    public MessageAssembler(
+        final FragmentHandler delegate, final int maxMessageLength, final FrameVerifier verifier, final int streamId)
     {
         this.delegate = delegate;
         this.maxMessageLength = maxMessageLength;
+        this.verifier = verifier;
+        this.streamId = streamId;
+    }
+
+    /**
+     * @return frames dropped because their authentication trailer was missing, under an unknown key or a key of a role
+     * this stream does not accept, or did not match the frame.
+     */
+    public long unauthenticatedCount()
+    {
+        return unauthenticatedCount;
+    }
+
+    /**
+     * @return the role of the key that signed the message being handed to the delegate; null when authentication is
+     * off.
+     */
+    public KeyRole lastRole()
+    {
+        return lastRole;
     }
 
     /**
@@ -71,8 +106,21 @@ public final class MessageAssembler implements FragmentHandler
         fragmentAssembler.freeSessionBuffer(sessionId);
     }
 
-    private void onTransportMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    private void onTransportMessage(
+        final DirectBuffer buffer, final int offset, final int transportLength, final Header header)
     {
+        int length = transportLength;
+        if (null != verifier)
+        {
+            if (!verifier.verify(streamId, buffer, offset, transportLength))
+            {
+                unauthenticatedCount++;
+                return;
+            }
+            lastRole = verifier.lastRole();
+            length -= FrameTrailer.LENGTH;
+        }
+
         final int templateId = ProtocolFrames.validate(buffer, offset, length);
         if (ProtocolFrames.INVALID == templateId)
         {
@@ -123,10 +171,11 @@ public final class MessageAssembler implements FragmentHandler
                 malformedCount++;
                 partials.clear();
             }
-            partial = new Partial(totalLength);
+            partial = new Partial(totalLength, lastRole);
             partials.put(messageId, partial);
         }
-        else if (null == partial || partial.received != chunkOffset || partial.buffer.capacity() != totalLength)
+        else if (null == partial || partial.received != chunkOffset || partial.buffer.capacity() != totalLength ||
+            partial.role != lastRole)
         {
             malformedCount++;
             partials.remove(messageId);
@@ -153,11 +202,14 @@ public final class MessageAssembler implements FragmentHandler
     private static final class Partial
     {
         final UnsafeBuffer buffer;
+        // Every chunk of a message must come under a key of the same role, so a client cannot finish a member's message.
+        final KeyRole role;
         int received;
 
-        Partial(final int totalLength)
+        Partial(final int totalLength, final KeyRole role)
         {
             buffer = new UnsafeBuffer(new byte[totalLength]);
+            this.role = role;
         }
     }
 }

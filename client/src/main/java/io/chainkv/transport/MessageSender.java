@@ -3,6 +3,8 @@ package io.chainkv.transport;
 import io.aeron.Publication;
 import io.chainkv.protocol.codecs.ChunkEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
+import io.chainkv.security.FrameSigner;
+import io.chainkv.security.FrameTrailer;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  * Offers encoded messages to a publication, splitting any message longer than the publication's
  * maximum message length into {@code Chunk} messages that a {@link MessageAssembler} puts back together.
  * <p>
- * Small messages, the common case, take one {@code offer} and no copy. An instance is used by one thread
- * at a time.
+ * Small messages, the common case, take one {@code offer} and no copy. With a {@link FrameSigner}, every transport
+ * message (each chunk of a chunked one) goes out with an authentication trailer (docs/protocol.md, "Authentication"):
+ * Aeron's two-buffer offer appends it without copying the message. Every frame a ChainKV process sends goes through
+ * a sender, so no frame leaves unsigned. An instance is used by one thread at a time.
  */
 public final class MessageSender
 {
@@ -27,16 +31,49 @@ public final class MessageSender
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ChunkEncoder chunkEncoder = new ChunkEncoder();
     private final UnsafeBuffer chunkBuffer;
+    private final UnsafeBuffer trailerBuffer = new UnsafeBuffer(new byte[FrameTrailer.LENGTH]);
     private final IdleStrategy idleStrategy;
+    private final FrameSigner signer;
+    private final int trailerLength;
 
     /**
      * @param maxMessageLength the largest transport message of the publications this sender serves.
      * @param idleStrategy     used while waiting out back pressure in the middle of a chunked message.
+     * @param signer           signs every transport message; null when authentication is off.
      */
-    public MessageSender(final int maxMessageLength, final IdleStrategy idleStrategy)
+    public MessageSender(final int maxMessageLength, final IdleStrategy idleStrategy, final FrameSigner signer)
     {
         this.chunkBuffer = new UnsafeBuffer(new byte[maxMessageLength]);
         this.idleStrategy = idleStrategy;
+        this.signer = signer;
+        this.trailerLength = null == signer ? 0 : FrameTrailer.LENGTH;
+    }
+
+    /**
+     * @return the signer of this sender's frames, null when authentication is off.
+     */
+    public FrameSigner signer()
+    {
+        return signer;
+    }
+
+    /**
+     * Offers a message that fits one transport message (a control message: ack, resend request, sync point), once.
+     *
+     * @param publication to offer to.
+     * @param buffer      holding the encoded message.
+     * @param offset      of the message.
+     * @param length      of the message.
+     * @return a positive position when sent, else one of {@link Publication}'s negative codes.
+     */
+    public long offer(final Publication publication, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null == signer)
+        {
+            return publication.offer(buffer, offset, length);
+        }
+        signer.sign(publication.streamId(), buffer, offset, length, trailerBuffer, 0);
+        return publication.offer(buffer, offset, length, trailerBuffer, 0, FrameTrailer.LENGTH);
     }
 
     /**
@@ -62,12 +99,12 @@ public final class MessageSender
         final Publication publication, final DirectBuffer buffer, final int offset, final int length, final long messageId)
     {
         final int maxMessageLength = publication.maxMessageLength();
-        if (length <= maxMessageLength)
+        if (length + trailerLength <= maxMessageLength)
         {
-            return publication.offer(buffer, offset, length);
+            return offer(publication, buffer, offset, length);
         }
 
-        final int maxPiece = Math.min(maxMessageLength, chunkBuffer.capacity()) - CHUNK_OVERHEAD;
+        final int maxPiece = Math.min(maxMessageLength, chunkBuffer.capacity()) - CHUNK_OVERHEAD - trailerLength;
         long result = Publication.NOT_CONNECTED;
         final long deadlineNs = System.nanoTime() + CHUNK_TIMEOUT_NS;
         for (int sent = 0; sent < length; )
@@ -78,7 +115,12 @@ public final class MessageSender
                 .totalLength(length)
                 .chunkOffset(sent)
                 .putBytes(buffer, offset + sent, piece);
-            final int chunkLength = MessageHeaderEncoder.ENCODED_LENGTH + chunkEncoder.encodedLength();
+            int chunkLength = MessageHeaderEncoder.ENCODED_LENGTH + chunkEncoder.encodedLength();
+            if (null != signer)
+            {
+                signer.sign(publication.streamId(), chunkBuffer, 0, chunkLength, chunkBuffer, chunkLength);
+                chunkLength += FrameTrailer.LENGTH;
+            }
 
             idleStrategy.reset();
             while ((result = publication.offer(chunkBuffer, 0, chunkLength)) < 0)

@@ -8,7 +8,12 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import io.chainkv.config.Setting;
 import io.chainkv.config.Settings;
+import io.chainkv.security.FrameSigner;
+import io.chainkv.security.FrameVerifier;
+import io.chainkv.security.KeyRing;
+import io.chainkv.security.KeyRole;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +66,13 @@ public final class TransportSettings
     public static final String CLIENT_DRIVER_THREADING_PROP = "chainkv.client.driver.threading";
     public static final String CLIENT_DRIVER_THREADING_DEFAULT = "invoker";
 
+    /** Whether frames are authenticated: {@code required} (default) or {@code off}. See docs/security.md. */
+    public static final String AUTHENTICATION_PROP = "chainkv.authentication";
+    public static final String AUTHENTICATION_DEFAULT = "required";
+
+    /** The key file ({@link KeyRing}) whose keys sign and check every frame. */
+    public static final String KEY_FILE_PROP = "chainkv.key.file";
+
     /** The settings above as declared {@link Setting}s: their flags, properties and help derive from these. */
     public static final Setting IDLE_STRATEGY = Setting.of("idle-strategy", Setting.Kind.TEXT, IDLE_STRATEGY_DEFAULT,
         "How idle threads wait: backoff (spin, yield, then park up to idle-max-park-ns), sleeping, yield or busy. " +
@@ -80,9 +92,17 @@ public final class TransportSettings
         CLIENT_DRIVER_THREADING_DEFAULT, "How a client runs its media driver: invoker (on its receiver thread) or " +
         "shared (a thread of its own).");
 
+    public static final Setting AUTHENTICATION = Setting.of("authentication", Setting.Kind.TEXT,
+        AUTHENTICATION_DEFAULT, "required: every frame carries a MAC under a key of the key file and frames without " +
+        "a valid one are dropped; off: no MAC is sent or checked (only on a network where every host is trusted; " +
+        "all processes of a cluster must agree).");
+    public static final Setting KEY_FILE = Setting.of("key-file", Setting.Kind.TEXT, null,
+        "File with the keys that sign and check frames (chainctl generate-keys writes one; docs/security.md). " +
+        "Required unless authentication is off.");
+
     /** Every transport setting, in the order a process lists them. */
     public static final List<Setting> SETTINGS = List.of(IDLE_STRATEGY, IDLE_MAX_PARK_NS, TERM_LENGTH, MTU,
-        NODE_DRIVER_THREADING, CLIENT_DRIVER_THREADING);
+        NODE_DRIVER_THREADING, CLIENT_DRIVER_THREADING, AUTHENTICATION, KEY_FILE);
 
     private final String idleStrategyName;
     private final long idleMaxParkNs;
@@ -91,6 +111,9 @@ public final class TransportSettings
     private final boolean nodeDriverInvoked;
     private final boolean clientDriverInvoked;
     private final EmbeddedAeron invokedTransport;
+    private final boolean authenticated;
+    private final String keyFile;
+    private KeyRing keyRing;
 
     private TransportSettings(
         final String idleStrategyName,
@@ -99,9 +122,13 @@ public final class TransportSettings
         final int mtu,
         final String nodeDriverThreading,
         final String clientDriverThreading,
+        final String authentication,
+        final String keyFile,
         final EmbeddedAeron invokedTransport)
     {
         this.invokedTransport = invokedTransport;
+        this.authenticated = isAuthenticated(authentication);
+        this.keyFile = null == keyFile || keyFile.isBlank() ? null : keyFile.trim();
         this.idleStrategyName = idleStrategyName.toLowerCase(Locale.ROOT);
         this.idleMaxParkNs = idleMaxParkNs;
         this.termLength = termLength;
@@ -128,6 +155,8 @@ public final class TransportSettings
             Integer.getInteger(MTU_PROP, MTU_DEFAULT),
             System.getProperty(NODE_DRIVER_THREADING_PROP, NODE_DRIVER_THREADING_DEFAULT),
             System.getProperty(CLIENT_DRIVER_THREADING_PROP, CLIENT_DRIVER_THREADING_DEFAULT),
+            System.getProperty(AUTHENTICATION_PROP, AUTHENTICATION_DEFAULT),
+            System.getProperty(KEY_FILE_PROP),
             null);
     }
 
@@ -144,6 +173,8 @@ public final class TransportSettings
             settings.getInt(MTU),
             settings.require(NODE_DRIVER_THREADING),
             settings.require(CLIENT_DRIVER_THREADING),
+            settings.require(AUTHENTICATION),
+            settings.get(KEY_FILE),
             null);
     }
 
@@ -155,7 +186,7 @@ public final class TransportSettings
     {
         return new TransportSettings(
             idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked), threading(clientDriverInvoked),
-            invokedTransport);
+            authentication(), keyFile, invokedTransport);
     }
 
     /**
@@ -167,7 +198,7 @@ public final class TransportSettings
     public TransportSettings drivingWhileIdle(final EmbeddedAeron transport)
     {
         return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked),
-            threading(clientDriverInvoked), transport);
+            threading(clientDriverInvoked), authentication(), keyFile, transport);
     }
 
     /**
@@ -237,6 +268,114 @@ public final class TransportSettings
         }
     }
 
+    private static boolean isAuthenticated(final String authentication)
+    {
+        switch (authentication.toLowerCase(Locale.ROOT))
+        {
+            case "required":
+                return true;
+            case "off":
+                return false;
+            default:
+                throw new IllegalArgumentException(AUTHENTICATION_PROP + " must be required or off, was '" +
+                    authentication + "'");
+        }
+    }
+
+    private String authentication()
+    {
+        return authenticated ? "required" : "off";
+    }
+
+    /**
+     * @return true if frames carry and must carry a MAC (docs/security.md).
+     */
+    public boolean authenticated()
+    {
+        return authenticated;
+    }
+
+    /**
+     * @return a copy with authentication off (no key file needed): for tools that measure the transport itself.
+     */
+    public TransportSettings withoutAuthentication()
+    {
+        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked),
+            threading(clientDriverInvoked), "off", null, invokedTransport);
+    }
+
+    /**
+     * @return the keys of the key file, read once; null when authentication is off.
+     * @throws IllegalStateException with a sentence when authentication is required and there is no usable key file.
+     */
+    public synchronized KeyRing keyRing()
+    {
+        if (!authenticated)
+        {
+            return null;
+        }
+        if (null == keyRing)
+        {
+            if (null == keyFile)
+            {
+                throw new IllegalStateException("no key file: ChainKV authenticates every frame, so each process " +
+                    "needs the cluster's keys. Set --key-file (or -D" + KEY_FILE_PROP + ") to a file made by " +
+                    "'chainctl generate-keys' (scripts/local-cluster.sh makes one per cluster), or set " +
+                    "--authentication off (-D" + AUTHENTICATION_PROP + "=off) on a network where every host is " +
+                    "trusted (docs/security.md)");
+            }
+            try
+            {
+                keyRing = KeyRing.load(Path.of(keyFile));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalStateException(ex.getMessage(), ex);
+            }
+        }
+        return keyRing;
+    }
+
+    /**
+     * @param keyFile the key file to use.
+     * @return a copy that reads its keys from that file.
+     */
+    public TransportSettings withKeyFile(final Path keyFile)
+    {
+        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked),
+            threading(clientDriverInvoked), authentication(), keyFile.toString(), invokedTransport);
+    }
+
+    /**
+     * @param role the role the frames are sent as.
+     * @return a signer for one thread's frames, null when authentication is off.
+     */
+    public FrameSigner newSigner(final KeyRole role)
+    {
+        final KeyRing keys = keyRing();
+        return null == keys ? null : keys.signer(role);
+    }
+
+    /**
+     * @param roles the roles whose frames a stream accepts.
+     * @return a verifier for one thread's subscription, null when authentication is off.
+     */
+    public FrameVerifier newVerifier(final KeyRole... roles)
+    {
+        final KeyRing keys = keyRing();
+        return null == keys ? null : keys.verifier(roles);
+    }
+
+    /**
+     * @param role             the role the frames are sent as.
+     * @param maxMessageLength the largest transport message of the publications it serves.
+     * @return a sender that signs its frames as {@code role} when authentication is on, for one thread.
+     */
+    public MessageSender newSender(final KeyRole role, final int maxMessageLength)
+    {
+        return new MessageSender(maxMessageLength, newIdleStrategy(), newSigner(role));
+    }
+
     private static String threading(final boolean invoked)
     {
         return invoked ? "invoker" : "shared";
@@ -263,6 +402,7 @@ public final class TransportSettings
     public String toString()
     {
         return "idle=" + idleStrategyName + "(maxPark=" + idleMaxParkNs + "ns) termLength=" + termLength + " mtu=" + mtu +
-            " nodeDriver=" + threading(nodeDriverInvoked) + " clientDriver=" + threading(clientDriverInvoked);
+            " nodeDriver=" + threading(nodeDriverInvoked) + " clientDriver=" + threading(clientDriverInvoked) +
+            " authentication=" + authentication() + (authenticated ? "(keys=" + keyFile + ")" : "");
     }
 }

@@ -307,7 +307,9 @@ class ChainKvClientTest
         throws Exception
     {
         final TransportSettings settings = TransportSettings.from(Settings.resolve(TransportSettings.SETTINGS,
-            Map.of(TransportSettings.CLIENT_DRIVER_THREADING.name(), driverThreading), null, new Properties()));
+            Map.of(TransportSettings.CLIENT_DRIVER_THREADING.name(), driverThreading,
+                TransportSettings.KEY_FILE.name(), System.getProperty(TransportSettings.KEY_FILE_PROP)),
+            null, new Properties()));
         try (FakeNode newHead = new FakeNode(settings))
         {
             final ChainConfig first = node.chainConfig();

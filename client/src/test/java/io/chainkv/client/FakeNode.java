@@ -6,6 +6,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.chainkv.security.KeyRole;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
 import io.chainkv.protocol.ProtocolLimits;
@@ -285,13 +286,13 @@ public final class FakeNode implements AutoCloseable
 
         private final MessageAssembler assembler = new MessageAssembler(this,
             ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH + ProtocolLimits.DEFAULT_MAX_KEY_LENGTH +
-            ProtocolLimits.MAX_ENVELOPE_LENGTH);
+            ProtocolLimits.MAX_ENVELOPE_LENGTH, settings.newVerifier(KeyRole.CLIENT), StreamIds.CLIENT_REQUEST);
         private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
         private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
         private final UnsafeBuffer replyBuffer = new UnsafeBuffer(new byte[2 * ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH]);
-        private final MessageSender sender = new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy());
+        private final MessageSender sender = settings.newSender(KeyRole.CLIENT, settings.maxMessageLength());
         private final Map<String, Publication> replyPublications = new HashMap<>();
         private final Map<ByteBuffer, Entry> store = new HashMap<>();
         private final Map<Long, Map<Long, Reply>> completedWrites = new HashMap<>();

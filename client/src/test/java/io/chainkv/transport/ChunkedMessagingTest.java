@@ -3,6 +3,8 @@ package io.chainkv.transport;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
+import io.chainkv.security.FrameTrailer;
+import io.chainkv.security.KeyRole;
 import io.chainkv.protocol.codecs.ChunkEncoder;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.MessageHeaderEncoder;
@@ -54,7 +56,7 @@ class ChunkedMessagingTest
             buffer.getBytes(offset, bytes);
             received.add(bytes);
         };
-        assembler = new MessageAssembler(sink, 4 * 1024 * 1024);
+        assembler = new MessageAssembler(sink, 4 * 1024 * 1024, settings.newVerifier(KeyRole.MEMBER), STREAM_ID);
         awaitTrue(publication::isConnected);
     }
 
@@ -73,7 +75,8 @@ class ChunkedMessagingTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[value.length + 1024]);
         final int length = encodeRequest(buffer, value);
 
-        final MessageSender sender = new MessageSender(settings.maxMessageLength(), new SleepingMillisIdleStrategy(1));
+        final MessageSender sender = new MessageSender(settings.maxMessageLength(), new SleepingMillisIdleStrategy(1),
+            settings.newSigner(KeyRole.MEMBER));
         assertTrue(sender.send(publication, buffer, 0, length, 1) > 0);
 
         awaitTrue(() -> pollOnce() && !received.isEmpty());
@@ -137,9 +140,28 @@ class ChunkedMessagingTest
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
+    @Test
+    void framesWithoutAValidTrailerAreDroppedUnreadAndCounted()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+        final int length = encodeRequest(buffer, new byte[100]);
+        awaitTrue(() -> publication.offer(buffer, 0, length) > 0);
+        final UnsafeBuffer forged = new UnsafeBuffer(new byte[4096]);
+        forged.putBytes(0, buffer, 0, length);
+        forged.putInt(length, 1);
+        awaitTrue(() -> publication.offer(forged, 0, length + FrameTrailer.LENGTH) > 0);
+
+        awaitTrue(() -> pollOnce() && assembler.unauthenticatedCount() == 2);
+        assertTrue(received.isEmpty());
+        assertEquals(0, assembler.malformedCount());
+    }
+
     private void offer(final UnsafeBuffer buffer, final int length)
     {
-        awaitTrue(() -> publication.offer(buffer, 0, length) > 0);
+        // Signed: these frames come from a holder of the key and must be judged on their contents.
+        final MessageSender signed = new MessageSender(settings.maxMessageLength(), new SleepingMillisIdleStrategy(1),
+            settings.newSigner(KeyRole.MEMBER));
+        awaitTrue(() -> signed.offer(publication, buffer, 0, length) > 0);
     }
 
     private boolean pollOnce()

@@ -274,6 +274,9 @@ public final class NodeMetrics implements AutoCloseable
             "Open reply publications to clients (bounded by --max-reply-publications).", NodeCounters::replyPublications);
         counter(registry, "chainkv_node_malformed_frames_dropped", "Frames that failed validation, dropped.",
             NodeCounters::malformedFrames);
+        counter(registry, "chainkv_node_unauthenticated_frames_dropped",
+            "Frames without a valid MAC under a key their stream accepts, dropped unread (docs/security.md).",
+            NodeCounters::unauthenticatedFrames);
         counter(registry, "chainkv_node_stale_messages_dropped",
             "Node-to-node messages of another cluster, chain or epoch, dropped.", NodeCounters::staleMessagesDropped);
         counter(registry, "chainkv_node_replies_dropped", "Replies to clients that could not be sent.",

@@ -20,6 +20,7 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter clientRequests;
     final AtomicCounter updatesApplied;
     final AtomicCounter malformedFrames;
+    final AtomicCounter unauthenticatedFrames;
     final AtomicCounter staleMessagesDropped;
     final AtomicCounter repliesDropped;
     final AtomicCounter resendRequestsSent;
@@ -55,6 +56,7 @@ public final class NodeCounters implements AutoCloseable
         clientRequests = add(aeron, nodeId, "client requests");
         updatesApplied = add(aeron, nodeId, "updates applied");
         malformedFrames = add(aeron, nodeId, "malformed frames dropped");
+        unauthenticatedFrames = add(aeron, nodeId, "unauthenticated frames dropped");
         staleMessagesDropped = add(aeron, nodeId, "messages of another cluster/chain/epoch dropped");
         repliesDropped = add(aeron, nodeId, "replies dropped");
         resendRequestsSent = add(aeron, nodeId, "resend requests sent");
@@ -115,6 +117,14 @@ public final class NodeCounters implements AutoCloseable
     public long malformedFrames()
     {
         return malformedFrames.get();
+    }
+
+    /**
+     * @return frames dropped unread because they carried no valid MAC under a key their stream accepts.
+     */
+    public long unauthenticatedFrames()
+    {
+        return unauthenticatedFrames.get();
     }
 
     public long staleMessagesDropped()
@@ -290,7 +300,8 @@ public final class NodeCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped,
+        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, unauthenticatedFrames,
+            staleMessagesDropped,
             repliesDropped, readsAnswered, versionQueriesSent, versionQueriesAnswered, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
             rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations,
             activeSessions, sessionCapacity, sessionsExpired, replyPublications);

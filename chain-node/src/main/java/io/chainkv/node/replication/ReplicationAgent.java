@@ -42,6 +42,7 @@ import io.chainkv.protocol.codecs.TransferEndDecoder;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
+import io.chainkv.security.KeyRole;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.MessageAssembler;
 import io.chainkv.transport.MessageSender;
@@ -229,6 +230,7 @@ public final class ReplicationAgent implements Agent
     private int lastUpstreamImageCount;
     private long nextHousekeepingNs;
     private long unexpectedMessages;
+    private long unauthenticatedFrames;
     private boolean ackRefreshDue;
     private Status refusalStatus;
     // As predecessor of a provisional tail: that tail, and the seq it must hold before the handoff is proven.
@@ -285,18 +287,23 @@ public final class ReplicationAgent implements Agent
         this.lease = lease;
         this.maxKeyLength = store.config().maxKeyLength();
         this.maxValueLength = store.config().maxValueLength();
-        this.sender = new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy());
+        this.sender = settings.newSender(KeyRole.MEMBER, settings.maxMessageLength());
         this.sentList = new SentList(1024 * 1024, SENT_LIST_MAX_BYTES);
-        this.replies = new ReplyRouter(aeron, settings, sender, ReplyRouter.maxPublicationsFromSystemProperties(),
-            ReplyRouter.idleTimeoutNsFromSystemProperties());
+        this.replies = new ReplyRouter(aeron, settings, settings.newSender(KeyRole.CLIENT, settings.maxMessageLength()),
+            sender, ReplyRouter.maxPublicationsFromSystemProperties(), ReplyRouter.idleTimeoutNsFromSystemProperties());
         this.sessions = new SessionLeases(clients.sessionIndexCapacity(),
             TimeUnit.MILLISECONDS.toNanos(Long.getLong(SESSION_TIMEOUT_PROP, DEFAULT_SESSION_TIMEOUT_MS)));
 
         final int maxAssembled = maxKeyLength + maxValueLength + ProtocolLimits.MAX_ENVELOPE_LENGTH;
-        this.clientAssembler = new MessageAssembler(this::onClientMessage, maxAssembled);
-        this.replicationAssembler = new MessageAssembler(this::onReplicationMessage, maxAssembled);
+        // Clients and members (version queries) send on the client request stream; only members on the others
+        // (docs/security.md).
+        this.clientAssembler = new MessageAssembler(this::onClientMessage, maxAssembled,
+            settings.newVerifier(KeyRole.CLIENT, KeyRole.MEMBER), StreamIds.CLIENT_REQUEST);
+        this.replicationAssembler = new MessageAssembler(this::onReplicationMessage, maxAssembled,
+            settings.newVerifier(KeyRole.MEMBER), StreamIds.REPLICATION);
         this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage,
-            ProtocolLimits.MAX_ENVELOPE_LENGTH + SnapshotReceiver.MAX_SUSPECT_KEY_BYTES);
+            ProtocolLimits.MAX_ENVELOPE_LENGTH + SnapshotReceiver.MAX_SUSPECT_KEY_BYTES,
+            settings.newVerifier(KeyRole.MEMBER), StreamIds.FEEDBACK);
         this.streamer = new SnapshotStreamer(store, sender, counters.transfer());
         this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer());
         this.tombstones = new TombstoneCollector(store, counters.transfer());
@@ -712,6 +719,13 @@ public final class ReplicationAgent implements Agent
         }
 
         final ClientRequestDecoder request = requestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        if (KeyRole.CLIENT == clientAssembler.lastRole() && StreamIds.CLIENT_REPLY != request.replyStreamId())
+        {
+            // A client may be answered on the client reply stream only: a reply on another stream would be signed
+            // with the member key and pass at a member as a member's frame (docs/security.md).
+            unauthenticatedFrames++;
+            return;
+        }
         counters.clientRequests.incrementRelease();
         final long requestClusterId = request.clusterId();
         final int requestChainId = request.chainId();
@@ -1908,7 +1922,7 @@ public final class ReplicationAgent implements Agent
             .epoch(epoch)
             .transferId(transferAbortId)
             .heldAfterSeq(transferAbortHeldAfter);
-        if (downstream.offer(controlBuffer, 0,
+        if (sender.offer(downstream, controlBuffer, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + transferAbortEncoder.encodedLength()) > 0)
         {
             transferAbortDue = false;
@@ -1964,7 +1978,7 @@ public final class ReplicationAgent implements Agent
                 .chainId(chainId)
                 .epoch(epoch)
                 .lastAppliedSeq(lastApplied);
-            if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendEncoder.encodedLength()) > 0)
+            if (sender.offer(upstreamFeedback, controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + resendEncoder.encodedLength()) > 0)
             {
                 resendRequestDue = false;
                 lastResendRequestNs = nowNs;
@@ -1982,7 +1996,7 @@ public final class ReplicationAgent implements Agent
                 .chainId(chainId)
                 .epoch(epoch)
                 .committedSeq(ackSeq);
-            if (upstreamFeedback.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) > 0)
+            if (sender.offer(upstreamFeedback, controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) > 0)
             {
                 lastAckSent = ackSeq;
                 ackRefreshDue = false;
@@ -2003,7 +2017,7 @@ public final class ReplicationAgent implements Agent
             .chainId(chainId)
             .epoch(epoch)
             .seq(lastApplied);
-        if (downstream.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + syncPointEncoder.encodedLength()) > 0)
+        if (sender.offer(downstream, controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + syncPointEncoder.encodedLength()) > 0)
         {
             syncPointDue = false;
             return 1;
@@ -2092,6 +2106,8 @@ public final class ReplicationAgent implements Agent
         replies.closeIdle(nowNs);
         counters.malformedFrames.setRelease(unexpectedMessages + clientAssembler.malformedCount() +
             replicationAssembler.malformedCount() + feedbackAssembler.malformedCount());
+        counters.unauthenticatedFrames.setRelease(unauthenticatedFrames + clientAssembler.unauthenticatedCount() +
+            replicationAssembler.unauthenticatedCount() + feedbackAssembler.unauthenticatedCount());
         counters.sentListSize.setRelease(sentList.size());
         counters.repliesDropped.setRelease(replies.droppedCount());
         counters.storeEntries.setRelease(store.entryCount());

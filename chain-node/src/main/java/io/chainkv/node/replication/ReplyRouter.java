@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.MessageSender;
+import io.chainkv.transport.StreamIds;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -57,7 +58,8 @@ public final class ReplyRouter implements AutoCloseable
     private final ArrayDeque<Route> withPending = new ArrayDeque<>();
     private final Aeron aeron;
     private final TransportSettings settings;
-    private final MessageSender sender;
+    private final MessageSender clientSender;
+    private final MessageSender memberSender;
     private final int maxClients;
     private final long idleCloseNs;
     private long droppedCount;
@@ -66,20 +68,24 @@ public final class ReplyRouter implements AutoCloseable
     /**
      * @param aeron      client to create publications with.
      * @param settings   term length and MTU of reply publications.
-     * @param sender     sends (and chunks) messages.
+     * @param clientSender sends (and chunks) replies to clients, signed with the client key (docs/security.md).
+     * @param memberSender sends replies on any stream but the client reply stream: answers to members' version
+     *                     queries, which members accept only under the member key.
      * @param maxClients  clients with an open reply publication at once.
      * @param idleCloseNs a publication not used for this long is closed.
      */
     public ReplyRouter(
         final Aeron aeron,
         final TransportSettings settings,
-        final MessageSender sender,
+        final MessageSender clientSender,
+        final MessageSender memberSender,
         final int maxClients,
         final long idleCloseNs)
     {
         this.aeron = aeron;
         this.settings = settings;
-        this.sender = sender;
+        this.clientSender = clientSender;
+        this.memberSender = memberSender;
         this.maxClients = maxClients;
         this.idleCloseNs = idleCloseNs;
     }
@@ -165,7 +171,7 @@ public final class ReplyRouter implements AutoCloseable
 
         if (route.pending.isEmpty())
         {
-            final long result = sender.send(route.publication, message, offset, length, messageId);
+            final long result = senderFor(route.streamId).send(route.publication, message, offset, length, messageId);
             if (result > 0)
             {
                 return true;
@@ -202,7 +208,7 @@ public final class ReplyRouter implements AutoCloseable
             {
                 continue;
             }
-            work += route.flush(sender, nowNs);
+            work += route.flush(senderFor(route.streamId), nowNs);
             if (!route.pending.isEmpty())
             {
                 withPending.add(route);
@@ -254,6 +260,13 @@ public final class ReplyRouter implements AutoCloseable
         }
         routes.clear();
         withPending.clear();
+    }
+
+    private MessageSender senderFor(final int streamId)
+    {
+        // A client may only name the client reply stream (the agent drops a client-signed request naming another), so
+        // a reply on any other stream answers a member, under the member key.
+        return StreamIds.CLIENT_REPLY == streamId ? clientSender : memberSender;
     }
 
     private Route openRoute(

@@ -301,7 +301,7 @@ public final class SnapshotStreamer
             .startSeq(startSeq)
             .sinceSeq(sinceSeq)
             .full((short)(full ? 1 : 0));
-        if (publication.offer(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + beginEncoder.encodedLength()) < 0)
+        if (sender.offer(publication, message, 0, MessageHeaderEncoder.ENCODED_LENGTH + beginEncoder.encodedLength()) < 0)
         {
             return 0;
         }
@@ -320,7 +320,7 @@ public final class SnapshotStreamer
             .entries(entriesSent)
             .clientSlots(slotsSent)
             .tombstoneHorizon(store.tombstoneHorizon());
-        if (publication.offer(message, 0, MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength()) < 0)
+        if (sender.offer(publication, message, 0, MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength()) < 0)
         {
             return 0;
         }

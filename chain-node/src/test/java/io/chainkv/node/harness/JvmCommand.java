@@ -1,5 +1,7 @@
 package io.chainkv.node.harness;
 
+import io.chainkv.transport.TransportSettings;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,7 +72,8 @@ public final class JvmCommand
 
     /**
      * The options a process a test starts is given before its own: {@code @}{@link #jvmOptionsFile()}, then those of
-     * {@value #CHILD_JVM_OPTIONS_PROP}.
+     * {@value #CHILD_JVM_OPTIONS_PROP}, then this JVM's key file and authentication setting, so that the processes of
+     * a test share its keys (the suite's are the test key ring the build names, docs/testing.md).
      *
      * @return the options, in order.
      */
@@ -82,6 +85,14 @@ public final class JvmCommand
         if (!more.isEmpty())
         {
             options.addAll(List.of(more.split("\\s+")));
+        }
+        for (final String property : List.of(TransportSettings.KEY_FILE_PROP, TransportSettings.AUTHENTICATION_PROP))
+        {
+            final String value = System.getProperty(property);
+            if (null != value && !value.isBlank())
+            {
+                options.add("-D" + property + "=" + value);
+            }
         }
         return options;
     }

@@ -1,11 +1,14 @@
 package io.chainkv.node.harness;
 
 import io.chainkv.config.ChainMember;
+import io.chainkv.node.replication.NodeCountersReader;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -181,6 +184,30 @@ public final class NodeProcess
     public String logTail(final int lines)
     {
         return process.logTail(lines);
+    }
+
+    /**
+     * Waits until one of the node's counters ({@code NodeCountersReader}'s names) reaches a value.
+     *
+     * @param name    of the counter, e.g. "malformed frames dropped".
+     * @param atLeast the value to wait for.
+     * @param timeout how long to wait before failing.
+     * @throws AssertionError naming the counter and its last value if it does not get there in time.
+     */
+    public void awaitCounter(final String name, final long atLeast, final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        long value = 0;
+        while (System.nanoTime() < deadlineNs)
+        {
+            value = NodeCountersReader.read(aeronDir().toFile()).getOrDefault(name, 0L);
+            if (value >= atLeast)
+            {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError(id() + " counter '" + name + "' is " + value + ", expected at least " + atLeast);
     }
 
     void launch()

@@ -12,6 +12,7 @@ import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.node.transfer.TombstoneCollector;
+import io.chainkv.security.KeyRole;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.slf4j.Logger;
@@ -106,6 +107,8 @@ public final class NodeMain
             .maxValueLength(settings.getInt(NodeSettings.MAX_VALUE_BYTES))
             .maxClients(settings.getInt(NodeSettings.MAX_CLIENT_SESSIONS));
         final TransportSettings transport = TransportSettings.from(settings);
+        // Before anything starts: a node without the member key could not speak to its neighbours (docs/security.md).
+        transport.newSigner(KeyRole.MEMBER);
         final String aeronDirName = settings.get(NodeSettings.AERON_DIR);
         final File aeronDir = null == aeronDirName ? null : new File(aeronDirName);
         // The collector reads its retention where the data path creates it.

@@ -150,6 +150,18 @@ public final class KeyRing
      */
     public static void generateFile(final Path file, final Set<KeyRole> roles) throws IOException
     {
+        writeFile(file, generate(roles));
+    }
+
+    /**
+     * Writes key file text to a new file readable by its owner only (created so before the secret is written).
+     *
+     * @param file to create; must not exist.
+     * @param text key file text.
+     * @throws IOException if the file exists or cannot be written.
+     */
+    public static void writeFile(final Path file, final String text) throws IOException
+    {
         Files.createFile(file);
         try
         {
@@ -159,7 +171,31 @@ public final class KeyRing
         {
             // Not a POSIX file system: the directory's permissions have to protect it.
         }
-        Files.writeString(file, generate(roles), StandardCharsets.US_ASCII);
+        Files.writeString(file, text, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * @param role the role whose keys to keep.
+     * @return key file text with this ring's keys of that role only, in order: for example the client keys of a
+     * cluster's file, which is what an application is given.
+     */
+    public String toText(final KeyRole role)
+    {
+        final StringBuilder text = new StringBuilder("# ChainKV " + role.word() + " keys from " + source +
+            " (docs/security.md): keep this file secret (mode 600).\n");
+        for (final Entry entry : entries)
+        {
+            if (entry.role == role)
+            {
+                text.append(role.word()).append(' ').append(entry.id).append(' ');
+                for (final byte b : entry.secret)
+                {
+                    text.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+                }
+                text.append('\n');
+            }
+        }
+        return text.toString();
     }
 
     /**

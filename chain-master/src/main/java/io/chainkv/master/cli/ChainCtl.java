@@ -39,7 +39,8 @@ import java.io.PrintWriter;
         StatusCommand.class, WatchCommand.class, MastersCommand.class,
         GetCommand.class, PutCommand.class, DeleteCommand.class,
         BackupCommands.Backup.class, BackupCommands.Restore.class,
-        MembershipCommands.Drain.class, MembershipCommands.Remove.class, MembershipCommands.Add.class })
+        MembershipCommands.Drain.class, MembershipCommands.Remove.class, MembershipCommands.Add.class,
+        GenerateKeysCommand.class })
 public final class ChainCtl
 {
     public static final int EXIT_OK = 0;

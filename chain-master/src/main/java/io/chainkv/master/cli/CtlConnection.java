@@ -3,6 +3,7 @@ package io.chainkv.master.cli;
 import ch.qos.logback.classic.Level;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.transport.TransportSettings;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,15 @@ final class CtlConnection
 
     @Option(names = "--verbose", description = "Show ZooKeeper's and Curator's log on stderr.")
     boolean verbose;
+
+    @Option(names = "--key-file", paramLabel = "<file>",
+        description = "The cluster's key file, for commands that talk to the nodes (get, put, delete, backup); " +
+            "default: -Dchainkv.key.file (docs/security.md).")
+    void keyFile(final String keyFile)
+    {
+        // Every client and node this process starts reads its keys from here (TransportSettings).
+        System.setProperty(TransportSettings.KEY_FILE_PROP, keyFile);
+    }
 
     ClusterPaths paths()
     {

@@ -44,6 +44,9 @@ then
     cp="${jar:+$jar:}$ROOT/chain-master/target/lib/*"
 fi
 
+keys=()
+# get/put/delete and backup talk to the nodes with the cluster's keys (docs/security.md).
+[[ ! -f "$dir/keys/cluster.keys" ]] || keys=("-Dchainkv.key.file=$dir/keys/cluster.keys")
 read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" @"$ROOT/scripts/jvm.options" "${extra_jvm[@]}" \
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" @"$ROOT/scripts/jvm.options" "${keys[@]}" "${extra_jvm[@]}" \
     -Dlogback.configurationFile="$ROOT/scripts/cli-logback.xml" -cp "$cp" "$CHAINCTL_MAIN" "$@" "${target[@]}"

@@ -15,6 +15,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly ROOT
+# shellcheck source=lib/keys.sh
+source "$ROOT/scripts/lib/keys.sh"
 readonly PROG="scripts/fault-run.sh"
 readonly MAIN="io.chainkv.faults.FaultRunner"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -52,7 +54,12 @@ then
     (cd "$ROOT" && mvn -B -q -Dstyle.color=never -pl fault-tests -am package -DskipTests) || die "the build failed"
 fi
 
+# The runs' clusters and clients sign their frames with keys of their own (docs/security.md); the runner passes the
+# file on to every process it starts.
+keys_dir="$ROOT/fault-results/keys"
+ensure_cluster_keys "$keys_dir"
 read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
 cd "$ROOT"
-exec "$JAVA" @"$ROOT/scripts/jvm.options" "${extra_jvm[@]}" -Dchainkv.jvm.options="$ROOT/scripts/jvm.options" \
+exec "$JAVA" @"$ROOT/scripts/jvm.options" -Dchainkv.key.file="$keys_dir/cluster.keys" "${extra_jvm[@]}" \
+    -Dchainkv.jvm.options="$ROOT/scripts/jvm.options" \
     -cp "$(faults_jar):$ROOT/fault-tests/target/lib/*" "$MAIN" "${args[@]}"

@@ -94,6 +94,8 @@ then
     else
         config="$dir/chain.properties"
     fi
+    # The cluster's client key signs the requests (docs/security.md); CHAINKV_JAVA_OPTS can name another.
+    [[ ! -f "$dir/keys/client.keys" ]] || extra_props+=("-Dchainkv.key.file=$dir/keys/client.keys")
     # The client's Aeron directory goes beside the nodes', so stopping the cluster cleans up after a
     # client that was killed.
     if [[ -f "$dir/aeron-parent" && -d "$(cat "$dir/aeron-parent")" ]]
@@ -122,6 +124,6 @@ else
 fi
 
 read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" @"$ROOT/scripts/jvm.options" "${extra_jvm[@]}" "${extra_props[@]}" \
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" @"$ROOT/scripts/jvm.options" "${extra_props[@]}" "${extra_jvm[@]}" \
     -Dlogback.configurationFile="$ROOT/scripts/cli-logback.xml" \
     -cp "$cp" "$KV_MAIN" "${target[@]}" "$@" < /dev/null

@@ -16,6 +16,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/keys.sh
+source "$ROOT/scripts/lib/keys.sh"
 readonly ROOT
 readonly PROG="scripts/local-cluster.sh"
 readonly NODE_MAIN="io.chainkv.node.NodeMain"
@@ -97,7 +99,10 @@ chain.properties (static mode), logs/<name>.log, data/<name>/ (data/zookeeper fo
 pids/<name>.pid, lib/ (a copy of the jars the cluster runs, so a rebuild does not change code under
 running processes), aeron-parent (the /dev/shm directory holding the nodes' Aeron directories),
 metrics-ports (the HTTP port of each master's and node's /metrics, /health/live and /health/ready,
-on 127.0.0.1, from $DEFAULT_METRICS_BASE_PORT up; kept across restarts).
+on 127.0.0.1, from $DEFAULT_METRICS_BASE_PORT up; kept across restarts), keys/cluster.keys (the member and
+client keys every process signs its frames with, made at the first start, mode 600; docs/security.md) and
+keys/client.keys (the client key alone, for applications). CHAINKV_JAVA_OPTS="-Dchainkv.authentication=off"
+turns authentication off for a trusted network.
 EOF
 }
 
@@ -469,7 +474,8 @@ launch_java()
     printf '==== %s: %s starting\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$name" >> "$log"
     LAUNCH_OFFSET="$(stat -c %s "$log")"
     # The two -Dchainkv.* properties mark the process as ours (see running_pid).
-    nohup "$JAVA" @"$JVM_OPTIONS" "${extra_jvm[@]}" -Dchainkv.cluster.dir="$DIR" -Dchainkv.process="$name" \
+    nohup "$JAVA" @"$JVM_OPTIONS" -Dchainkv.key.file="$DIR/keys/cluster.keys" "${extra_jvm[@]}" \
+        -Dchainkv.cluster.dir="$DIR" -Dchainkv.process="$name" \
         -Dchainkv.aeron.dir.parent="$(aeron_parent)" -cp "$(classpath "$module")" "$main" "$@" \
         >> "$log" 2>&1 < /dev/null &
     echo "$!" > "$(pid_file "$name")"
@@ -576,8 +582,8 @@ chainctl()
 {
     local -a extra_jvm=()
     read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
-    "$JAVA" @"$JVM_OPTIONS" "${extra_jvm[@]}" -Dlogback.configurationFile="$ROOT/scripts/cli-logback.xml" \
-        -cp "$(classpath master)" "$CHAINCTL_MAIN" "$@" \
+    "$JAVA" @"$JVM_OPTIONS" -Dchainkv.key.file="$DIR/keys/cluster.keys" "${extra_jvm[@]}" \
+        -Dlogback.configurationFile="$ROOT/scripts/cli-logback.xml" -cp "$(classpath master)" "$CHAINCTL_MAIN" "$@" \
         --zk "$(env_get zk)" --cluster "$(env_get cluster)" < /dev/null
 }
 
@@ -709,6 +715,8 @@ cmd_start()
 
     mkdir -p "$DIR"
     DIR="$(cd "$DIR" && pwd)"
+    # Every frame is authenticated (docs/security.md): the cluster's keys, made once and kept across restarts.
+    ensure_cluster_keys "$DIR/keys"
     local new_mode=zk
     [[ "$static" == 0 ]] || new_mode=static
     if [[ "$fresh" == 1 ]]

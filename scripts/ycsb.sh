@@ -97,10 +97,13 @@ fi
 
 out="$ROOT/ycsb-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
+keys=()
+# The cluster's client key signs the requests (docs/security.md); CHAINKV_JAVA_OPTS can name another.
+[[ ! -f "$cluster_dir/keys/client.keys" ]] || keys=("-Dchainkv.key.file=$cluster_dir/keys/client.keys")
 read -r -a extra_jvm <<< "${CHAINKV_JAVA_OPTS:-}"
 ycsb()
 {
-    "$JAVA" @"$ROOT/scripts/jvm.options" "${extra_jvm[@]}" -cp "$(binding_jar):$ROOT/ycsb-binding/target/lib/*" \
+    "$JAVA" @"$ROOT/scripts/jvm.options" "${keys[@]}" "${extra_jvm[@]}" -cp "$(binding_jar):$ROOT/ycsb-binding/target/lib/*" \
         site.ycsb.Client "$@" -db io.chainkv.ycsb.ChainKvDB -P "$workload_file" \
         "${where[@]}" -p fieldcount=1 "${props[@]}"
 }

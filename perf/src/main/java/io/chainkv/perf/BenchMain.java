@@ -9,6 +9,7 @@ import io.chainkv.perf.floor.ChildJvm;
 import io.chainkv.perf.floor.TransportFloor;
 import io.chainkv.perf.report.ResultsWriter;
 import io.chainkv.perf.report.SummaryTable;
+import io.chainkv.transport.TransportSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -137,6 +138,12 @@ public final class BenchMain implements Callable<Integer>
 
     public Integer call() throws Exception
     {
+        if (null != clusterDir && null == System.getProperty(TransportSettings.KEY_FILE_PROP) &&
+            Files.exists(clusterDir.resolve("keys/client.keys")))
+        {
+            // The client key local-cluster.sh made for the cluster's applications (docs/security.md).
+            System.setProperty(TransportSettings.KEY_FILE_PROP, clusterDir.resolve("keys/client.keys").toString());
+        }
         final ChainConfigSource source = configSource();
         final FaultPlan faults = new FaultPlan();
         kills.forEach((spec) -> faults.add(spec, true));

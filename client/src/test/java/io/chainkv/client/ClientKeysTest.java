@@ -22,7 +22,7 @@ class ClientKeysTest
         List.of(new ChainMember("n1", "127.0.0.1:1")));
 
     @Test
-    void aClientWithoutAKeyFileRefusesToStartSayingWhatToDo()
+    void aClientWithoutAKeyFileRefusesToStartSayingWhatToDo() throws Exception
     {
         final TransportSettings noKeys = TransportSettings.from(
             Settings.resolve(TransportSettings.SETTINGS, Map.of(), null, new Properties()));

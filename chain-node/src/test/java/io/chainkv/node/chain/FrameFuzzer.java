@@ -364,17 +364,33 @@ final class FrameFuzzer
                     .sinceSeq(0).full((short)random.nextInt(2)).encodedLength();
                 break;
             case 9:
-                blockAndVar = new TransferBatchEncoder().wrapAndApplyHeader(buffer, 0, header)
-                    .clusterId(clusterId).chainId(chainId).epoch(epoch).transferId(random.nextLong()).version(seq)
-                    .tombstone((short)random.nextInt(2)).putKey(key, 0, key.length).putValue(value, 0, value.length)
-                    .encodedLength();
+            {
+                final TransferBatchEncoder batch = new TransferBatchEncoder().wrapAndApplyHeader(buffer, 0, header)
+                    .clusterId(clusterId).chainId(chainId).epoch(epoch).transferId(random.nextLong());
+                final int count = 1 + random.nextInt(3);
+                final TransferBatchEncoder.EntriesEncoder entries = batch.entriesCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    entries.next().version(seq + i).tombstone((short)random.nextInt(2))
+                        .putKey(key, 0, key.length).putValue(value, 0, Math.min(value.length, 500));
+                }
+                blockAndVar = batch.encodedLength();
                 break;
+            }
             case 10:
-                blockAndVar = new TransferClientsEncoder().wrapAndApplyHeader(buffer, 0, header)
-                    .clusterId(clusterId).chainId(chainId).epoch(epoch).transferId(random.nextLong())
-                    .clientId(random.nextLong()).requestSeq(seq).version(seq).status((short)random.nextInt(20))
-                    .encodedLength();
+            {
+                final TransferClientsEncoder clients = new TransferClientsEncoder().wrapAndApplyHeader(buffer, 0, header)
+                    .clusterId(clusterId).chainId(chainId).epoch(epoch).transferId(random.nextLong());
+                final int count = 1 + random.nextInt(3);
+                final TransferClientsEncoder.SlotsEncoder slots = clients.slotsCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    slots.next().clientId(random.nextLong()).requestSeq(seq).version(seq)
+                        .status((short)random.nextInt(20));
+                }
+                blockAndVar = clients.encodedLength();
                 break;
+            }
             case 11:
                 blockAndVar = new TransferEndEncoder().wrapAndApplyHeader(buffer, 0, header)
                     .clusterId(clusterId).chainId(chainId).epoch(epoch).transferId(random.nextLong()).endSeq(seq)

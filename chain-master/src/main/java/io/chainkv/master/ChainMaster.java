@@ -3,6 +3,7 @@ package io.chainkv.master;
 import io.chainkv.cluster.ClusterConfig;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ConfigWatcher;
+import io.chainkv.config.FatalErrors;
 import io.chainkv.master.zk.ConfigStore;
 import io.chainkv.master.zk.MembershipWatcher;
 import io.chainkv.master.zk.RegisteredNode;
@@ -272,6 +273,12 @@ public final class ChainMaster implements AutoCloseable
         catch (final Exception ex)
         {
             retryLater(ex.toString());
+        }
+        catch (final Error error)
+        {
+            // The executor would keep it in a Future no one reads, and this master would go on leading without
+            // evaluating: the process's uncaught exception handler decides (MasterMain's halts, FatalErrors).
+            FatalErrors.escalate(error);
         }
     }
 

@@ -7,6 +7,7 @@ import io.aeron.logbuffer.Header;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
 import io.chainkv.node.FaultHooks;
+import io.chainkv.node.membership.DutyCycleHeartbeat;
 import io.chainkv.node.membership.MembershipReport;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.store.ChainStore;
@@ -193,6 +194,8 @@ public final class ReplicationAgent implements Agent
     private final TombstoneCollector tombstones;
     private final SessionLeases sessions;
     private final MembershipReport report = new MembershipReport();
+    private final DutyCycleHeartbeat heartbeat = new DutyCycleHeartbeat(System.nanoTime());
+    private final AgentFaults faults;
     private final long joinerBacklogMaxBytes;
     private final byte[] versionReplyChannel;
     private final long versionQueryClientId;
@@ -285,7 +288,9 @@ public final class ReplicationAgent implements Agent
         this.lease = lease;
         this.maxKeyLength = store.config().maxKeyLength();
         this.maxValueLength = store.config().maxValueLength();
-        this.sender = new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy());
+        this.sender = new MessageSender(settings.maxMessageLength(),
+            new HeartbeatIdleStrategy(heartbeat, settings.newIdleStrategy()));
+        this.faults = AgentFaults.fromSystemProperties(nodeId);
         this.sentList = new SentList(1024 * 1024, SENT_LIST_MAX_BYTES);
         this.replies = new ReplyRouter(aeron, settings, sender, ReplyRouter.maxPublicationsFromSystemProperties(),
             ReplyRouter.idleTimeoutNsFromSystemProperties());
@@ -345,6 +350,9 @@ public final class ReplicationAgent implements Agent
     {
         final long nowNs = System.nanoTime();
         clock.update(nowNs);
+        // The lease keeper gives up the node's place when this stops moving (docs/failures.md, "The replication thread
+        // dies or is stuck"): a node whose data path has stopped must not hold a place in a chain.
+        heartbeat.beat(nowNs);
         int work = 0;
 
         // Checked on the data path itself, once per duty cycle, so requests queued while the process was
@@ -403,6 +411,10 @@ public final class ReplicationAgent implements Agent
         {
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
             housekeeping(nowNs);
+        }
+        if (null != faults)
+        {
+            faults.injectIfAsked(nowNs);
         }
 
         return work;
@@ -1678,6 +1690,14 @@ public final class ReplicationAgent implements Agent
     public MembershipReport membershipReport()
     {
         return report;
+    }
+
+    /**
+     * @return this agent's sign of life, stamped every duty cycle; watched by the membership's lease keeper.
+     */
+    public DutyCycleHeartbeat heartbeat()
+    {
+        return heartbeat;
     }
 
     /**

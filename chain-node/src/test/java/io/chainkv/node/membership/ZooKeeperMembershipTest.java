@@ -82,7 +82,7 @@ class ZooKeeperMembershipTest
     {
         final ZooKeeperMembership membership = ZooKeeperMembership.start(settings, CLUSTER, 0,
             new NodeInfo(nodeId, "127.0.0.1:" + (40000 + closeables.size()), NodeState.JOINING, 0, 0), lease,
-            (config) -> delivered.add(config), new MembershipReport());
+            (config) -> delivered.add(config), new MembershipReport(), null);
         closeables.add(membership);
         return membership;
     }

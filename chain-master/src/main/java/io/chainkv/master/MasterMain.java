@@ -47,7 +47,7 @@ public final class MasterMain
     public static void main(final String[] args)
     {
         // An Error on any thread halts the master: a leader whose evaluation thread died keeps leading, and nothing
-        // would splice dead nodes out (docs/failures.md, "A thread dies of an Error").
+        // would splice dead nodes out (docs/failures.md, "The replication thread dies or is stuck").
         FatalErrors.installHaltOnError(COMMAND);
         final Settings settings;
         try

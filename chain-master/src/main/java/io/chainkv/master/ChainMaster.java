@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import org.apache.zookeeper.KeeperException;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -284,6 +286,11 @@ public final class ChainMaster implements AutoCloseable
 
     private void evaluateOnce() throws Exception
     {
+        if (null != MasterFaultHooks.FAULT_DIR &&
+            Files.deleteIfExists(Path.of(MasterFaultHooks.FAULT_DIR, masterId + MasterFaultHooks.EVALUATION_ERROR_SUFFIX)))
+        {
+            throw new InternalError("test hook " + MasterFaultHooks.FAULT_DIR_PROP + ": evaluation thread killed");
+        }
         final VersionedConfig current = store.read();
         final Map<String, RegisteredNode> live = MembershipWatcher.readLiveNodes(client, paths);
         final Plan plan = planner.plan(paths.cluster(), null == current ? null : current.config(), live.values(),

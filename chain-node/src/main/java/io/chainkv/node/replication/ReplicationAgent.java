@@ -303,7 +303,7 @@ public final class ReplicationAgent implements Agent
         this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage,
             ProtocolLimits.MAX_ENVELOPE_LENGTH + SnapshotReceiver.MAX_SUSPECT_KEY_BYTES);
         this.streamer = new SnapshotStreamer(store, sender, counters.transfer());
-        this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer());
+        this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer(), heartbeat);
         this.tombstones = new TombstoneCollector(store, counters.transfer());
         this.joinerBacklogMaxBytes = Long.getLong(JOINER_BACKLOG_PROP, DEFAULT_JOINER_BACKLOG_MAX_BYTES);
 

@@ -3,6 +3,7 @@ package io.chainkv.master;
 import io.chainkv.cluster.ClusterConfig;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ConfigWatcher;
+import io.chainkv.config.FatalErrors;
 import io.chainkv.master.zk.ConfigStore;
 import io.chainkv.master.zk.MembershipWatcher;
 import io.chainkv.master.zk.RegisteredNode;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import org.apache.zookeeper.KeeperException;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -273,10 +276,21 @@ public final class ChainMaster implements AutoCloseable
         {
             retryLater(ex.toString());
         }
+        catch (final Error error)
+        {
+            // The executor would keep it in a Future no one reads, and this master would go on leading without
+            // evaluating: the process's uncaught exception handler decides (MasterMain's halts, FatalErrors).
+            FatalErrors.escalate(error);
+        }
     }
 
     private void evaluateOnce() throws Exception
     {
+        if (null != MasterFaultHooks.FAULT_DIR &&
+            Files.deleteIfExists(Path.of(MasterFaultHooks.FAULT_DIR, masterId + MasterFaultHooks.EVALUATION_ERROR_SUFFIX)))
+        {
+            throw new InternalError("test hook " + MasterFaultHooks.FAULT_DIR_PROP + ": evaluation thread killed");
+        }
         final VersionedConfig current = store.read();
         final Map<String, RegisteredNode> live = MembershipWatcher.readLiveNodes(client, paths);
         final Plan plan = planner.plan(paths.cluster(), null == current ? null : current.config(), live.values(),

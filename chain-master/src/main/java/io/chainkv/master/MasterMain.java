@@ -2,6 +2,7 @@ package io.chainkv.master;
 
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.config.FatalErrors;
 import io.chainkv.config.LoggingDefaults;
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Settings;
@@ -45,6 +46,9 @@ public final class MasterMain
      */
     public static void main(final String[] args)
     {
+        // An Error on any thread halts the master: a leader whose evaluation thread died keeps leading, and nothing
+        // would splice dead nodes out (docs/failures.md, "The replication thread dies or is stuck").
+        FatalErrors.installHaltOnError(COMMAND);
         final Settings settings;
         try
         {

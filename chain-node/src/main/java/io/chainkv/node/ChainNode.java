@@ -263,8 +263,17 @@ public final class ChainNode implements AutoCloseable
             {
                 agent.offerConfig(staticConfig);
             }
+            // An exception is logged and the agent goes on with its next duty cycle. An Error ends the thread (the runner
+            // rethrows it) and goes to its uncaught exception handler: NodeMain's halts the process (FatalErrors); embedded,
+            // the heartbeat stops and the lease keeper gives up the node's place (docs/failures.md).
             runner = new AgentRunner(settings.newIdleStrategy(),
-                (ex) -> LOG.error("node={} replication agent error", nodeId, ex), null,
+                (ex) ->
+                {
+                    if (!(ex instanceof Error))
+                    {
+                        LOG.error("node={} replication agent error", nodeId, ex);
+                    }
+                }, null,
                 transport.isInvoked() ? new InvokingAgent(transport, agent) : agent);
             AgentRunner.startOnThread(runner);
 
@@ -276,7 +285,7 @@ public final class ChainNode implements AutoCloseable
                 .withHistory(store.memberEpoch(), store.lastAppliedSeq())
                 .withMetricsEndpoint(null == metrics ? null : metrics.endpoint());
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
-                clusterName, chainId, self, lease, agent::offerConfig, agent.membershipReport());
+                clusterName, chainId, self, lease, agent::offerConfig, agent.membershipReport(), agent.heartbeat());
             started.set(membership);
             LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,

@@ -18,6 +18,13 @@ import java.util.concurrent.TimeUnit;
  *     everything the node hears from ZooKeeper (config reads and watch events) for that long. It simulates a slow
  *     link to ZooKeeper within the session timeout: the lease just renewed stays valid while the node does not see a
  *     newer configuration, the window in which a member removed alive must not answer reads (docs/failures.md).</li>
+ *     <li>{@value #AGENT_FAULT_DIR_PROP}: a directory the replication agent looks into every
+ *     {@value #AGENT_FAULT_CHECK_MS} ms. When the file {@code <nodeId>}{@value #AGENT_ERROR_SUFFIX} appears, the agent
+ *     deletes it and throws an {@link Error} from its duty cycle: a dead replication thread (an OutOfMemoryError, an
+ *     InternalError from a mapped page, a bug). When {@code <nodeId>}{@value #AGENT_WEDGE_SUFFIX} appears (holding a
+ *     number of milliseconds, or nothing for ever), the agent deletes it and sleeps that long inside the duty cycle: a
+ *     stuck replication thread. Both must make the node give up its place (docs/failures.md, "The replication thread
+ *     dies or is stuck").</li>
  * </ul>
  */
 public final class FaultHooks
@@ -36,6 +43,20 @@ public final class FaultHooks
 
     /** Where a test drops {@code <nodeId>.stall} files; null (the default) never looks. */
     public static final String ZOOKEEPER_STALL_DIR = System.getProperty(ZOOKEEPER_STALL_DIR_PROP);
+
+    public static final String AGENT_FAULT_DIR_PROP = "chainkv.test.agent.fault.dir";
+
+    /** Where a test drops {@code <nodeId>.agent-error} and {@code <nodeId>.agent-wedge} files; null (the default) never looks. */
+    public static final String AGENT_FAULT_DIR = System.getProperty(AGENT_FAULT_DIR_PROP);
+
+    /** The file that makes the agent throw an {@link Error}: {@code <nodeId>.agent-error}. */
+    public static final String AGENT_ERROR_SUFFIX = ".agent-error";
+
+    /** The file that makes the agent sleep inside its duty cycle: {@code <nodeId>.agent-wedge}. */
+    public static final String AGENT_WEDGE_SUFFIX = ".agent-wedge";
+
+    /** How often the agent looks for those files, in milliseconds. */
+    public static final long AGENT_FAULT_CHECK_MS = 50;
 
     private FaultHooks()
     {

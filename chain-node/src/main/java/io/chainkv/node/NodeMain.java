@@ -3,6 +3,7 @@ package io.chainkv.node;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
+import io.chainkv.config.FatalErrors;
 import io.chainkv.config.LoggingDefaults;
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Settings;
@@ -49,6 +50,8 @@ public final class NodeMain
     public static void main(final String[] args)
     {
         LoggingDefaults.apply();
+        // An Error on any thread halts the node: a node whose replication thread died must not keep its place.
+        FatalErrors.installHaltOnError(COMMAND);
         System.exit(run(args));
     }
 

@@ -75,6 +75,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private final LeaseRenewal renewal;
     private final Predicate<ChainConfig> configSink;
     private final MembershipReport report;
+    private final StalledAgentCheck stalledAgent;
     private final Thread leaseKeeper;
     private final ConfigWatcher watcher;
     private volatile boolean running = true;
@@ -98,9 +99,11 @@ public final class ZooKeeperMembership implements AutoCloseable
         final int sessionTimeoutMs,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
-        final MembershipReport report)
+        final MembershipReport report,
+        final DutyCycleHeartbeat heartbeat)
     {
         this.report = report;
+        this.stalledAgent = null == heartbeat ? null : new StalledAgentCheck(heartbeat, lease.durationNs());
         this.curator = curator;
         this.paths = paths;
         this.chainId = chainId;
@@ -141,6 +144,8 @@ public final class ZooKeeperMembership implements AutoCloseable
      *                    proven handoff, a member's need for a new transfer, and a store too small for the chain's
      *                    data (the registration then says DRAINING, so the master gives the joiner place to another
      *                    spare).
+     * @param heartbeat   the replication agent's heartbeat: while it stands still the node gives up its place
+     *                    ({@link StalledAgentCheck}); null watches none (tests of the membership alone).
      * @return the running membership.
      * @throws NodeIdTakenException  if another live process holds the node id.
      * @throws IllegalStateException if ZooKeeper cannot be reached or grants a shorter session than asked for.
@@ -152,7 +157,8 @@ public final class ZooKeeperMembership implements AutoCloseable
         final NodeInfo self,
         final SessionLease lease,
         final Predicate<ChainConfig> configSink,
-        final MembershipReport report)
+        final MembershipReport report,
+        final DutyCycleHeartbeat heartbeat)
     {
         final String nodeId = self.nodeId();
         final CuratorFramework curator = settings.newClient();
@@ -178,7 +184,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, self, granted, lease, configSink, report);
+                curator, new ClusterPaths(clusterName), chainId, self, granted, lease, configSink, report, heartbeat);
             final ZooKeeperMembership started = membership;
             curator.getConnectionStateListenable().addListener((client, state) -> started.connectionChanged(state));
             membership.begin();
@@ -236,15 +242,26 @@ public final class ZooKeeperMembership implements AutoCloseable
         {
             return;
         }
+        final long old = endIncarnation();
+        LOG.warn("node={} lost the ZooKeeper session of incarnation {}: it is incarnation {} from now on, and does not " +
+            "act in any place the configuration gives the old one", nodeId, Long.toHexString(old),
+            Long.toHexString(incarnation));
+    }
+
+    /**
+     * From now on a place naming the current incarnation is not this node's; the next registration is a new one.
+     *
+     * @return the incarnation that ended.
+     */
+    private synchronized long endIncarnation()
+    {
         final long old = incarnation;
         previousIncarnation = old;
         incarnation = newIncarnation();
         registeredSession = LeaseRenewal.NO_SESSION;
         registration = null;
         claim = null;
-        LOG.warn("node={} lost the ZooKeeper session of incarnation {}: it is incarnation {} from now on, and does not " +
-            "act in any place the configuration gives the old one", nodeId, Long.toHexString(old),
-            Long.toHexString(incarnation));
+        return old;
     }
 
     private void begin() throws Exception
@@ -458,7 +475,11 @@ public final class ZooKeeperMembership implements AutoCloseable
             {
                 final ZooKeeper zooKeeper = curator.getZookeeperClient().getZooKeeper();
                 final long session = zooKeeper.getSessionId();
-                if (session != registeredSession() && !registerAgain())
+                if (null != stalledAgent && stalledAgent.isStalled(contactStartNs))
+                {
+                    giveUpPlace(zooKeeper, stalledAgent.silentMs(contactStartNs));
+                }
+                else if (session != registeredSession() && !registerAgain())
                 {
                     renewal.broken();
                 }
@@ -506,6 +527,38 @@ public final class ZooKeeperMembership implements AutoCloseable
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * The replication agent has stopped (a dead or stuck thread): the node cannot serve, and must not hold a place the
+     * master would otherwise leave it in for as long as other threads keep its session alive (docs/failures.md, "The
+     * replication thread dies or is stuck"). It stops renewing its lease, ends its lease now (the data path checks it on
+     * every request, so a thread that comes back refuses until it has a new one), and deletes its registration: the
+     * master's failure detector, so the master splices it out as if its session had ended. Giving up the registration
+     * rather than closing the session keeps the connection the node needs to come back: if the agent recovers, the
+     * next probe registers a new incarnation, which the master treats like a restarted process (a spare that rejoins by
+     * state transfer), as after a lost session. Called every keeper period while the agent is stalled; deletes again a
+     * registration whose first deletion failed (a connection lost at that moment).
+     */
+    private synchronized void giveUpPlace(final ZooKeeper zooKeeper, final long silentMs) throws Exception
+    {
+        renewal.revoke();
+        if (LeaseRenewal.NO_SESSION != registeredSession)
+        {
+            LOG.error("node={} the replication agent has not completed a duty cycle for {} ms (its thread died or is " +
+                "stuck): giving up this node's place; the lease is revoked and registration {} of incarnation {} is " +
+                "deleted so the master splices the node out; it registers again as a new incarnation if the agent " +
+                "recovers", nodeId, silentMs, paths.nodePath(nodeId), Long.toHexString(incarnation));
+            CloseHelper.quietClose(registration);
+            endIncarnation();
+        }
+        final String path = paths.nodePath(nodeId);
+        final Stat stat = zooKeeper.exists(path, false);
+        if (null != stat && stat.getEphemeralOwner() == zooKeeper.getSessionId())
+        {
+            // Ours, left by a deletion that failed; no registration of this session is current while stalled.
+            zooKeeper.delete(path, stat.getVersion());
         }
     }
 

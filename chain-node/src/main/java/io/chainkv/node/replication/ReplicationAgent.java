@@ -7,6 +7,7 @@ import io.aeron.logbuffer.Header;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
 import io.chainkv.node.FaultHooks;
+import io.chainkv.node.membership.DutyCycleHeartbeat;
 import io.chainkv.node.membership.MembershipReport;
 import io.chainkv.node.membership.SessionLease;
 import io.chainkv.node.store.ChainStore;
@@ -194,6 +195,8 @@ public final class ReplicationAgent implements Agent
     private final TombstoneCollector tombstones;
     private final SessionLeases sessions;
     private final MembershipReport report = new MembershipReport();
+    private final DutyCycleHeartbeat heartbeat = new DutyCycleHeartbeat(System.nanoTime());
+    private final AgentFaults faults;
     private final long joinerBacklogMaxBytes;
     private final byte[] versionReplyChannel;
     private final long versionQueryClientId;
@@ -287,9 +290,12 @@ public final class ReplicationAgent implements Agent
         this.lease = lease;
         this.maxKeyLength = store.config().maxKeyLength();
         this.maxValueLength = store.config().maxValueLength();
-        this.sender = settings.newSender(KeyRole.MEMBER, settings.maxMessageLength());
+        this.sender = new MessageSender(settings.maxMessageLength(),
+            new HeartbeatIdleStrategy(heartbeat, settings.newIdleStrategy()), settings.newSigner(KeyRole.MEMBER));
+        this.faults = AgentFaults.fromSystemProperties(nodeId);
         this.sentList = new SentList(1024 * 1024, SENT_LIST_MAX_BYTES);
-        this.replies = new ReplyRouter(aeron, settings, settings.newSender(KeyRole.CLIENT, settings.maxMessageLength()),
+        this.replies = new ReplyRouter(aeron, settings, new MessageSender(settings.maxMessageLength(),
+            new HeartbeatIdleStrategy(heartbeat, settings.newIdleStrategy()), settings.newSigner(KeyRole.CLIENT)),
             sender, ReplyRouter.maxPublicationsFromSystemProperties(), ReplyRouter.idleTimeoutNsFromSystemProperties());
         this.sessions = new SessionLeases(clients.sessionIndexCapacity(),
             TimeUnit.MILLISECONDS.toNanos(Long.getLong(SESSION_TIMEOUT_PROP, DEFAULT_SESSION_TIMEOUT_MS)));
@@ -305,7 +311,7 @@ public final class ReplicationAgent implements Agent
             ProtocolLimits.MAX_ENVELOPE_LENGTH + SnapshotReceiver.MAX_SUSPECT_KEY_BYTES,
             settings.newVerifier(KeyRole.MEMBER), StreamIds.FEEDBACK);
         this.streamer = new SnapshotStreamer(store, sender, counters.transfer());
-        this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer());
+        this.receiver = new SnapshotReceiver(nodeId, store, counters.transfer(), heartbeat);
         this.tombstones = new TombstoneCollector(store, counters.transfer());
         this.joinerBacklogMaxBytes = Long.getLong(JOINER_BACKLOG_PROP, DEFAULT_JOINER_BACKLOG_MAX_BYTES);
 
@@ -352,6 +358,9 @@ public final class ReplicationAgent implements Agent
     {
         final long nowNs = System.nanoTime();
         clock.update(nowNs);
+        // The lease keeper gives up the node's place when this stops moving (docs/failures.md, "The replication thread
+        // dies or is stuck"): a node whose data path has stopped must not hold a place in a chain.
+        heartbeat.beat(nowNs);
         int work = 0;
 
         // Checked on the data path itself, once per duty cycle, so requests queued while the process was
@@ -410,6 +419,10 @@ public final class ReplicationAgent implements Agent
         {
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
             housekeeping(nowNs);
+        }
+        if (null != faults)
+        {
+            faults.injectIfAsked(nowNs);
         }
 
         return work;
@@ -1692,6 +1705,14 @@ public final class ReplicationAgent implements Agent
     public MembershipReport membershipReport()
     {
         return report;
+    }
+
+    /**
+     * @return this agent's sign of life, stamped every duty cycle; watched by the membership's lease keeper.
+     */
+    public DutyCycleHeartbeat heartbeat()
+    {
+        return heartbeat;
     }
 
     /**

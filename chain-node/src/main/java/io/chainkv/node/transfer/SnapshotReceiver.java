@@ -1,5 +1,6 @@
 package io.chainkv.node.transfer;
 
+import io.chainkv.node.membership.DutyCycleHeartbeat;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.ClientTable;
 import io.chainkv.node.store.StoreConfig;
@@ -61,6 +62,7 @@ public final class SnapshotReceiver
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int BEATS_EVERY_ENTRIES = 4096;
 
     /**
      * Where a transfer attempt is.
@@ -88,6 +90,7 @@ public final class SnapshotReceiver
     private final JoinRequestEncoder joinRequestEncoder = new JoinRequestEncoder();
     private final ExpandableDirectByteBuffer suspectKeys = new ExpandableDirectByteBuffer(1024);
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final DutyCycleHeartbeat heartbeat;
     private final String nodeId;
     private final ChainStore store;
     private final ClientTable clients;
@@ -104,14 +107,18 @@ public final class SnapshotReceiver
     private boolean full;
     private long entriesReceived;
     private long attemptStartNs;
+    private long walked;
 
     /**
-     * @param nodeId   this node, for logs.
-     * @param store    this node's store.
-     * @param counters where transfers are counted.
+     * @param nodeId    this node, for logs.
+     * @param store     this node's store.
+     * @param counters  where transfers are counted.
+     * @param heartbeat the agent's heartbeat, beaten while the first walk of the store goes on.
      */
-    public SnapshotReceiver(final String nodeId, final ChainStore store, final TransferCounters counters)
+    public SnapshotReceiver(
+        final String nodeId, final ChainStore store, final TransferCounters counters, final DutyCycleHeartbeat heartbeat)
     {
+        this.heartbeat = heartbeat;
         this.nodeId = nodeId;
         this.store = store;
         this.clients = store.clients();
@@ -136,6 +143,12 @@ public final class SnapshotReceiver
         forceFull = false;
         store.forEach((key, keyLength, version, tombstone, value, valueLength) ->
         {
+            // A walk of a large store can outlast the lease; it makes progress, so the node is not stalled
+            // (docs/failures.md, "The replication thread dies or is stuck").
+            if (0 == (++walked & (BEATS_EVERY_ENTRIES - 1)))
+            {
+                heartbeat.beat(System.nanoTime());
+            }
             if (version > committed && !forceFull)
             {
                 if (suspectKeyCount >= MAX_SUSPECT_KEYS || suspectKeysLength + 4 + keyLength > MAX_SUSPECT_KEY_BYTES)

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -80,9 +82,19 @@ class ZooKeeperMembershipTest
     private ZooKeeperMembership startNode(
         final ZooKeeperSettings settings, final String nodeId, final SessionLease lease, final List<ChainConfig> delivered)
     {
+        return startNode(settings, nodeId, lease, delivered, null);
+    }
+
+    private ZooKeeperMembership startNode(
+        final ZooKeeperSettings settings,
+        final String nodeId,
+        final SessionLease lease,
+        final List<ChainConfig> delivered,
+        final DutyCycleHeartbeat heartbeat)
+    {
         final ZooKeeperMembership membership = ZooKeeperMembership.start(settings, CLUSTER, 0,
             new NodeInfo(nodeId, "127.0.0.1:" + (40000 + closeables.size()), NodeState.JOINING, 0, 0), lease,
-            (config) -> delivered.add(config), new MembershipReport());
+            (config) -> delivered.add(config), new MembershipReport(), heartbeat);
         closeables.add(membership);
         return membership;
     }
@@ -176,6 +188,61 @@ class ZooKeeperMembershipTest
         assertTrue(await(Duration.ofSeconds(10), () -> lease.isValid(System.nanoTime())),
             "n1 got no lease as a spare once the old incarnation was removed");
         assertEquals(2, delivered.get(delivered.size() - 1).epoch());
+    }
+
+    @Test
+    void aNodeWhoseAgentStopsGivesUpItsPlaceAndComesBackAsANewIncarnationWhenTheAgentDoes() throws Exception
+    {
+        final SessionLease lease = ZooKeeperMembership.leaseFor(settings);
+        final DutyCycleHeartbeat heartbeat = new DutyCycleHeartbeat(System.nanoTime());
+        final AtomicBoolean agentRuns = new AtomicBoolean(true);
+        final AtomicBoolean done = new AtomicBoolean();
+        final Thread agent = new Thread(() ->
+        {
+            while (!done.get())
+            {
+                if (agentRuns.get())
+                {
+                    heartbeat.beat(System.nanoTime());
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }, "test-agent");
+        agent.setDaemon(true);
+        agent.start();
+        closeables.add(() ->
+        {
+            done.set(true);
+            agent.join();
+        });
+        final List<ChainConfig> delivered = new CopyOnWriteArrayList<>();
+        startNode(settings, "n1", lease, delivered, heartbeat);
+        assertTrue(await(Duration.ofSeconds(10), () -> registered("n1")), "n1 never registered");
+        final ChainMember before = registrationOf("n1").toMember();
+        writeConfig(1, before, new ChainMember("n2", "127.0.0.1:39999"));
+        assertTrue(await(Duration.ofSeconds(10), () -> lease.isValid(System.nanoTime())), "n1 never got a lease");
+
+        agentRuns.set(false);
+
+        assertTrue(await(Duration.ofSeconds(10), () -> !registered("n1")),
+            "n1 kept its registration, and so its place, with its agent stopped");
+        assertFalse(lease.isValid(System.nanoTime()), "n1 kept its lease with its agent stopped");
+        final long watchUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < watchUntil)
+        {
+            assertFalse(registered("n1"), "n1 registered again while its agent is still stopped");
+            assertFalse(lease.isValid(System.nanoTime()), "n1 got a lease while its agent is still stopped");
+            Thread.sleep(20);
+        }
+
+        agentRuns.set(true);
+
+        assertTrue(await(Duration.ofSeconds(10), () -> registered("n1")), "n1 did not register again");
+        assertNotEquals(before, registrationOf("n1").toMember(), "it comes back as a new incarnation");
+        assertFalse(lease.isValid(System.nanoTime()), "a lease while epoch 1 gives n1's place to the old incarnation");
+        writeConfig(2, new ChainMember("n2", "127.0.0.1:39999"));
+        assertTrue(await(Duration.ofSeconds(10), () -> lease.isValid(System.nanoTime())),
+            "n1 got no lease as a spare once the old incarnation was removed");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.chainkv.node.transfer;
 
+import io.chainkv.node.membership.DutyCycleHeartbeat;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
@@ -66,7 +67,7 @@ class SnapshotReceiverTest
             counterByName.put(name, counter);
             return counter;
         });
-        receiver = new SnapshotReceiver("joiner", store, counters);
+        receiver = new SnapshotReceiver("joiner", store, counters, new DutyCycleHeartbeat(System.nanoTime()));
     }
 
     @AfterEach

@@ -38,7 +38,7 @@ public final class NodeMain
      * Exit status when another live process holds the node id: nothing was changed, and restarting will not help
      * until that process stops (2 is any other start-up failure).
      */
-    public static final int NODE_ID_TAKEN_EXIT = 3;
+    public static final int NODE_ID_TAKEN_EXIT = 4;
 
     private NodeMain()
     {

@@ -123,6 +123,8 @@ public final class NodeMain
             Long.toString(settings.getLong(NodeSettings.CLIENT_SESSION_TIMEOUT_MS)));
         System.setProperty(ReplyRouter.MAX_PUBLICATIONS_PROP,
             Integer.toString(settings.getInt(NodeSettings.MAX_REPLY_PUBLICATIONS)));
+        System.setProperty(ReplicationAgent.MAX_CHUNKED_BYTES_PROP,
+            Long.toString(settings.getLong(NodeSettings.MAX_CHUNKED_BYTES)));
         System.setProperty(ReplyRouter.IDLE_TIMEOUT_PROP,
             Long.toString(settings.getLong(NodeSettings.REPLY_IDLE_TIMEOUT_MS)));
         final int metricsPort = settings.getInt(ProcessSettings.METRICS_PORT);

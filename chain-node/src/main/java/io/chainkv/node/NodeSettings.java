@@ -7,6 +7,7 @@ import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.node.transfer.TombstoneCollector;
 import io.chainkv.protocol.ProtocolLimits;
+import io.chainkv.transport.MessageAssembler;
 import io.chainkv.transport.TransportSettings;
 
 import java.util.ArrayList;
@@ -69,6 +70,11 @@ public final class NodeSettings
         Integer.toString(ReplyRouter.DEFAULT_MAX_PUBLICATIONS), "Clients this node keeps a reply publication open to " +
         "at once (least recently used closed first); the media driver's counters are sized for it.");
 
+    public static final Setting MAX_CHUNKED_BYTES = Setting.of("max-chunked-bytes", Setting.Kind.LONG,
+        Long.toString(MessageAssembler.DEFAULT_MAX_PARTIAL_BYTES), "Bytes that large messages arriving in chunks may " +
+        "hold while incomplete, per stream, from all senders together; a chunked message beyond it is refused and " +
+        "counted (its sender retries). At least the largest message (max-key-bytes + max-value-bytes).");
+
     public static final Setting REPLY_IDLE_TIMEOUT_MS = Setting.of("reply-idle-timeout-ms", Setting.Kind.LONG,
         Long.toString(ReplyRouter.DEFAULT_IDLE_TIMEOUT_MS), "A reply publication to a client unused this long is " +
         "closed (it is also closed when the client's session ends).");
@@ -86,7 +92,7 @@ public final class NodeSettings
             ENDPOINT, STATIC_CONFIG, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
             MAX_ENTRIES, MAX_DATA_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, ProcessSettings.METRICS_PORT,
             ProcessSettings.METRICS_HOST, AERON_DIR, TOMBSTONE_RETENTION_MS, JOINER_BACKLOG_MAX_BYTES, MAX_CLIENT_SESSIONS,
-            CLIENT_SESSION_TIMEOUT_MS, MAX_REPLY_PUBLICATIONS, REPLY_IDLE_TIMEOUT_MS));
+            CLIENT_SESSION_TIMEOUT_MS, MAX_REPLY_PUBLICATIONS, REPLY_IDLE_TIMEOUT_MS, MAX_CHUNKED_BYTES));
         all.addAll(TransportSettings.SETTINGS);
         return List.copyOf(all);
     }

@@ -27,12 +27,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * frame is read, and a frame that fails is dropped and counted in {@link #unauthenticatedCount()}. The delegate sees
  * messages without their trailers and can ask {@link #lastRole()} which role sent the one it is handed.
  * <p>
- * Used by one thread. Allocates only to hold a chunked message in progress.
+ * Used by one thread. Allocates only to hold a chunked message in progress, within a budget of bytes for all of them
+ * ({@link #DEFAULT_MAX_PARTIAL_BYTES} unless told otherwise), so that first chunks claiming large messages cannot pin
+ * the heap.
  */
 public final class MessageAssembler implements FragmentHandler
 {
     /** How many chunked messages one sender may have in progress at once before the oldest is dropped. */
     private static final int MAX_PARTIAL_PER_SESSION = 64;
+
+    /** Default budget of bytes held by chunked messages in progress, per assembler (per subscription). */
+    public static final long DEFAULT_MAX_PARTIAL_BYTES = 64L * 1024 * 1024;
 
     private final FragmentAssembler fragmentAssembler = new FragmentAssembler(this::onTransportMessage);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -42,6 +47,9 @@ public final class MessageAssembler implements FragmentHandler
     private final int maxMessageLength;
     private final FrameVerifier verifier;
     private final int streamId;
+    private final long maxPartialBytes;
+    private long partialBytes;
+    private long partialsRefused;
     private long malformedCount;
     private long unauthenticatedCount;
     private KeyRole lastRole;
@@ -55,10 +63,29 @@ public final class MessageAssembler implements FragmentHandler
     public MessageAssembler(
         final FragmentHandler delegate, final int maxMessageLength, final FrameVerifier verifier, final int streamId)
     {
+        this(delegate, maxMessageLength, verifier, streamId, DEFAULT_MAX_PARTIAL_BYTES);
+    }
+
+    /**
+     * @param delegate         receives each complete, validated message.
+     * @param maxMessageLength the largest message (after joining chunks) that is accepted.
+     * @param verifier         checks each transport message's trailer; null when authentication is off.
+     * @param streamId         the stream the subscription receives (part of what a trailer authenticates).
+     * @param maxPartialBytes  the most bytes chunked messages in progress may hold at once, from all senders; a chunked
+     *                         message that would go over it is refused (counted in {@link #partialsRefused()}).
+     */
+    public MessageAssembler(
+        final FragmentHandler delegate,
+        final int maxMessageLength,
+        final FrameVerifier verifier,
+        final int streamId,
+        final long maxPartialBytes)
+    {
         this.delegate = delegate;
         this.maxMessageLength = maxMessageLength;
         this.verifier = verifier;
         this.streamId = streamId;
+        this.maxPartialBytes = Math.max(maxPartialBytes, maxMessageLength);
     }
 
     /**
@@ -102,8 +129,29 @@ public final class MessageAssembler implements FragmentHandler
      */
     public void releaseSession(final int sessionId)
     {
-        partialsBySession.remove(sessionId);
+        final Long2ObjectHashMap<Partial> partials = partialsBySession.remove(sessionId);
+        if (null != partials)
+        {
+            forgetAll(partials);
+        }
         fragmentAssembler.freeSessionBuffer(sessionId);
+    }
+
+    /**
+     * @return bytes held by chunked messages in progress, from every sender.
+     */
+    public long partialBytes()
+    {
+        return partialBytes;
+    }
+
+    /**
+     * @return chunked messages refused because starting them would have taken the bytes held by messages in progress
+     * over the budget.
+     */
+    public long partialsRefused()
+    {
+        return partialsRefused;
     }
 
     private void onTransportMessage(
@@ -152,7 +200,7 @@ public final class MessageAssembler implements FragmentHandler
             malformedCount++;
             if (null != partials)
             {
-                partials.remove(messageId);
+                forget(partials, messageId);
             }
             return;
         }
@@ -169,16 +217,24 @@ public final class MessageAssembler implements FragmentHandler
             if (null == partial && partials.size() >= MAX_PARTIAL_PER_SESSION)
             {
                 malformedCount++;
-                partials.clear();
+                forgetAll(partials);
+            }
+            forget(partials, messageId);
+            // A first chunk allocates the whole message: the budget bounds what a few frames can pin.
+            if (partialBytes + totalLength > maxPartialBytes)
+            {
+                partialsRefused++;
+                return;
             }
             partial = new Partial(totalLength, lastRole);
             partials.put(messageId, partial);
+            partialBytes += totalLength;
         }
         else if (null == partial || partial.received != chunkOffset || partial.buffer.capacity() != totalLength ||
             partial.role != lastRole)
         {
             malformedCount++;
-            partials.remove(messageId);
+            forget(partials, messageId);
             return;
         }
 
@@ -186,7 +242,7 @@ public final class MessageAssembler implements FragmentHandler
         partial.received += pieceLength;
         if (partial.received == totalLength)
         {
-            partials.remove(messageId);
+            forget(partials, messageId);
             final int templateId = ProtocolFrames.validate(partial.buffer, 0, totalLength);
             if (ProtocolFrames.INVALID == templateId || ChunkDecoder.TEMPLATE_ID == templateId)
             {
@@ -197,6 +253,24 @@ public final class MessageAssembler implements FragmentHandler
                 delegate.onFragment(partial.buffer, 0, totalLength, header);
             }
         }
+    }
+
+    private void forget(final Long2ObjectHashMap<Partial> partials, final long messageId)
+    {
+        final Partial partial = partials.remove(messageId);
+        if (null != partial)
+        {
+            partialBytes -= partial.buffer.capacity();
+        }
+    }
+
+    private void forgetAll(final Long2ObjectHashMap<Partial> partials)
+    {
+        for (final Partial partial : partials.values())
+        {
+            partialBytes -= partial.buffer.capacity();
+        }
+        partials.clear();
     }
 
     private static final class Partial

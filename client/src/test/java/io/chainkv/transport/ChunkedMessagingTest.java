@@ -112,6 +112,35 @@ class ChunkedMessagingTest
     }
 
     @Test
+    void firstChunksBeyondThePartialBudgetAreRefusedAndCountedAndWhatWasReleasedCanBeUsedAgain()
+    {
+        final int total = 1_000_000;
+        assembler = new MessageAssembler((buffer, offset, length, header) -> received.add(new byte[length]),
+            total, settings.newVerifier(KeyRole.MEMBER), STREAM_ID, 2 * total);
+        final UnsafeBuffer chunk = new UnsafeBuffer(new byte[256]);
+        for (long messageId = 1; messageId <= 3; messageId++)
+        {
+            final ChunkEncoder encoder = new ChunkEncoder().wrapAndApplyHeader(chunk, 0, new MessageHeaderEncoder())
+                .messageId(messageId).totalLength(total).chunkOffset(0).putBytes(new byte[50], 0, 50);
+            offer(chunk, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        }
+
+        awaitTrue(() -> pollOnce() && assembler.partialsRefused() == 1);
+        assertEquals(2L * total, assembler.partialBytes());
+
+        // A chunk that does not fit its message frees the message's bytes for the next one.
+        final ChunkEncoder misfit = new ChunkEncoder().wrapAndApplyHeader(chunk, 0, new MessageHeaderEncoder())
+            .messageId(1).totalLength(total).chunkOffset(999).putBytes(new byte[50], 0, 50);
+        offer(chunk, MessageHeaderEncoder.ENCODED_LENGTH + misfit.encodedLength());
+        awaitTrue(() -> pollOnce() && assembler.partialBytes() == total);
+        final ChunkEncoder fourth = new ChunkEncoder().wrapAndApplyHeader(chunk, 0, new MessageHeaderEncoder())
+            .messageId(4).totalLength(total).chunkOffset(0).putBytes(new byte[50], 0, 50);
+        offer(chunk, MessageHeaderEncoder.ENCODED_LENGTH + fourth.encodedLength());
+        awaitTrue(() -> pollOnce() && assembler.partialBytes() == 2L * total);
+        assertEquals(1, assembler.partialsRefused());
+    }
+
+    @Test
     void randomBytesAreDroppedAndCountedAndValidMessagesStillFlow()
     {
         final Random random = new Random(7);

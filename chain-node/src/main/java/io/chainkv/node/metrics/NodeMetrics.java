@@ -277,6 +277,9 @@ public final class NodeMetrics implements AutoCloseable
         counter(registry, "chainkv_node_unauthenticated_frames_dropped",
             "Frames without a valid MAC under a key their stream accepts, dropped unread (docs/security.md).",
             NodeCounters::unauthenticatedFrames);
+        counter(registry, "chainkv_node_chunked_messages_refused",
+            "Chunked messages refused because incomplete ones held --max-chunked-bytes already.",
+            NodeCounters::chunkedMessagesRefused);
         counter(registry, "chainkv_node_stale_messages_dropped",
             "Node-to-node messages of another cluster, chain or epoch, dropped.", NodeCounters::staleMessagesDropped);
         counter(registry, "chainkv_node_replies_dropped", "Replies to clients that could not be sent.",

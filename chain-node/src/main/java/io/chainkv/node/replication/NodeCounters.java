@@ -21,6 +21,7 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter updatesApplied;
     final AtomicCounter malformedFrames;
     final AtomicCounter unauthenticatedFrames;
+    final AtomicCounter chunkedMessagesRefused;
     final AtomicCounter staleMessagesDropped;
     final AtomicCounter repliesDropped;
     final AtomicCounter resendRequestsSent;
@@ -57,6 +58,7 @@ public final class NodeCounters implements AutoCloseable
         updatesApplied = add(aeron, nodeId, "updates applied");
         malformedFrames = add(aeron, nodeId, "malformed frames dropped");
         unauthenticatedFrames = add(aeron, nodeId, "unauthenticated frames dropped");
+        chunkedMessagesRefused = add(aeron, nodeId, "chunked messages refused (budget)");
         staleMessagesDropped = add(aeron, nodeId, "messages of another cluster/chain/epoch dropped");
         repliesDropped = add(aeron, nodeId, "replies dropped");
         resendRequestsSent = add(aeron, nodeId, "resend requests sent");
@@ -125,6 +127,14 @@ public final class NodeCounters implements AutoCloseable
     public long unauthenticatedFrames()
     {
         return unauthenticatedFrames.get();
+    }
+
+    /**
+     * @return chunked messages refused because the bytes of incomplete ones were at the budget (--max-chunked-bytes).
+     */
+    public long chunkedMessagesRefused()
+    {
+        return chunkedMessagesRefused.get();
     }
 
     public long staleMessagesDropped()
@@ -300,7 +310,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, unauthenticatedFrames,
+        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, unauthenticatedFrames, chunkedMessagesRefused,
             staleMessagesDropped,
             repliesDropped, readsAnswered, versionQueriesSent, versionQueriesAnswered, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
             rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations,

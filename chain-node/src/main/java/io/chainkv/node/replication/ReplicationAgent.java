@@ -109,6 +109,9 @@ public final class ReplicationAgent implements Agent
     /** System property of the client session timeout ({@code --client-session-timeout-ms}). */
     public static final String SESSION_TIMEOUT_PROP = "chainkv.client.session.timeout.ms";
 
+    /** System property of the budget of bytes incomplete chunked messages may hold per stream (--max-chunked-bytes). */
+    public static final String MAX_CHUNKED_BYTES_PROP = "chainkv.max.chunked.bytes";
+
     /**
      * How long the head keeps a silent client's session (its exactly-once slots) before it ends it. Clients keep theirs
      * alive with a keepalive every few seconds when idle, and give up on a request long before this (5 s by default), so
@@ -303,10 +306,11 @@ public final class ReplicationAgent implements Agent
         final int maxAssembled = maxKeyLength + maxValueLength + ProtocolLimits.MAX_ENVELOPE_LENGTH;
         // Clients and members (version queries) send on the client request stream; only members on the others
         // (docs/security.md).
+        final long maxChunkedBytes = Long.getLong(MAX_CHUNKED_BYTES_PROP, MessageAssembler.DEFAULT_MAX_PARTIAL_BYTES);
         this.clientAssembler = new MessageAssembler(this::onClientMessage, maxAssembled,
-            settings.newVerifier(KeyRole.CLIENT, KeyRole.MEMBER), StreamIds.CLIENT_REQUEST);
+            settings.newVerifier(KeyRole.CLIENT, KeyRole.MEMBER), StreamIds.CLIENT_REQUEST, maxChunkedBytes);
         this.replicationAssembler = new MessageAssembler(this::onReplicationMessage, maxAssembled,
-            settings.newVerifier(KeyRole.MEMBER), StreamIds.REPLICATION);
+            settings.newVerifier(KeyRole.MEMBER), StreamIds.REPLICATION, maxChunkedBytes);
         this.feedbackAssembler = new MessageAssembler(this::onFeedbackMessage,
             ProtocolLimits.MAX_ENVELOPE_LENGTH + SnapshotReceiver.MAX_SUSPECT_KEY_BYTES,
             settings.newVerifier(KeyRole.MEMBER), StreamIds.FEEDBACK);
@@ -2127,6 +2131,8 @@ public final class ReplicationAgent implements Agent
         replies.closeIdle(nowNs);
         counters.malformedFrames.setRelease(unexpectedMessages + clientAssembler.malformedCount() +
             replicationAssembler.malformedCount() + feedbackAssembler.malformedCount());
+        counters.chunkedMessagesRefused.setRelease(clientAssembler.partialsRefused() +
+            replicationAssembler.partialsRefused() + feedbackAssembler.partialsRefused());
         counters.unauthenticatedFrames.setRelease(unauthenticatedFrames + clientAssembler.unauthenticatedCount() +
             replicationAssembler.unauthenticatedCount() + feedbackAssembler.unauthenticatedCount());
         counters.sentListSize.setRelease(sentList.size());

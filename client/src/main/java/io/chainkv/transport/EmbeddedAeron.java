@@ -129,6 +129,8 @@ public final class EmbeddedAeron implements AutoCloseable
     private static EmbeddedAeron launch(
         final File directory, final TransportSettings settings, final boolean invoked, final int countersBufferLength)
     {
+        // What earlier processes killed with kill -9 left in shared memory goes before this one adds its own.
+        AbandonedDriverDirectories.sweepOnce();
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(directory.getAbsolutePath())
             .dirDeleteOnStart(true)

@@ -244,7 +244,10 @@ public final class ChainNode implements AutoCloseable
         NodeMetrics metrics = null;
         try
         {
-            store = ChainStore.open(storeConfig);
+            // A store the node cannot vouch for is never served from (docs/store.md, "Which stores a node trusts"). In a
+            // cluster the node sets it aside and rejoins by a full transfer; a static chain has no transfer to rejoin
+            // by, so there the node refuses to start and says why.
+            store = null == zooKeeper ? ChainStore.open(storeConfig) : ChainStore.openSettingAsideUntrusted(storeConfig);
             adoptStore(store, clusterName, storeConfig);
             final File driverDir = null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId);
             // Invoker mode: the agent thread also runs the driver (see TransportSettings.NODE_DRIVER_THREADING_PROP);
@@ -278,9 +281,10 @@ public final class ChainNode implements AutoCloseable
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
                 clusterName, chainId, self, lease, agent::offerConfig, agent.membershipReport());
             started.set(membership);
-            LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
+            LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}{}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
-                store.entryCount(), store.lastAppliedSeq(), settings);
+                store.entryCount(), store.lastAppliedSeq(),
+                null == store.setAsideTo() ? "" : ", an untrusted store set aside in " + store.setAsideTo(), settings);
             return new ChainNode(store, transport, counters, agent, runner, membership, metrics);
         }
         catch (final RuntimeException ex)

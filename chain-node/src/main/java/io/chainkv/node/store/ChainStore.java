@@ -68,6 +68,11 @@ public final class ChainStore implements AutoCloseable
     static final String CLEAN_SHUTDOWN_FILE_NAME = "clean-shutdown";
     static final String LOCK_FILE_NAME = "store.lock";
     static final String SET_ASIDE_PREFIX = "untrusted-";
+    /**
+     * An operator who places a file of this name in a data directory makes the next open trust a store that was not
+     * closed cleanly in another boot (never one missing a file); the open deletes it.
+     */
+    public static final String OPERATOR_TRUST_FILE_NAME = "trust-unclean-store";
     // Every file a store may have, the lock file excepted.
     private static final String[] STORE_FILE_NAMES = {ENTRIES_FILE_NAME, CLIENTS_FILE_NAME, ClientTable.LEGACY_FILE_NAME,
         ClientTable.LEGACY_FILE_NAME + ".migrated", StoreMetadata.FILE_NAME, IntentLog.FILE_NAME, CLEAN_SHUTDOWN_FILE_NAME};
@@ -211,6 +216,8 @@ public final class ChainStore implements AutoCloseable
             // boot: the page first (it does not depend on the directory's sync), then the marker goes.
             metadata.markOpen(boot);
             Files.deleteIfExists(marker);
+            // One open only: from here the store is this boot's, and a later crash is judged afresh.
+            Files.deleteIfExists(dir.resolve(OPERATOR_TRUST_FILE_NAME));
             syncDirectory(dir, config.diskSync());
             intentLog = new IntentLog(dir.resolve(IntentLog.FILE_NAME).toFile(), config.maxKeyLength(),
                 StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength());
@@ -309,7 +316,15 @@ public final class ChainStore implements AutoCloseable
             if (!clean)
             {
                 final BootId recorded = metadata.bootId();
-                if (!boot.sameBootAs(recorded))
+                if (!boot.sameBootAs(recorded) && Files.exists(dir.resolve(OPERATOR_TRUST_FILE_NAME)))
+                {
+                    // The way back after every member of a chain lost power at once: without it the chain has no
+                    // store left to re-form from. The operator accepts what the OS may have lost (docs/failures.md).
+                    LOG.warn("store in {} was not closed cleanly and was last opened in boot {} (now {}); trusted" +
+                        " because the operator placed {}: it may lack writes its metadata claims (last applied seq {})",
+                        dir, recorded, boot, OPERATOR_TRUST_FILE_NAME, metadata.lastAppliedSeq());
+                }
+                else if (!boot.sameBootAs(recorded))
                 {
                     throw new UntrustedStoreException("the store in " + dir + " was not closed cleanly and was last" +
                         " opened " + (recorded.isKnown() ? "in boot " + recorded : "by a version that recorded no boot") +
@@ -359,7 +374,8 @@ public final class ChainStore implements AutoCloseable
         syncDirectory(target);
         syncDirectory(dir);
         LOG.error("{}. Its files were moved to {} and the node starts with an empty store, so it rejoins by a full" +
-            " state transfer; delete that directory once the chain is healthy again", reason.getMessage(), target);
+            " state transfer; delete that directory once the chain is healthy again (if every member of the chain set" +
+            " its store aside, see docs/failures.md, \"The machine restarts\")", reason.getMessage(), target);
         return target;
     }
 

@@ -165,6 +165,30 @@ class StoreTrustTest extends StoreTestSupport.StoreFixture
     }
 
     @Test
+    void storeNotClosedCleanlyInAnotherBootIsTrustedForOneOpenWhenTheOperatorSaysSo() throws IOException
+    {
+        storeLeftOpenInBootA();
+        final Path trust = dir.resolve(ChainStore.OPERATOR_TRUST_FILE_NAME);
+        Files.write(trust, new byte[0]);
+
+        store = ChainStore.open(config(BOOT_B));
+
+        assertTrue(store.recoveredFromUncleanShutdown());
+        assertTrue(read(store, "k", value));
+        assertFalse(Files.exists(trust), "the operator's word counts for one open only");
+    }
+
+    @Test
+    void operatorCannotMakeAStoreMissingAMapTrusted() throws IOException
+    {
+        cleanStoreWithOneWrite();
+        Files.delete(dir.resolve(ChainStore.ENTRIES_FILE_NAME));
+        Files.write(dir.resolve(ChainStore.OPERATOR_TRUST_FILE_NAME), new byte[0]);
+
+        assertThrows(UntrustedStoreException.class, () -> ChainStore.open(config(BOOT_A)));
+    }
+
+    @Test
     void storeNotClosedCleanlyWithoutItsIntentLogIsRefusedAtOpen() throws IOException
     {
         storeLeftOpenInBootA();

@@ -12,6 +12,7 @@ import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
+import io.chainkv.node.store.UntrustedStoreException;
 import io.chainkv.transport.EmbeddedAeron;
 import io.chainkv.transport.InvokingAgent;
 import io.chainkv.transport.TransportSettings;
@@ -224,6 +225,20 @@ public final class ChainNode implements AutoCloseable
         }
     }
 
+    private static ChainStore openForStaticChain(final StoreConfig storeConfig)
+    {
+        try
+        {
+            return ChainStore.open(storeConfig);
+        }
+        catch (final UntrustedStoreException ex)
+        {
+            throw new UntrustedStoreException(ex.getMessage() + "; a node of a static chain has no state transfer to" +
+                " rejoin by: stop the chain and give this node a copy of another member's data directory, or start it" +
+                " on an empty one with a chain started afresh");
+        }
+    }
+
     private static ChainNode launch(
         final String nodeId,
         final String endpoint,
@@ -247,7 +262,7 @@ public final class ChainNode implements AutoCloseable
             // A store the node cannot vouch for is never served from (docs/store.md, "Which stores a node trusts"). In a
             // cluster the node sets it aside and rejoins by a full transfer; a static chain has no transfer to rejoin
             // by, so there the node refuses to start and says why.
-            store = null == zooKeeper ? ChainStore.open(storeConfig) : ChainStore.openSettingAsideUntrusted(storeConfig);
+            store = null == zooKeeper ? openForStaticChain(storeConfig) : ChainStore.openSettingAsideUntrusted(storeConfig);
             adoptStore(store, clusterName, storeConfig);
             final File driverDir = null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId);
             // Invoker mode: the agent thread also runs the driver (see TransportSettings.NODE_DRIVER_THREADING_PROP);

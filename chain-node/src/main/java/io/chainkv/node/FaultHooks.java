@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  *     everything the node hears from ZooKeeper (config reads and watch events) for that long. It simulates a slow
  *     link to ZooKeeper within the session timeout: the lease just renewed stays valid while the node does not see a
  *     newer configuration, the window in which a member removed alive must not answer reads (docs/failures.md).</li>
+ *     <li>{@value io.chainkv.node.store.BootId#FILE_PROP} (read by {@link io.chainkv.node.store.BootId}, where the store
+ *     needs it): a file the node reads its machine's boot id from instead of the kernel's, read at every store open, so
+ *     a test that rewrites it before restarting a node makes that node believe its machine restarted
+ *     (docs/store.md, "Which stores a node trusts").</li>
  * </ul>
  */
 public final class FaultHooks

@@ -223,8 +223,7 @@ public final class ChainStore implements AutoCloseable
                 StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength());
             if (unclean)
             {
-                LOG.warn("store in {} was not closed cleanly (process killed or crashed) in this boot ({}):" +
-                    " recovering its maps", dir, boot);
+                LOG.warn("store in {} was not closed cleanly (process killed or crashed): recovering its maps", dir);
             }
 
             final StoreGeometry geometry = new StoreGeometry(config);

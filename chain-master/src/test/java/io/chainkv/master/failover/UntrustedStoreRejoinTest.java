@@ -1,7 +1,6 @@
 package io.chainkv.master.failover;
 
 import io.chainkv.client.ChainKvClient;
-import io.chainkv.client.VersionedValue;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.master.harness.LocalCluster;
 import io.chainkv.node.chain.StoreInspection;
@@ -15,18 +14,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
+import static io.chainkv.master.failover.KeyWrites.value;
+import static io.chainkv.master.failover.KeyWrites.writeKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * A restarted member rejoins by a delta only from a store it can vouch for (docs/store.md, "Which stores a node
@@ -66,21 +64,16 @@ class UntrustedStoreRejoinTest
         cluster.awaitChain((chain) -> chain.members().size() == 3, WAIT);
     }
 
-    private static byte[] utf8(final String text)
-    {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
     @Test
     void memberKilledAndRestartedInAnotherBootRejoinsByAFullTransferAndEndsIdenticalToTheOthers() throws Exception
     {
         start();
-        writeKeys(0, KEYS, "v1");
+        writeKeys(client, 0, KEYS, "v1");
         final NodeProcess middle = cluster.node(cluster.currentConfig().chain(0).members().get(1).nodeId());
 
         middle.kill9();
         cluster.awaitChain((chain) -> chain.indexOf(middle.id()) < 0, WAIT);
-        writeKeys(0, KEYS / 10, "v2");
+        writeKeys(client, 0, KEYS / 10, "v2");
         // The machine "restarted": whatever the page cache held of the killed node's store may be gone.
         Files.writeString(bootIdFile, BOOT_B + "\n");
         middle.restart();
@@ -90,8 +83,8 @@ class UntrustedStoreRejoinTest
         assertEquals(1L, counters.get("full transfers received"), counters.toString());
         assertEquals(0L, counters.get("delta transfers received"), counters.toString());
         assertEquals(1, setAsideStores(middle).size(), "the untrusted store was set aside, not deleted");
-        assertEquals("v2-7", value("k7"));
-        assertEquals("v1-" + (KEYS - 1), value("k" + (KEYS - 1)));
+        assertEquals("v2-7", value(client, "k7"));
+        assertEquals("v1-" + (KEYS - 1), value(client, "k" + (KEYS - 1)));
         assertMembersIdentical(healed);
     }
 
@@ -99,12 +92,12 @@ class UntrustedStoreRejoinTest
     void memberStoppedCleanlyAndRestartedInTheSameBootStillRejoinsByADelta() throws Exception
     {
         start();
-        writeKeys(0, KEYS, "v1");
+        writeKeys(client, 0, KEYS, "v1");
         final NodeProcess middle = cluster.node(cluster.currentConfig().chain(0).members().get(1).nodeId());
 
         middle.stop();
         cluster.awaitChain((chain) -> chain.indexOf(middle.id()) < 0, WAIT);
-        writeKeys(0, KEYS / 10, "v2");
+        writeKeys(client, 0, KEYS / 10, "v2");
         middle.restart();
         final ChainConfig healed = awaitFullChainWithTail(middle.id());
 
@@ -112,7 +105,7 @@ class UntrustedStoreRejoinTest
         assertEquals(1L, counters.get("delta transfers received"), counters.toString());
         assertEquals(0L, counters.get("full transfers received"), counters.toString());
         assertEquals(List.of(), setAsideStores(middle));
-        assertEquals("v2-7", value("k7"));
+        assertEquals("v2-7", value(client, "k7"));
         assertMembersIdentical(healed);
     }
 
@@ -128,28 +121,6 @@ class UntrustedStoreRejoinTest
         {
             return files.filter((f) -> f.getFileName().toString().startsWith("untrusted-")).toList();
         }
-    }
-
-    private void writeKeys(final int from, final int to, final String prefix)
-    {
-        final List<CompletableFuture<Long>> window = new ArrayList<>();
-        for (int i = from; i < to; i++)
-        {
-            window.add(client.putAsync(utf8("k" + i), utf8(prefix + "-" + i)));
-            if (window.size() == 256)
-            {
-                window.forEach(CompletableFuture::join);
-                window.clear();
-            }
-        }
-        window.forEach(CompletableFuture::join);
-    }
-
-    private String value(final String key)
-    {
-        final VersionedValue value = client.get(utf8(key));
-        assertNotNull(value, key + " is missing");
-        return new String(value.value(), StandardCharsets.UTF_8);
     }
 
     /**

@@ -74,6 +74,20 @@ class StoreTrustTest extends StoreTestSupport.StoreFixture
         }
     }
 
+    /**
+     * Forces for real, and notes each path forced with the metadata's open state and whether the marker exists then.
+     */
+    private DiskSync recordingInto(final List<String> forced)
+    {
+        final Path marker = dir.resolve(ChainStore.CLEAN_SHUTDOWN_FILE_NAME);
+        return (path) ->
+        {
+            forced.add((path.equals(dir) ? "directory" : path.getFileName().toString()) +
+                " state=" + openState() + " marker=" + Files.exists(marker));
+            DiskSync.FSYNC.force(path);
+        };
+    }
+
     @Test
     void storeWhoseEntriesMapIsMissingBesideItsMetadataIsRefusedAtOpenWithTheReason() throws IOException
     {
@@ -250,15 +264,8 @@ class StoreTrustTest extends StoreTestSupport.StoreFixture
     @Test
     void cleanCloseForcesTheMapsBeforeRecordingTheCloseAndRecordsItBeforeWritingTheMarker()
     {
-        final Path marker = dir.resolve(ChainStore.CLEAN_SHUTDOWN_FILE_NAME);
         final List<String> forced = new ArrayList<>();
-        final DiskSync recording = (path) ->
-        {
-            forced.add((path.equals(dir) ? "directory" : path.getFileName().toString()) +
-                " state=" + openState() + " marker=" + Files.exists(marker));
-            DiskSync.FSYNC.force(path);
-        };
-        store = ChainStore.open(config(BOOT_A).diskSync(recording));
+        store = ChainStore.open(config(BOOT_A).diskSync(recordingInto(forced)));
         put(store, "k", 1, "v");
         forced.clear();
 
@@ -278,16 +285,9 @@ class StoreTrustTest extends StoreTestSupport.StoreFixture
     void openRecordsThatTheStoreIsOpenByTheTimeTheMarkerIsGone()
     {
         cleanStoreWithOneWrite();
-        final Path marker = dir.resolve(ChainStore.CLEAN_SHUTDOWN_FILE_NAME);
         final List<String> forced = new ArrayList<>();
-        final DiskSync recording = (path) ->
-        {
-            forced.add((path.equals(dir) ? "directory" : path.getFileName().toString()) +
-                " state=" + openState() + " marker=" + Files.exists(marker));
-            DiskSync.FSYNC.force(path);
-        };
 
-        store = ChainStore.open(config(BOOT_A).diskSync(recording));
+        store = ChainStore.open(config(BOOT_A).diskSync(recordingInto(forced)));
 
         assertEquals(List.of("directory state=" + StoreMetadata.OPEN + " marker=false"), forced);
     }

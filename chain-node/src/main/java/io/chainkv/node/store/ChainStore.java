@@ -307,7 +307,8 @@ public final class ChainStore implements AutoCloseable
                 throw new UntrustedStoreException("the store in " + dir + " has its " + StoreMetadata.FILE_NAME +
                     " (last applied seq " + metadata.lastAppliedSeq() + ", last committed seq " +
                     metadata.lastCommittedSeq() + ") but its " + (hasEntries ? "" : ENTRIES_FILE_NAME) +
-                    (hasEntries || hasClients ? "" : " and ") + (hasClients ? "" : CLIENTS_FILE_NAME) + " is missing," +
+                    (hasEntries || hasClients ? "" : " and ") + (hasClients ? "" : CLIENTS_FILE_NAME) +
+                    (hasEntries || hasClients ? " is" : " are") + " missing," +
                     " so it cannot hold what its metadata claims and cannot be trusted");
             }
             final boolean clean = Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE_NAME)) &&

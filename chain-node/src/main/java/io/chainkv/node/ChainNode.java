@@ -12,6 +12,7 @@ import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
+import io.chainkv.node.store.UntrustedStoreException;
 import io.chainkv.transport.EmbeddedAeron;
 import io.chainkv.transport.InvokingAgent;
 import io.chainkv.transport.TransportSettings;
@@ -224,6 +225,20 @@ public final class ChainNode implements AutoCloseable
         }
     }
 
+    private static ChainStore openForStaticChain(final StoreConfig storeConfig)
+    {
+        try
+        {
+            return ChainStore.open(storeConfig);
+        }
+        catch (final UntrustedStoreException ex)
+        {
+            throw new UntrustedStoreException(ex.getMessage() + "; a node of a static chain has no state transfer to" +
+                " rejoin by: stop the chain and give this node a copy of another member's data directory, or start it" +
+                " on an empty one with a chain started afresh");
+        }
+    }
+
     private static ChainNode launch(
         final String nodeId,
         final String endpoint,
@@ -244,7 +259,10 @@ public final class ChainNode implements AutoCloseable
         NodeMetrics metrics = null;
         try
         {
-            store = ChainStore.open(storeConfig);
+            // A store the node cannot vouch for is never served from (docs/store.md, "Which stores a node trusts"). In a
+            // cluster the node sets it aside and rejoins by a full transfer; a static chain has no transfer to rejoin
+            // by, so there the node refuses to start and says why.
+            store = null == zooKeeper ? openForStaticChain(storeConfig) : ChainStore.openSettingAsideUntrusted(storeConfig);
             adoptStore(store, clusterName, storeConfig);
             final File driverDir = null != aeronDir ? aeronDir : EmbeddedAeron.uniqueDirectory("node-" + nodeId);
             // Invoker mode: the agent thread also runs the driver (see TransportSettings.NODE_DRIVER_THREADING_PROP);
@@ -287,9 +305,10 @@ public final class ChainNode implements AutoCloseable
             final ZooKeeperMembership membership = null == zooKeeper ? null : ZooKeeperMembership.start(zooKeeper,
                 clusterName, chainId, self, lease, agent::offerConfig, agent.membershipReport(), agent.heartbeat());
             started.set(membership);
-            LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}, {})", nodeId, endpoint,
+            LOG.info("node={} endpoint={} cluster={} {} (store: {} entries, last applied seq {}{}, {})", nodeId, endpoint,
                 clusterName, null == zooKeeper ? "static chain " + staticConfig : "ZooKeeper " + zooKeeper,
-                store.entryCount(), store.lastAppliedSeq(), settings);
+                store.entryCount(), store.lastAppliedSeq(),
+                null == store.setAsideTo() ? "" : ", an untrusted store set aside in " + store.setAsideTo(), settings);
             return new ChainNode(store, transport, counters, agent, runner, membership, metrics);
         }
         catch (final RuntimeException ex)

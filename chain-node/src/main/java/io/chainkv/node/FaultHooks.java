@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  *     number of milliseconds, or nothing for ever), the agent deletes it and sleeps that long inside the duty cycle: a
  *     stuck replication thread. Both must make the node give up its place (docs/failures.md, "The replication thread
  *     dies or is stuck").</li>
+ *     <li>{@value io.chainkv.node.store.BootId#FILE_PROP} (read by {@link io.chainkv.node.store.BootId}, where the store
+ *     needs it): a file the node reads its machine's boot id from instead of the kernel's, read at every store open, so
+ *     a test that rewrites it before restarting a node makes that node believe its machine restarted
+ *     (docs/store.md, "Which stores a node trusts").</li>
  * </ul>
  */
 public final class FaultHooks

@@ -1,7 +1,6 @@
 package io.chainkv.master.failover;
 
 import io.chainkv.client.ChainKvClient;
-import io.chainkv.client.VersionedValue;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.master.harness.LocalCluster;
 import io.chainkv.node.chain.StoreInspection;
@@ -19,10 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
+import static io.chainkv.master.failover.KeyWrites.value;
+import static io.chainkv.master.failover.KeyWrites.writeKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,14 +92,14 @@ class ChainHealingTest
     {
         start(3);
         final int keys = 100_000;
-        writeKeys(0, keys, "v1");
+        writeKeys(client, 0, keys, "v1");
         final ChainConfig before = cluster.currentConfig().chain(0);
         final NodeProcess middle = cluster.node(before.members().get(1).nodeId());
 
         middle.kill9();
         cluster.awaitChain((chain) -> chain.indexOf(middle.id()) < 0, WAIT);
         final int missed = keys / 100;
-        writeKeys(0, missed, "v2");
+        writeKeys(client, 0, missed, "v2");
         middle.restart();
         awaitFullChainWithTail(middle.id());
 
@@ -110,8 +109,8 @@ class ChainHealingTest
         final long received = counters.get("transfer entries received");
         assertTrue(received >= missed && received < missed * 2L, "a delta of about " + missed +
             " entries was expected, " + received + " were received");
-        assertEquals("v2-7", value("k7"));
-        assertEquals("v1-" + (keys - 1), value("k" + (keys - 1)));
+        assertEquals("v2-7", value(client, "k7"));
+        assertEquals("v1-" + (keys - 1), value(client, "k" + (keys - 1)));
     }
 
     @Test
@@ -136,7 +135,7 @@ class ChainHealingTest
         head.restart();
         awaitFullChainWithTail(head.id());
 
-        assertEquals("old", value("committed"));
+        assertEquals("old", value(client, "committed"));
         assertNull(client.get(utf8("phantom")), "an uncommitted write was resurrected");
     }
 
@@ -144,7 +143,7 @@ class ChainHealingTest
     void transferSurvivesTheDeathOfAJoinerAndOfTheSourceTail() throws Exception
     {
         start(5);
-        writeKeys(0, 50_000, "v1");
+        writeKeys(client, 0, 50_000, "v1");
         final ChainConfig before = cluster.currentConfig().chain(0);
         writers = new ContinuousWriters(client, WRITERS);
         writers.awaitProgress(100, WAIT);
@@ -161,7 +160,7 @@ class ChainHealingTest
         assertEquals(List.of(before.head(), secondJoin.joiner()), healed.members());
         writers.awaitProgress(100, WAIT);
         writers.stopAndVerify(client);
-        assertEquals("v1-49999", value("k49999"));
+        assertEquals("v1-49999", value(client, "k49999"));
     }
 
     private List<String> sparesOf(final ChainConfig chain)
@@ -175,28 +174,6 @@ class ChainHealingTest
             }
         }
         return spares;
-    }
-
-    private void writeKeys(final int from, final int to, final String prefix)
-    {
-        final List<CompletableFuture<Long>> window = new ArrayList<>();
-        for (int i = from; i < to; i++)
-        {
-            window.add(client.putAsync(utf8("k" + i), utf8(prefix + "-" + i)));
-            if (window.size() == 256)
-            {
-                window.forEach(CompletableFuture::join);
-                window.clear();
-            }
-        }
-        window.forEach(CompletableFuture::join);
-    }
-
-    private String value(final String key)
-    {
-        final VersionedValue value = client.get(utf8(key));
-        assertNotNull(value, key + " is missing");
-        return new String(value.value(), StandardCharsets.UTF_8);
     }
 
     private static void put(final ChainStore store, final String key, final String value, final long version)

@@ -23,7 +23,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The node's persistent state: a Chronicle Map of key to (version, tombstone flag, value bytes), the exactly-once
@@ -43,10 +47,15 @@ import java.nio.file.StandardOpenOption;
  * applies what the head sequenced, and all of them hold the same state at that sequence.
  * <p>
  * <b>Durability and recovery:</b> the maps and counters are memory-mapped, so they survive kill -9 of the process
- * through the page cache. A clean-shutdown marker file is removed on open and written by {@link #close()}; when it
- * is missing on open, the maps are opened with Chronicle's recovery (which frees segment locks a killed process
- * held), the write the process was killed in is redone from the {@link IntentLog} (Chronicle's recovery drops a
- * half-written entry, old value included), and the data byte total is recounted. After such a recovery the store
+ * through the page cache, but not an OS crash or a power loss, which drop the pages not yet written back, each file's
+ * independently. So a store is trusted only if it was closed cleanly ({@link #close()} forces the maps, then records
+ * the close in the metadata, then writes a clean-shutdown marker) or if it was last opened in the machine's current
+ * boot ({@link BootId}, recorded and forced at every open), when the page cache still holds whatever the process
+ * wrote; a store missing a file is not trusted either. {@link #open} refuses any other
+ * ({@link UntrustedStoreException}); {@link #openSettingAsideUntrusted} moves it aside and starts empty. When a trusted
+ * store was not closed cleanly, the maps are opened with Chronicle's recovery (which frees segment locks a killed
+ * process held), the write the process was killed in is redone from the {@link IntentLog} (Chronicle's recovery drops
+ * a half-written entry, old value included), and the data byte total is recounted. After such a recovery the store
  * may hold the write of {@code lastAppliedSeq() + 1}: it was sequenced, and replaying it is idempotent.
  * <p>
  * Deleted keys stay as tombstones (counting towards {@code maxEntries}) until {@link #removeTombstones} collects
@@ -58,6 +67,17 @@ public final class ChainStore implements AutoCloseable
     static final String CLIENTS_FILE_NAME = ClientTable.FILE_NAME;
     static final String CLEAN_SHUTDOWN_FILE_NAME = "clean-shutdown";
     static final String LOCK_FILE_NAME = "store.lock";
+    static final String SET_ASIDE_PREFIX = "untrusted-";
+    /**
+     * An operator who places a file of this name in a data directory makes the next open trust a store that was not
+     * closed cleanly in another boot (never one missing a file); the open deletes it.
+     */
+    public static final String OPERATOR_TRUST_FILE_NAME = "trust-unclean-store";
+    // Every file a store may have, the lock file excepted.
+    private static final String[] STORE_FILE_NAMES = {ENTRIES_FILE_NAME, CLIENTS_FILE_NAME, ClientTable.LEGACY_FILE_NAME,
+        ClientTable.LEGACY_FILE_NAME + ".migrated", StoreMetadata.FILE_NAME, IntentLog.FILE_NAME, CLEAN_SHUTDOWN_FILE_NAME};
+    private static final DateTimeFormatter SET_ASIDE_STAMP =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private static final Logger LOG = LoggerFactory.getLogger(ChainStore.class);
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -77,6 +97,7 @@ public final class ChainStore implements AutoCloseable
     private final ChronicleMap<byte[], byte[]> entries;
     private final ClientTable clients;
     private final boolean recoveredFromUncleanShutdown;
+    private final Path setAsideTo;
     private final NativeScratch keyScratch;
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
@@ -95,7 +116,8 @@ public final class ChainStore implements AutoCloseable
         final IntentLog intentLog,
         final ChronicleMap<byte[], byte[]> entries,
         final ClientTable clients,
-        final boolean recoveredFromUncleanShutdown)
+        final boolean recoveredFromUncleanShutdown,
+        final Path setAsideTo)
     {
         this.config = config;
         this.geometry = geometry;
@@ -107,6 +129,7 @@ public final class ChainStore implements AutoCloseable
         this.entries = entries;
         this.clients = clients;
         this.recoveredFromUncleanShutdown = recoveredFromUncleanShutdown;
+        this.setAsideTo = setAsideTo;
         this.keyScratch = NativeScratch.allocate(config.maxKeyLength());
     }
 
@@ -115,18 +138,41 @@ public final class ChainStore implements AutoCloseable
      * <p>
      * A store is reopened with the limits it was created with (they sized its maps); other limits are refused
      * with a message saying which. If the previous process did not close the store (kill -9, crash), the maps are
-     * recovered first, which takes seconds for large stores, and a warning is logged.
+     * recovered first, which takes seconds for large stores, and a warning is logged. A store this open cannot vouch
+     * for is refused (see {@link UntrustedStoreException}).
      *
      * @param config settings, validated here.
      * @return the open store; only one process may have a data directory open at a time.
-     * @throws IllegalStateException if the directory is in use, or holds a store of other limits or a damaged one.
-     * @throws UncheckedIOException  if the files cannot be created or read.
+     * @throws UntrustedStoreException if a file of the store is missing or damaged, or it was not closed cleanly in
+     *                                 an earlier boot of the machine.
+     * @throws IllegalStateException   if the directory is in use, or holds a store of other limits.
+     * @throws UncheckedIOException    if the files cannot be created or read.
      */
     public static ChainStore open(final StoreConfig config)
+    {
+        return open(config, false);
+    }
+
+    /**
+     * As {@link #open(StoreConfig)}, except that a store it cannot vouch for is moved aside, whole, into a directory
+     * {@code untrusted-<time>} inside the data directory, the reason is logged, and a new empty store is created in its
+     * place: the node then rejoins by a full state transfer, and never serves or acknowledges from what it cannot
+     * vouch for. Nothing is deleted, so the last copy of a chain's data is never lost (docs/store.md).
+     *
+     * @param config settings, validated here.
+     * @return the open store; {@link #setAsideTo()} says where an untrusted one went.
+     */
+    public static ChainStore openSettingAsideUntrusted(final StoreConfig config)
+    {
+        return open(config, true);
+    }
+
+    private static ChainStore open(final StoreConfig config, final boolean setAsideUntrusted)
     {
         config.validate();
         final long startNs = System.nanoTime();
         final Path dir = config.dataDir();
+        final BootId boot = config.bootId();
         FileChannel lockChannel = null;
         FileLock lock = null;
         StoreMetadata metadata = null;
@@ -144,20 +190,35 @@ public final class ChainStore implements AutoCloseable
             final File clientsFile = dir.resolve(CLIENTS_FILE_NAME).toFile();
             final File metaFile = dir.resolve(StoreMetadata.FILE_NAME).toFile();
             final Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE_NAME);
-            final boolean existing = entriesFile.exists() || clientsFile.exists();
-            final boolean unclean = existing && !Files.exists(marker);
 
-            if (existing && !metaFile.exists())
+            Path setAsideTo = null;
+            try
             {
-                throw new IllegalStateException(dir + " holds store maps but no " + StoreMetadata.FILE_NAME +
-                    ", so its sequence numbers are unknown; move the directory aside and let the node rejoin");
+                // Checked before anything changes, so a refused open (other limits) leaves a clean store clean.
+                metadata = vouchFor(dir, config, boot);
             }
-            // Checked before the marker goes, so a refused open (other limits) leaves a clean store clean.
-            metadata = existing ? StoreMetadata.open(metaFile, config) : StoreMetadata.create(metaFile, config);
+            catch (final UntrustedStoreException ex)
+            {
+                if (!setAsideUntrusted)
+                {
+                    throw ex;
+                }
+                setAsideTo = setAside(dir, ex);
+            }
+            final boolean existing = null != metadata;
+            final boolean unclean = existing && !(Files.exists(marker) && StoreMetadata.OPEN != metadata.openState());
+            if (!existing)
+            {
+                metadata = StoreMetadata.create(metaFile, config);
+            }
 
-            // From here until close() writes it again, a crash must leave the marker absent.
+            // From here until close() has forced every file, a crash must leave a store that says it was open in this
+            // boot: the page first (it does not depend on the directory's sync), then the marker goes.
+            metadata.markOpen(boot);
             Files.deleteIfExists(marker);
-            syncDirectory(dir);
+            // One open only: from here the store is this boot's, and a later crash is judged afresh.
+            Files.deleteIfExists(dir.resolve(OPERATOR_TRUST_FILE_NAME));
+            syncDirectory(dir, config.diskSync());
             intentLog = new IntentLog(dir.resolve(IntentLog.FILE_NAME).toFile(), config.maxKeyLength(),
                 StoreGeometry.VALUE_HEADER_LENGTH + config.maxValueLength());
             if (unclean)
@@ -176,7 +237,7 @@ public final class ChainStore implements AutoCloseable
             clients = ClientTable.open(clientsFile, config.maxClients(), unclean, intentLog);
 
             final ChainStore store = new ChainStore(
-                config, geometry, lockChannel, lock, metadata, intentLog, entries, clients, unclean);
+                config, geometry, lockChannel, lock, metadata, intentLog, entries, clients, unclean, setAsideTo);
             store.finishInterruptedWrites(unclean);
             store.entryCount = entries.longSize();
             if (unclean)
@@ -211,6 +272,111 @@ public final class ChainStore implements AutoCloseable
             closeQuietly(clients, entries, intentLog, metadata, lock, lockChannel);
             throw ex;
         }
+    }
+
+    /**
+     * Decides whether the files in the directory make a store this process can vouch for, without changing any.
+     *
+     * @return the store's open metadata, or null if the directory holds no store.
+     * @throws UntrustedStoreException saying why the store cannot be trusted.
+     */
+    private static StoreMetadata vouchFor(final Path dir, final StoreConfig config, final BootId boot)
+    {
+        final File metaFile = dir.resolve(StoreMetadata.FILE_NAME).toFile();
+        final boolean hasEntries = Files.exists(dir.resolve(ENTRIES_FILE_NAME));
+        // A store of an earlier version keeps its table in the legacy map, migrated on open.
+        final boolean hasClients = Files.exists(dir.resolve(CLIENTS_FILE_NAME)) ||
+            Files.exists(dir.resolve(ClientTable.LEGACY_FILE_NAME));
+        if (!metaFile.exists())
+        {
+            if (hasEntries || hasClients)
+            {
+                throw new UntrustedStoreException("the store in " + dir + " has its maps but no " +
+                    StoreMetadata.FILE_NAME + ", so its sequence numbers are unknown and it cannot be trusted");
+            }
+            return null;
+        }
+
+        final StoreMetadata metadata = StoreMetadata.open(metaFile, config);
+        try
+        {
+            if (!hasEntries || !hasClients)
+            {
+                // Creating the missing map empty would leave a store that claims writes it does not hold: a delta
+                // rejoin would never fetch them (docs/design.md, invariant 8).
+                throw new UntrustedStoreException("the store in " + dir + " has its " + StoreMetadata.FILE_NAME +
+                    " (last applied seq " + metadata.lastAppliedSeq() + ", last committed seq " +
+                    metadata.lastCommittedSeq() + ") but its " + (hasEntries ? "" : ENTRIES_FILE_NAME) +
+                    (hasEntries || hasClients ? "" : " and ") + (hasClients ? "" : CLIENTS_FILE_NAME) +
+                    (hasEntries || hasClients ? " is" : " are") + " missing," +
+                    " so it cannot hold what its metadata claims and cannot be trusted");
+            }
+            final boolean clean = Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE_NAME)) &&
+                StoreMetadata.OPEN != metadata.openState();
+            if (!clean)
+            {
+                final BootId recorded = metadata.bootId();
+                if (!boot.sameBootAs(recorded) && Files.exists(dir.resolve(OPERATOR_TRUST_FILE_NAME)))
+                {
+                    // The way back after every member of a chain lost power at once: without it the chain has no
+                    // store left to re-form from. The operator accepts what the OS may have lost (docs/failures.md).
+                    LOG.warn("store in {} was not closed cleanly and was last opened in boot {} (now {}); trusted" +
+                        " because the operator placed {}: it may lack writes its metadata claims (last applied seq {})",
+                        dir, recorded, boot, OPERATOR_TRUST_FILE_NAME, metadata.lastAppliedSeq());
+                }
+                else if (!boot.sameBootAs(recorded))
+                {
+                    throw new UntrustedStoreException("the store in " + dir + " was not closed cleanly and was last" +
+                        " opened " + (recorded.isKnown() ? "in boot " + recorded : "by a version that recorded no boot") +
+                        ", while this process runs in " + (boot.isKnown() ? "boot " + boot : "a boot it cannot name (no " +
+                        BootId.LINUX_FILE + ")") + ": if the machine went down meanwhile, pages the kernel had not" +
+                        " written back are lost, so its maps may lack writes its metadata claims (last applied seq " +
+                        metadata.lastAppliedSeq() + ") and it cannot be trusted");
+                }
+                if (!Files.exists(dir.resolve(IntentLog.FILE_NAME)))
+                {
+                    throw new UntrustedStoreException("the store in " + dir + " was not closed cleanly and its " +
+                        IntentLog.FILE_NAME + " is missing, so the write the previous process was killed in cannot be" +
+                        " redone and the store cannot be trusted");
+                }
+            }
+            return metadata;
+        }
+        catch (final RuntimeException ex)
+        {
+            metadata.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Moves every file of an untrusted store (the lock file stays, held) into a new directory beside them.
+     *
+     * @return where they went.
+     */
+    private static Path setAside(final Path dir, final UntrustedStoreException reason) throws IOException
+    {
+        final String stamp = SET_ASIDE_STAMP.format(Instant.now());
+        Path target = dir.resolve(SET_ASIDE_PREFIX + stamp);
+        for (int i = 2; Files.exists(target); i++)
+        {
+            target = dir.resolve(SET_ASIDE_PREFIX + stamp + "-" + i);
+        }
+        Files.createDirectory(target);
+        for (final String name : STORE_FILE_NAMES)
+        {
+            final Path file = dir.resolve(name);
+            if (Files.exists(file))
+            {
+                Files.move(file, target.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        syncDirectory(target);
+        syncDirectory(dir);
+        LOG.error("{}. Its files were moved to {} and the node starts with an empty store, so it rejoins by a full" +
+            " state transfer; delete that directory once the chain is healthy again (if every member of the chain set" +
+            " its store aside, see docs/failures.md, \"The machine restarts\")", reason.getMessage(), target);
+        return target;
     }
 
     static <K, V> ChronicleMap<K, V> openMap(
@@ -271,6 +437,14 @@ public final class ChainStore implements AutoCloseable
     public boolean recoveredFromUncleanShutdown()
     {
         return recoveredFromUncleanShutdown;
+    }
+
+    /**
+     * @return where {@link #openSettingAsideUntrusted} moved the untrusted store it found, or null if it found none.
+     */
+    public Path setAsideTo()
+    {
+        return setAsideTo;
     }
 
     /**
@@ -796,8 +970,11 @@ public final class ChainStore implements AutoCloseable
     }
 
     /**
-     * Forces the counters, closes the maps and writes the clean-shutdown marker, so the next open skips recovery.
-     * Idempotent.
+     * Closes the maps, forces every file to disk, then records the close in the metadata and forces it, and only then
+     * writes the clean-shutdown marker: a store with the marker and a closed metadata page holds on disk all its
+     * metadata claims, whatever happens to the machine afterwards, so the next open trusts it in any boot and skips
+     * recovery. A file that cannot be forced leaves no marker (the next open then treats the store as not closed
+     * cleanly). Idempotent.
      */
     public void close()
     {
@@ -806,24 +983,37 @@ public final class ChainStore implements AutoCloseable
             return;
         }
         closed = true;
-        boolean mapsClosed = false;
+        final DiskSync disk = config.diskSync();
+        boolean flushed = false;
         try
         {
-            metadata.force();
             intentLog.force();
             entries.close();
             clients.close();
-            mapsClosed = true;
+            // The kernel writes a mapped file's pages back in any order and independently of the metadata page, so the
+            // maps must be on disk before the page that says "closed" is (docs/store.md, "Which stores a node trusts").
+            disk.force(dataDir.resolve(ENTRIES_FILE_NAME));
+            disk.force(dataDir.resolve(CLIENTS_FILE_NAME));
+            disk.force(dataDir.resolve(IntentLog.FILE_NAME));
+            metadata.markClosed();
+            metadata.force();
+            disk.force(dataDir.resolve(StoreMetadata.FILE_NAME));
+            flushed = true;
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("store in {}: cannot force its files to disk; the next open will not count it as closed cleanly",
+                dataDir, ex);
         }
         finally
         {
             CloseHelper.closeAll(metadata, intentLog, keyScratch);
             try
             {
-                if (mapsClosed)
+                if (flushed)
                 {
                     Files.write(dataDir.resolve(CLEAN_SHUTDOWN_FILE_NAME), new byte[0]);
-                    syncDirectory(dataDir);
+                    syncDirectory(dataDir, disk);
                 }
             }
             catch (final IOException ex)
@@ -833,7 +1023,7 @@ public final class ChainStore implements AutoCloseable
             finally
             {
                 closeQuietly(lock, lockChannel);
-                LOG.info("store in {} closed{}", dataDir, mapsClosed ? "" : " without its marker (close failed)");
+                LOG.info("store in {} closed{}", dataDir, flushed ? "" : " without its marker (close failed)");
             }
         }
     }
@@ -905,10 +1095,16 @@ public final class ChainStore implements AutoCloseable
 
     static void syncDirectory(final Path dir)
     {
-        // Makes the marker's creation or removal durable; best effort, as not every file system allows it.
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        syncDirectory(dir, DiskSync.FSYNC);
+    }
+
+    private static void syncDirectory(final Path dir, final DiskSync disk)
+    {
+        // Makes the marker's creation or removal durable; best effort, as not every file system allows it. The
+        // metadata page's open state does not depend on it (docs/store.md).
+        try
         {
-            channel.force(true);
+            disk.force(dir);
         }
         catch (final IOException ex)
         {

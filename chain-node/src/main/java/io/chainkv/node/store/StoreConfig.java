@@ -27,6 +27,9 @@ public final class StoreConfig
     private int averageKeyLength = DEFAULT_AVERAGE_KEY_LENGTH;
     private int averageValueLength = DEFAULT_AVERAGE_VALUE_LENGTH;
     private int maxClients = DEFAULT_MAX_CLIENTS;
+    // Seams for tests of the store only; copyLimits() leaves them out.
+    private BootId bootId;
+    private DiskSync diskSync = DiskSync.FSYNC;
 
     /**
      * @return a new config with the same limits and no data directory, e.g. for a copy of this store elsewhere.
@@ -144,6 +147,35 @@ public final class StoreConfig
     public int maxClients()
     {
         return maxClients;
+    }
+
+    /**
+     * @param bootId the boot the store believes it is opened in, instead of {@link BootId#current()}.
+     * @return this for a fluent API.
+     */
+    StoreConfig bootId(final BootId bootId)
+    {
+        this.bootId = bootId;
+        return this;
+    }
+
+    /**
+     * @return the boot the store is opened in: the one given, else the machine's.
+     */
+    BootId bootId()
+    {
+        return null != bootId ? bootId : BootId.current();
+    }
+
+    StoreConfig diskSync(final DiskSync diskSync)
+    {
+        this.diskSync = diskSync;
+        return this;
+    }
+
+    DiskSync diskSync()
+    {
+        return diskSync;
     }
 
     /**

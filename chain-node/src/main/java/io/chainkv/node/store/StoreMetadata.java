@@ -13,7 +13,9 @@ import java.nio.MappedByteBuffer;
  * <p>
  * Updating it is a plain store into mapped memory, cheap enough for every apply. It survives kill -9 of the process
  * because the page cache does; it is forced to disk on close. It does not survive a power failure between forces,
- * and neither do the maps.
+ * and neither do the maps, and the kernel writes this page and the maps' pages back independently: so the page also
+ * records the boot it was opened in and whether the store is open, forced at every open and at a clean close, which
+ * lets the next open tell a store it can trust from one an OS crash may have torn (docs/store.md).
  */
 final class StoreMetadata implements AutoCloseable
 {
@@ -41,6 +43,15 @@ final class StoreMetadata implements AutoCloseable
     private static final int CLUSTER_ID_OFFSET = 88;
     // Also added later; 0 means "not known to hold a full member's history" (docs/healing.md, whole-cluster restart).
     private static final int MEMBER_EPOCH_OFFSET = 96;
+    // Also added later (issue 15): the boot the store was last opened in (0, 0 in older files: unknown) and whether it
+    // is open (OPEN from open until a close has forced every file; UNRECORDED in older files).
+    private static final int BOOT_ID_HIGH_OFFSET = 104;
+    private static final int BOOT_ID_LOW_OFFSET = 112;
+    static final int OPEN_STATE_OFFSET = 120;
+
+    static final int UNRECORDED = 0;
+    static final int OPEN = 1;
+    static final int CLOSED = 2;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -77,13 +88,14 @@ final class StoreMetadata implements AutoCloseable
     /**
      * Opens an existing file and checks it was written for the same limits.
      *
-     * @throws IllegalStateException if the file is not a store metadata file or the limits differ.
+     * @throws UntrustedStoreException if the file is not a store metadata file (damaged, or its creation unfinished).
+     * @throws IllegalStateException   if the limits differ.
      */
     static StoreMetadata open(final File file, final StoreConfig config)
     {
         if (file.length() != LENGTH)
         {
-            throw new IllegalStateException(file + " is " + file.length() + " bytes, expected " + LENGTH +
+            throw new UntrustedStoreException(file + " is " + file.length() + " bytes, expected " + LENGTH +
                 ": not a ChainKV store metadata file, or damaged; move the data directory aside and rejoin the node");
         }
         final StoreMetadata meta = new StoreMetadata(IoUtil.mapExistingFile(file, "store metadata"));
@@ -103,7 +115,7 @@ final class StoreMetadata implements AutoCloseable
     {
         if (buffer.getLong(MAGIC_OFFSET, ORDER) != MAGIC || buffer.getInt(LAYOUT_VERSION_OFFSET, ORDER) != LAYOUT_VERSION)
         {
-            throw new IllegalStateException(file + " is not a ChainKV store metadata file of layout " + LAYOUT_VERSION +
+            throw new UntrustedStoreException(file + " is not a ChainKV store metadata file of layout " + LAYOUT_VERSION +
                 " (unfinished creation or another format); move the data directory aside and rejoin the node");
         }
         final StringBuilder diff = new StringBuilder();
@@ -189,6 +201,39 @@ final class StoreMetadata implements AutoCloseable
     void memberEpoch(final long epoch)
     {
         buffer.putLong(MEMBER_EPOCH_OFFSET, epoch, ORDER);
+    }
+
+    BootId bootId()
+    {
+        return new BootId(buffer.getLong(BOOT_ID_HIGH_OFFSET, ORDER), buffer.getLong(BOOT_ID_LOW_OFFSET, ORDER));
+    }
+
+    /**
+     * @return {@link #OPEN}, {@link #CLOSED}, or {@link #UNRECORDED} for a file last written before the state was kept.
+     */
+    int openState()
+    {
+        return buffer.getInt(OPEN_STATE_OFFSET, ORDER);
+    }
+
+    /**
+     * Records that the store is open in this boot, and forces the page, before anything else in the store changes: from
+     * here until {@link #markClosed()} is forced, a crash leaves a page that says the store was open in this boot.
+     */
+    void markOpen(final BootId boot)
+    {
+        buffer.putLong(BOOT_ID_HIGH_OFFSET, boot.high(), ORDER);
+        buffer.putLong(BOOT_ID_LOW_OFFSET, boot.low(), ORDER);
+        buffer.putInt(OPEN_STATE_OFFSET, OPEN, ORDER);
+        mapped.force();
+    }
+
+    /**
+     * Records that every other file of the store has been forced to disk; the caller forces this page after it.
+     */
+    void markClosed()
+    {
+        buffer.putInt(OPEN_STATE_OFFSET, CLOSED, ORDER);
     }
 
     void force()

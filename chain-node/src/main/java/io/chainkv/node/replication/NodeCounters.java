@@ -21,6 +21,8 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter updatesApplied;
     final AtomicCounter malformedFrames;
     final AtomicCounter staleMessagesDropped;
+    final AtomicCounter unknownEnumsDropped;
+    final AtomicCounter replyChannelsRefused;
     final AtomicCounter repliesDropped;
     final AtomicCounter resendRequestsSent;
     final AtomicCounter resendRequestsReceived;
@@ -56,6 +58,8 @@ public final class NodeCounters implements AutoCloseable
         updatesApplied = add(aeron, nodeId, "updates applied");
         malformedFrames = add(aeron, nodeId, "malformed frames dropped");
         staleMessagesDropped = add(aeron, nodeId, "messages of another cluster/chain/epoch dropped");
+        unknownEnumsDropped = add(aeron, nodeId, "frames with unknown enum values dropped");
+        replyChannelsRefused = add(aeron, nodeId, "requests with a refused reply channel dropped");
         repliesDropped = add(aeron, nodeId, "replies dropped");
         resendRequestsSent = add(aeron, nodeId, "resend requests sent");
         resendRequestsReceived = add(aeron, nodeId, "resend requests received");
@@ -120,6 +124,23 @@ public final class NodeCounters implements AutoCloseable
     public long staleMessagesDropped()
     {
         return staleMessagesDropped.get();
+    }
+
+    /**
+     * @return frames carrying an enum value the schema does not know (an operation, read mode, status or update kind):
+     * node-to-node frames dropped, client requests answered MALFORMED.
+     */
+    public long unknownEnumsDropped()
+    {
+        return unknownEnumsDropped.get();
+    }
+
+    /**
+     * @return client requests dropped unanswered because their reply channel is not one a node may publish to.
+     */
+    public long replyChannelsRefused()
+    {
+        return replyChannelsRefused.get();
     }
 
     public long lastAppliedSeq()
@@ -291,6 +312,7 @@ public final class NodeCounters implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, staleMessagesDropped,
+            unknownEnumsDropped, replyChannelsRefused,
             repliesDropped, readsAnswered, versionQueriesSent, versionQueriesAnswered, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
             rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations,
             activeSessions, sessionCapacity, sessionsExpired, replyPublications);

@@ -152,6 +152,16 @@ public final class MetricsServer implements AutoCloseable
     }
 
     /**
+     * @param bindHost      the address the endpoint listens on.
+     * @param processHost   the host others know the process by (a node's endpoint host, a master's host name).
+     * @return the host to advertise: the bind address itself, unless it is a wildcard, which names no host.
+     */
+    public static String advertisedHost(final String bindHost, final String processHost)
+    {
+        return "0.0.0.0".equals(bindHost) || "::".equals(bindHost) || "[::]".equals(bindHost) ? processHost : bindHost;
+    }
+
+    /**
      * @return the port it listens on.
      */
     public int port()

@@ -63,7 +63,9 @@ public final class NodeMetrics implements AutoCloseable
         });
         this.sampler.scheduleAtFixedRate(() -> lag.sample(System.nanoTime()), 0, LAG_SAMPLE_INTERVAL_MS,
             TimeUnit.MILLISECONDS);
-        final String advertisedHost = endpoint.substring(0, endpoint.lastIndexOf(':'));
+        // Bound to loopback (the default) it is reachable at loopback only, whatever host the node's endpoint names.
+        final String advertisedHost =
+            MetricsServer.advertisedHost(bindHost, endpoint.substring(0, endpoint.lastIndexOf(':')));
         try
         {
             this.server = MetricsServer.start(bindHost, port, advertisedHost, registry, this::notLive, this::notReady);

@@ -8,6 +8,7 @@ import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Settings;
 import io.chainkv.config.SettingsCommandLine;
 import io.chainkv.master.metrics.MasterMetrics;
+import io.chainkv.metrics.MetricsServer;
 import io.chainkv.master.zk.EmbeddedZooKeeper;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -119,7 +120,8 @@ public final class MasterMain
             if (embeddedZk)
             {
                 final String dataDir = settings.get(MasterSettings.ZK_DATA_DIR);
-                embedded = EmbeddedZooKeeper.start(settings.getInt(MasterSettings.EMBEDDED_ZK),
+                embedded = EmbeddedZooKeeper.start(settings.require(MasterSettings.EMBEDDED_ZK_HOST),
+                    settings.getInt(MasterSettings.EMBEDDED_ZK),
                     null == dataDir ? null : Path.of(dataDir), settings.getInt(MasterSettings.TICK_MS),
                     Duration.ofSeconds(30));
                 connectString = embedded.connectString();
@@ -145,7 +147,7 @@ public final class MasterMain
             {
                 final String bindHost = settings.require(ProcessSettings.METRICS_HOST);
                 metrics = MasterMetrics.start(master, client, paths, bindHost, metricsPort,
-                    "0.0.0.0".equals(bindHost) ? advertisedHost() : bindHost);
+                    MetricsServer.advertisedHost(bindHost, advertisedHost()));
             }
             System.out.println("chainkv-master ready id=" + id + " cluster=" + cluster + " zk=" + connectString +
                 " replicationFactor=" + replicationFactor + " sessionTimeoutMs=" + sessionTimeoutMs +

@@ -19,6 +19,10 @@ public final class MasterSettings
         "Start a ZooKeeper server in this process on this port (0: any free port) and use it; for trials only. " +
         "Give either this or --zk.");
 
+    public static final Setting EMBEDDED_ZK_HOST = Setting.of("embedded-zk-host", Setting.Kind.TEXT,
+        EmbeddedZooKeeper.DEFAULT_HOST, "Address the embedded ZooKeeper listens on: loopback by default, so only " +
+        "this host reaches it (it has no authentication); 0.0.0.0 or an interface's address for nodes on other hosts.");
+
     public static final Setting REPLICATION_FACTOR = Setting.of("replication-factor", Setting.Kind.INT, "3",
         "Chain length the master builds at bootstrap: a chain of R nodes keeps every acknowledged write while " +
         "any one of them survives.");
@@ -39,7 +43,8 @@ public final class MasterSettings
         "Data directory of the embedded ZooKeeper (default: a temporary directory deleted on exit).");
 
     /** Every master setting, in the order help and the start-up listing show them. */
-    public static final List<Setting> ALL = List.of(MASTER_ID, ProcessSettings.ZK, EMBEDDED_ZK, ProcessSettings.CLUSTER,
+    public static final List<Setting> ALL = List.of(MASTER_ID, ProcessSettings.ZK, EMBEDDED_ZK, EMBEDDED_ZK_HOST,
+        ProcessSettings.CLUSTER,
         REPLICATION_FACTOR, HEAL, RESTART_GRACE_MS, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
         ProcessSettings.METRICS_PORT, ProcessSettings.METRICS_HOST, TICK_MS, ZK_DATA_DIR);
 

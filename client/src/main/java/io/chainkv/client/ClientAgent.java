@@ -3,6 +3,7 @@ package io.chainkv.client;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.chainkv.protocol.ProtocolEnums;
 import io.chainkv.protocol.codecs.ClientResponseDecoder;
 import io.chainkv.protocol.codecs.MessageHeaderDecoder;
 import io.chainkv.protocol.codecs.OpType;
@@ -230,7 +231,8 @@ final class ClientAgent implements Agent, FragmentHandler
 
         final ClientResponseDecoder response = responseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         final long seq = response.requestSeq();
-        if (seq <= 0)
+        // The generated getters throw on an operation or status the schema does not know.
+        if (seq <= 0 || !ProtocolEnums.isKnown(response))
         {
             ignoredReplies++;
             return;

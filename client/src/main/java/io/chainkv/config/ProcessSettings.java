@@ -34,8 +34,12 @@ public final class ProcessSettings
         "TCP port of the HTTP endpoint serving /metrics (Prometheus text), /health/live and /health/ready; " +
         "-1 turns it off, 0 takes any free port (printed at start and, for a node, published in its registration).");
 
-    public static final Setting METRICS_HOST = Setting.of("metrics-host", Setting.Kind.TEXT, "0.0.0.0",
-        "Address the metrics endpoint listens on.");
+    /** Default address of the metrics endpoint: this host only (issue 16, "Safe defaults"). */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    public static final Setting METRICS_HOST = Setting.of("metrics-host", Setting.Kind.TEXT, LOOPBACK,
+        "Address the metrics endpoint listens on: loopback by default, so only this host can read it; an " +
+        "interface's address, or 0.0.0.0 for every interface, for a Prometheus elsewhere (firewall it).");
 
     private ProcessSettings()
     {

@@ -52,6 +52,17 @@ class SettingsTest
     }
 
     @Test
+    void theMetricsEndpointListensOnLoopbackUnlessToldOtherwise() throws Exception
+    {
+        final List<Setting> declared = List.of(ProcessSettings.METRICS_HOST);
+
+        assertEquals("127.0.0.1", Settings.resolve(declared, Map.of(), null, new Properties())
+            .get(ProcessSettings.METRICS_HOST));
+        assertEquals("0.0.0.0", Settings.resolve(declared, Map.of("metrics-host", "0.0.0.0"), null, new Properties())
+            .get(ProcessSettings.METRICS_HOST));
+    }
+
+    @Test
     void aMisspeltSettingInTheFileIsRefusedNamingTheKnownOnes() throws Exception
     {
         final Path file = file("metric-port=3\n");

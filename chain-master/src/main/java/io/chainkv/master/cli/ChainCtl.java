@@ -18,7 +18,7 @@ import java.io.PrintWriter;
  * chainctl masters  [--json]                                  the masters, leader first
  * chainctl get|put|delete ...                                 one key, through the client library, for debugging
  * chainctl backup|restore ...                                 see {@link BackupCommands}
- * chainctl drain|remove-node|add-node NODE                    see {@link MembershipCommands}
+ * chainctl drain|add-node NODE, remove-node NODE [--yes|--dry-run]   see {@link MembershipCommands}
  * </pre>
  * Every subcommand is a {@link CtlCommand} and so takes {@code --zk host:port,...}, {@code --cluster name},
  * {@code --timeout-ms} (how long to try to reach ZooKeeper) and {@code --verbose}, and reaches ZooKeeper the one
@@ -27,7 +27,8 @@ import java.io.PrintWriter;
  * Exit status: {@value #EXIT_OK} ok; {@value #EXIT_USAGE} bad usage or an unexpected error;
  * {@value #EXIT_NO_ZOOKEEPER} ZooKeeper cannot be reached; {@value #EXIT_NO_CONFIGURATION} no configuration yet (or,
  * with {@code --wait-ms}, none at {@code --min-epoch} in time; the rest of the status is still printed);
- * {@value #EXIT_NOT_FOUND} the key is absent (get, delete); {@value #EXIT_UNAVAILABLE} the cluster did not answer
+ * {@value #EXIT_NOT_FOUND} the key is absent (get, delete), or the cluster or node named is not there (drain,
+ * remove-node, add-node); {@value #EXIT_UNAVAILABLE} the cluster did not answer
  * in time (the outcome of a write is unknown); {@value #EXIT_REFUSED} the cluster refused the request (too large,
  * store full, ...). Errors are one line on stderr that says what to do.
  */

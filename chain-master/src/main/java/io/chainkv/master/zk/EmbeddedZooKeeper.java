@@ -24,10 +24,14 @@ import java.util.stream.Stream;
  * {@link #start} returns only once the server answers the four-letter command {@code srvr} with its
  * {@code Mode:}: the port accepts connections before the server can serve, so "port open" is not "ready". The
  * tick is short (default {@value #DEFAULT_TICK_MS} ms) because the minimum session timeout is two ticks and the
- * session timeout is ChainKV's failure detector.
+ * session timeout is ChainKV's failure detector. It listens on {@value #DEFAULT_HOST} unless told otherwise: a trial
+ * server has no authentication, and anyone who can reach it can rewrite the cluster's configuration.
  */
 public final class EmbeddedZooKeeper implements AutoCloseable
 {
+    /** Default address to listen on: this host only. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
     /** Default tick: allows sessions down to 200 ms. */
     public static final int DEFAULT_TICK_MS = 100;
 
@@ -42,6 +46,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable
     private final ServerCnxnFactory factory;
     private final Path dataDir;
     private final boolean deleteDataDir;
+    private final String host;
     private final int port;
     private final int tickMs;
 
@@ -50,9 +55,11 @@ public final class EmbeddedZooKeeper implements AutoCloseable
         final ServerCnxnFactory factory,
         final Path dataDir,
         final boolean deleteDataDir,
+        final String host,
         final int tickMs)
     {
         this.server = server;
+        this.host = host;
         this.factory = factory;
         this.dataDir = dataDir;
         this.deleteDataDir = deleteDataDir;
@@ -61,7 +68,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable
     }
 
     /**
-     * Starts a server and waits until it serves.
+     * Starts a server on {@value #DEFAULT_HOST} and waits until it serves.
      *
      * @param port         port to listen on, 0 for any free port.
      * @param dataDir      where to keep snapshots and logs (kept on close), or null for a temporary directory
@@ -73,6 +80,26 @@ public final class EmbeddedZooKeeper implements AutoCloseable
      * @throws InterruptedException if interrupted while starting.
      */
     public static EmbeddedZooKeeper start(final int port, final Path dataDir, final int tickMs, final Duration readyTimeout)
+        throws IOException, InterruptedException
+    {
+        return start(DEFAULT_HOST, port, dataDir, tickMs, readyTimeout);
+    }
+
+    /**
+     * Starts a server and waits until it serves.
+     *
+     * @param host         address to listen on ({@value #DEFAULT_HOST}; 0.0.0.0 for every interface).
+     * @param port         port to listen on, 0 for any free port.
+     * @param dataDir      where to keep snapshots and logs (kept on close), or null for a temporary directory
+     *                     deleted on close.
+     * @param tickMs       ZooKeeper tick; sessions may be as short as two ticks.
+     * @param readyTimeout how long to wait for {@code srvr} to answer {@code Mode:}.
+     * @return the running server.
+     * @throws IOException          if the server cannot start or does not become ready in time.
+     * @throws InterruptedException if interrupted while starting.
+     */
+    public static EmbeddedZooKeeper start(
+        final String host, final int port, final Path dataDir, final int tickMs, final Duration readyTimeout)
         throws IOException, InterruptedException
     {
         if (tickMs <= 0)
@@ -90,11 +117,11 @@ public final class EmbeddedZooKeeper implements AutoCloseable
             server = new ZooKeeperServer(dir.toFile(), dir.toFile(), tickMs);
             server.setMinSessionTimeout(2 * tickMs);
             server.setMaxSessionTimeout(Math.max(MAX_SESSION_TIMEOUT_MS, 20 * tickMs));
-            factory = ServerCnxnFactory.createFactory(new InetSocketAddress(port), MAX_CLIENT_CONNECTIONS);
+            factory = ServerCnxnFactory.createFactory(new InetSocketAddress(host, port), MAX_CLIENT_CONNECTIONS);
             factory.startup(server);
-            final EmbeddedZooKeeper zk = new EmbeddedZooKeeper(server, factory, dir, temporary, tickMs);
+            final EmbeddedZooKeeper zk = new EmbeddedZooKeeper(server, factory, dir, temporary, host, tickMs);
             zk.awaitServing(readyTimeout);
-            LOG.info("embedded ZooKeeper serving on port {} (tick {} ms, data {})", zk.port, tickMs, dir);
+            LOG.info("embedded ZooKeeper serving on {}:{} (tick {} ms, data {})", host, zk.port, tickMs, dir);
             return zk;
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
@@ -145,6 +172,14 @@ public final class EmbeddedZooKeeper implements AutoCloseable
         return port;
     }
 
+    /**
+     * @return the address it listens on.
+     */
+    public String host()
+    {
+        return host;
+    }
+
     public int tickMs()
     {
         return tickMs;
@@ -160,7 +195,13 @@ public final class EmbeddedZooKeeper implements AutoCloseable
      */
     public String connectString()
     {
-        return "127.0.0.1:" + port;
+        return connectHost() + ":" + port;
+    }
+
+    private String connectHost()
+    {
+        // A wildcard names no host to connect to; this host's loopback reaches it.
+        return "0.0.0.0".equals(host) || "::".equals(host) ? DEFAULT_HOST : host.contains(":") ? "[" + host + "]" : host;
     }
 
     /**
@@ -184,7 +225,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable
         {
             try
             {
-                final String answer = fourLetterWord("127.0.0.1", port, "srvr", 1000);
+                final String answer = fourLetterWord(connectHost(), port, "srvr", 1000);
                 if (answer.contains("Mode:"))
                 {
                     return;

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
  * server as {@link EmbeddedZooKeeper}, with a short tick so ChainKV's sub-second sessions are allowed.
  * <p>
  * Named so as not to be confused with ZooKeeper's own {@code org.apache.zookeeper.server.ZooKeeperServerMain}.
- * Prints {@code chainkv-zookeeper ready connect=127.0.0.1:PORT} on standard output once the server answers
+ * Listens on 127.0.0.1 unless {@code --host} says otherwise. Prints {@code chainkv-zookeeper ready
+ * connect=HOST:PORT} on standard output once the server answers
  * {@code srvr} with its {@code Mode:}, and runs until SIGTERM or SIGINT. Its data stays in {@code --data-dir},
  * so a restart on the same directory keeps the cluster's configuration.
  */
@@ -27,6 +28,11 @@ public final class StandaloneZooKeeperMain implements Callable<Integer>
 {
     /** What the process prints once it serves, followed by {@code connect=127.0.0.1:PORT}. */
     public static final String READY_PREFIX = "chainkv-zookeeper ready ";
+
+    @Option(names = "--host", defaultValue = EmbeddedZooKeeper.DEFAULT_HOST,
+        description = "Address to listen on: loopback by default, so only this host reaches the server (it has no " +
+            "authentication); 0.0.0.0 or an interface's address for nodes on other hosts (default: ${DEFAULT-VALUE}).")
+    String host;
 
     @Option(names = "--port", defaultValue = "2181",
         description = "Client port (0: any free port; the ready line says which) (default: ${DEFAULT-VALUE}).")
@@ -64,7 +70,7 @@ public final class StandaloneZooKeeperMain implements Callable<Integer>
         // The barrier's shutdown hook holds the JVM until the server has closed its log cleanly.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             EmbeddedZooKeeper server = EmbeddedZooKeeper.start(
-                port, dataDir.toAbsolutePath(), tickMs, Duration.ofMillis(readyTimeoutMs)))
+                host, port, dataDir.toAbsolutePath(), tickMs, Duration.ofMillis(readyTimeoutMs)))
         {
             System.out.println(READY_PREFIX + "connect=" + server.connectString() + " tickMs=" + server.tickMs() +
                 " minSessionTimeoutMs=" + 2 * server.tickMs() + " dataDir=" + server.dataDir());

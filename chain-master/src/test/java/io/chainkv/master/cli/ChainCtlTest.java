@@ -1,9 +1,13 @@
 package io.chainkv.master.cli;
 
+import io.chainkv.cluster.ClusterConfig;
+import io.chainkv.cluster.ClusterConfigCodec;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.NodeRegistration;
 import io.chainkv.cluster.NodeState;
+import io.chainkv.config.ChainConfig;
+import io.chainkv.config.ChainMember;
 import io.chainkv.master.ChainMaster;
 import io.chainkv.master.ChainPlanner;
 import io.chainkv.master.zk.ZooKeeperFixture;
@@ -19,6 +23,7 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -264,21 +269,129 @@ class ChainCtlTest
         assertTrue(out().matches("(?s).*\\n  n2 +TAIL +down +127\\.0\\.0\\.1:40102 .*"), out());
     }
 
+    /**
+     * A configuration with one chain n1 -> n2 written straight to ZooKeeper, as a master would, and no master to act on
+     * removal requests, so each test sees exactly what chainctl wrote (and nothing depends on timing).
+     */
+    private void chainOfTwoWithoutAMaster() throws Exception
+    {
+        final ChainConfig chain = new ChainConfig(CLUSTER, 0, 1,
+            List.of(new ChainMember("n1", "127.0.0.1:40101"), new ChainMember("n2", "127.0.0.1:40102")));
+        try (var client = zk.newStartedClient())
+        {
+            client.create().orSetData().creatingParentsIfNeeded().forPath(paths.configPath(),
+                ClusterConfigCodec.encode(new ClusterConfig(CLUSTER, 1, List.of(chain))));
+        }
+    }
+
+    private String removal(final String nodeId) throws Exception
+    {
+        try (var client = zk.newStartedClient())
+        {
+            final byte[] data = null == client.checkExists().forPath(paths.removalPath(nodeId)) ? null :
+                client.getData().forPath(paths.removalPath(nodeId));
+            return null == data ? null : new String(data, StandardCharsets.UTF_8);
+        }
+    }
+
+    private String err()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void drainAndAddNodeWriteAndWithdrawTheRemovalRequestInZooKeeper() throws Exception
     {
+        chainOfTwoWithoutAMaster();
         final String zkConnect = zk.server().connectString();
         assertEquals(ChainCtl.EXIT_OK, ctl("drain", "n2", "--zk", zkConnect, "--cluster", CLUSTER), err::toString);
         assertTrue(out().contains("node n2 will leave its chain"), out());
+        assertEquals("drain", removal("n2"));
+        assertEquals(ChainCtl.EXIT_OK, ctl("remove-node", "n2", "--yes", "--zk", zkConnect, "--cluster", CLUSTER));
+        assertEquals("remove", removal("n2"));
+
+        assertEquals(ChainCtl.EXIT_OK, ctl("add-node", "n2", "--zk", zkConnect, "--cluster", CLUSTER));
+        assertTrue(out().contains("node n2 may be given a place again"), out());
+        assertNull(removal("n2"));
+    }
+
+    @Test
+    void removeNodeWithoutYesPrintsThePlanAndChangesNothing() throws Exception
+    {
+        chainOfTwoWithoutAMaster();
+
+        assertEquals(ChainCtl.EXIT_USAGE, ctl("remove-node", "n2", "--zk", zk.server().connectString(), "--cluster",
+            CLUSTER));
+
+        assertTrue(out().startsWith("plan: remove node n2 from cluster ctl now\n" +
+            "  n2 is TAIL of chain 0 (epoch 1): n1 -> n2 (it is down)\n"), out());
+        assertTrue(out().contains("\n  chain 0 becomes n1 (1 member) at once"), out());
+        assertTrue(err().contains("remove-node changed nothing: run it again with --yes"), err());
+        assertNull(removal("n2"));
+    }
+
+    @Test
+    void removeNodeDryRunPrintsThePlanChangesNothingAndSucceeds() throws Exception
+    {
+        chainOfTwoWithoutAMaster();
+
+        assertEquals(ChainCtl.EXIT_OK, ctl("remove-node", "n1", "--dry-run", "--zk", zk.server().connectString(),
+            "--cluster", CLUSTER), this::err);
+
+        assertTrue(out().contains("  n1 is HEAD of chain 0 (epoch 1): n1 -> n2"), out());
+        assertTrue(out().contains("\n  chain 0 becomes n2 (1 member)"), out());
+        assertTrue(out().endsWith("dry run: nothing changed\n"), out());
+        assertNull(removal("n1"));
+    }
+
+    @Test
+    void removeNodeWithYesWritesTheRemovalRequest() throws Exception
+    {
+        chainOfTwoWithoutAMaster();
+
+        assertEquals(ChainCtl.EXIT_OK, ctl("remove-node", "n2", "--yes", "--zk", zk.server().connectString(),
+            "--cluster", CLUSTER), this::err);
+
+        assertTrue(out().startsWith("plan: remove node n2"), out());
+        assertTrue(out().contains("node n2 leaves its chain at the next configuration"), out());
+        assertEquals("remove", removal("n2"));
+    }
+
+    @Test
+    void drainAndRemoveNodeRefuseANodeTheClusterDoesNotKnow() throws Exception
+    {
+        chainOfTwoWithoutAMaster();
+
+        for (final String command : new String[]{ "drain", "remove-node" })
+        {
+            assertEquals(ChainCtl.EXIT_NOT_FOUND, ctl(command, "n9", "--zk", zk.server().connectString(),
+                "--cluster", CLUSTER), command);
+            assertEquals("chainctl: cluster 'ctl' has no node 'n9' (in no chain, not registered); nothing changed. " +
+                "Nodes: n1, n2", err().trim(), command);
+            assertNull(removal("n9"), command);
+        }
+    }
+
+    @Test
+    void membershipCommandsRefuseAClusterNameTheyCannotFind() throws Exception
+    {
+        chainOfTwoWithoutAMaster();
+
+        for (final String[] command : new String[][]{ { "drain", "n1" }, { "remove-node", "n1", "--yes" },
+            { "add-node", "n1" } })
+        {
+            final String[] args = java.util.Arrays.copyOf(command, command.length + 4);
+            System.arraycopy(new String[]{ "--zk", zk.server().connectString(), "--cluster", "ctI" }, 0, args,
+                command.length, 4);
+
+            assertEquals(ChainCtl.EXIT_NOT_FOUND, ctl(args), command[0]);
+            assertEquals("chainctl: no cluster 'ctI' in ZooKeeper at " + zk.server().connectString() + " (" +
+                new ClusterPaths("ctI").clusterPath() + " does not exist); nothing changed. Clusters there: ctl; " +
+                "check --cluster", err().trim(), command[0]);
+        }
         try (var client = zk.newStartedClient())
         {
-            assertEquals("drain", new String(client.getData().forPath(paths.removalPath("n2")), StandardCharsets.UTF_8));
-            assertEquals(ChainCtl.EXIT_OK, ctl("remove-node", "n2", "--zk", zkConnect, "--cluster", CLUSTER));
-            assertEquals("remove", new String(client.getData().forPath(paths.removalPath("n2")), StandardCharsets.UTF_8));
-
-            assertEquals(ChainCtl.EXIT_OK, ctl("add-node", "n2", "--zk", zkConnect, "--cluster", CLUSTER));
-            assertTrue(out().contains("node n2 may be given a place again"), out());
-            assertNull(client.checkExists().forPath(paths.removalPath("n2")));
+            assertNull(client.checkExists().forPath(new ClusterPaths("ctI").clusterPath()), "nothing written");
         }
     }
 

@@ -66,7 +66,7 @@ class DrainTest
         writers.awaitProgress(100, WAIT);
 
         final String tail = afterDrain.tail().nodeId();
-        assertEquals(ChainCtl.EXIT_OK, chainctl("remove-node", tail));
+        assertEquals(ChainCtl.EXIT_OK, chainctl("remove-node", tail, "--yes"));
         final ChainConfig afterRemove = cluster.awaitChain((chain) -> chain.indexOf(tail) < 0, WAIT);
         assertEquals(afterDrain.members().subList(0, 2), afterRemove.members());
         writers.awaitProgress(100, WAIT);

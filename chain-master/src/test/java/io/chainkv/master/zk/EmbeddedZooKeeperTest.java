@@ -1,12 +1,21 @@
 package io.chainkv.master.zk;
 
 import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.master.MasterSettings;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EmbeddedZooKeeperTest
@@ -54,6 +64,45 @@ class EmbeddedZooKeeperTest
         final String answer = EmbeddedZooKeeper.fourLetterWord("127.0.0.1", zk.port(), "srvr", 1000);
 
         assertTrue(answer.contains("Mode: standalone"), answer);
+    }
+
+    @Test
+    void listensOnLoopbackOnlyUnlessToldOtherwise() throws Exception
+    {
+        assertEquals("127.0.0.1", MasterSettings.EMBEDDED_ZK_HOST.defaultValue());
+        zk = EmbeddedZooKeeper.start(0, null, 100, Duration.ofSeconds(10));
+
+        assertEquals("127.0.0.1:" + zk.port(), zk.connectString());
+        final InetAddress other = nonLoopbackAddress();
+        Assumptions.assumeTrue(null != other, "this host has no other IPv4 address to try");
+        try (Socket socket = new Socket())
+        {
+            assertThrows(ConnectException.class, () -> socket.connect(new InetSocketAddress(other, zk.port()), 2000));
+        }
+    }
+
+    @Test
+    void aWildcardHostIsReachedThroughLoopback() throws Exception
+    {
+        zk = EmbeddedZooKeeper.start("0.0.0.0", 0, null, 100, Duration.ofSeconds(10));
+
+        assertEquals("127.0.0.1:" + zk.port(), zk.connectString());
+        assertTrue(EmbeddedZooKeeper.fourLetterWord("127.0.0.1", zk.port(), "srvr", 1000).contains("Mode:"));
+    }
+
+    private static InetAddress nonLoopbackAddress() throws Exception
+    {
+        for (final NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces()))
+        {
+            for (final InetAddress address : Collections.list(nic.getInetAddresses()))
+            {
+                if (address instanceof Inet4Address && !address.isLoopbackAddress() && nic.isUp())
+                {
+                    return address;
+                }
+            }
+        }
+        return null;
     }
 
     @Test

@@ -63,7 +63,9 @@ public final class NodeMetrics implements AutoCloseable
         });
         this.sampler.scheduleAtFixedRate(() -> lag.sample(System.nanoTime()), 0, LAG_SAMPLE_INTERVAL_MS,
             TimeUnit.MILLISECONDS);
-        final String advertisedHost = endpoint.substring(0, endpoint.lastIndexOf(':'));
+        // Bound to loopback (the default) it is reachable at loopback only, whatever host the node's endpoint names.
+        final String advertisedHost =
+            MetricsServer.advertisedHost(bindHost, endpoint.substring(0, endpoint.lastIndexOf(':')));
         try
         {
             this.server = MetricsServer.start(bindHost, port, advertisedHost, registry, this::notLive, this::notReady);
@@ -282,6 +284,12 @@ public final class NodeMetrics implements AutoCloseable
             NodeCounters::chunkedMessagesRefused);
         counter(registry, "chainkv_node_stale_messages_dropped",
             "Node-to-node messages of another cluster, chain or epoch, dropped.", NodeCounters::staleMessagesDropped);
+        counter(registry, "chainkv_node_unknown_enum_frames_dropped",
+            "Frames with an operation, read mode, status or update kind the schema does not know: dropped (client " +
+            "requests answered MALFORMED).", NodeCounters::unknownEnumsDropped);
+        counter(registry, "chainkv_node_reply_channels_refused",
+            "Client requests dropped unanswered because their reply channel is not a unicast IP literal on the client " +
+            "reply stream.", NodeCounters::replyChannelsRefused);
         counter(registry, "chainkv_node_replies_dropped", "Replies to clients that could not be sent.",
             NodeCounters::repliesDropped);
         counter(registry, "chainkv_node_reads_answered", "Client reads answered (every member answers reads, CRAQ).",

@@ -23,6 +23,8 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter unauthenticatedFrames;
     final AtomicCounter chunkedMessagesRefused;
     final AtomicCounter staleMessagesDropped;
+    final AtomicCounter unknownEnumsDropped;
+    final AtomicCounter replyChannelsRefused;
     final AtomicCounter repliesDropped;
     final AtomicCounter resendRequestsSent;
     final AtomicCounter resendRequestsReceived;
@@ -60,6 +62,8 @@ public final class NodeCounters implements AutoCloseable
         unauthenticatedFrames = add(aeron, nodeId, "unauthenticated frames dropped");
         chunkedMessagesRefused = add(aeron, nodeId, "chunked messages refused (budget)");
         staleMessagesDropped = add(aeron, nodeId, "messages of another cluster/chain/epoch dropped");
+        unknownEnumsDropped = add(aeron, nodeId, "frames with unknown enum values dropped");
+        replyChannelsRefused = add(aeron, nodeId, "requests with a refused reply channel dropped");
         repliesDropped = add(aeron, nodeId, "replies dropped");
         resendRequestsSent = add(aeron, nodeId, "resend requests sent");
         resendRequestsReceived = add(aeron, nodeId, "resend requests received");
@@ -140,6 +144,23 @@ public final class NodeCounters implements AutoCloseable
     public long staleMessagesDropped()
     {
         return staleMessagesDropped.get();
+    }
+
+    /**
+     * @return frames carrying an enum value the schema does not know (an operation, read mode, status or update kind):
+     * node-to-node frames dropped, client requests answered MALFORMED.
+     */
+    public long unknownEnumsDropped()
+    {
+        return unknownEnumsDropped.get();
+    }
+
+    /**
+     * @return client requests dropped unanswered because their reply channel is not one a node may publish to.
+     */
+    public long replyChannelsRefused()
+    {
+        return replyChannelsRefused.get();
     }
 
     public long lastAppliedSeq()
@@ -310,8 +331,8 @@ public final class NodeCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, unauthenticatedFrames, chunkedMessagesRefused,
-            staleMessagesDropped,
+        CloseHelper.closeAll(transfer, clientRequests, updatesApplied, malformedFrames, unauthenticatedFrames,
+            chunkedMessagesRefused, staleMessagesDropped, unknownEnumsDropped, replyChannelsRefused,
             repliesDropped, readsAnswered, versionQueriesSent, versionQueriesAnswered, resendRequestsSent, resendRequestsReceived, lastAppliedSeq, lastCommittedSeq, sentListSize,
             rejectedRequests, epoch, role, storeEntries, storeDataBytes, heartbeatNs, reconfigurations,
             activeSessions, sessionCapacity, sessionsExpired, replyPublications);

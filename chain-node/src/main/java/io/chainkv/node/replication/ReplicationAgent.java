@@ -17,6 +17,7 @@ import io.chainkv.node.store.StoredValue;
 import io.chainkv.node.transfer.SnapshotReceiver;
 import io.chainkv.node.transfer.SnapshotStreamer;
 import io.chainkv.node.transfer.TombstoneCollector;
+import io.chainkv.protocol.ProtocolEnums;
 import io.chainkv.protocol.ProtocolLimits;
 import io.chainkv.protocol.codecs.AckDecoder;
 import io.chainkv.protocol.codecs.AckEncoder;
@@ -47,6 +48,7 @@ import io.chainkv.security.KeyRole;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.MessageAssembler;
 import io.chainkv.transport.MessageSender;
+import io.chainkv.transport.ReplyChannels;
 import io.chainkv.transport.StreamIds;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
@@ -237,6 +239,9 @@ public final class ReplicationAgent implements Agent
     private long nextHousekeepingNs;
     private long unexpectedMessages;
     private long unauthenticatedFrames;
+    private long replyChannelsRefused;
+    // The members' endpoints as bytes, the only places a version query may ask to be answered (rebuilt per epoch).
+    private byte[][] memberEndpoints = new byte[0][];
     private boolean ackRefreshDue;
     private Status refusalStatus;
     // As predecessor of a provisional tail: that tail, and the seq it must hold before the handoff is proven.
@@ -460,6 +465,7 @@ public final class ReplicationAgent implements Agent
 
         config = newConfig;
         epoch = newConfig.epoch();
+        memberEndpoints = endpointsOf(newConfig);
         counters.reconfigurations.incrementRelease();
         // Every epoch starts any transfer afresh: the joiner asks again, the tail streams again. An abort not yet sent
         // belongs to the old epoch; a successor that still lacks what is gone asks again and hears it in this one.
@@ -748,12 +754,21 @@ public final class ReplicationAgent implements Agent
         final int requestChainId = request.chainId();
         final long requestEpoch = request.epoch();
         final long expectedVersion = request.expectedVersion();
-        final ReadMode readMode = RequestView.readModeOf(request.readModeRaw());
+        final ReadMode readMode = ProtocolEnums.readModeOf(request.readModeRaw());
         final RequestView view = requestView.wrap(buffer, request);
         if (OpType.KEEPALIVE == view.op || OpType.SESSION_CLOSE == view.op)
         {
             onSessionMessage(view, requestClusterId, requestChainId, requestEpoch);
             return;
+        }
+        if (!acceptsReplyChannel(view))
+        {
+            return;
+        }
+        if (OpType.NULL_VAL == view.op || (OpType.GET == view.op && ReadMode.NULL_VAL == readMode))
+        {
+            // Answered MALFORMED below (the reply channel is sound), and counted with every other unknown enum value.
+            counters.unknownEnumsDropped.incrementRelease();
         }
 
         final String refusal = refusalOf(requestClusterId, requestChainId, requestEpoch, readMode, view);
@@ -774,6 +789,88 @@ public final class ReplicationAgent implements Agent
         {
             sequenceWrite(view, expectedVersion);
         }
+    }
+
+    /**
+     * A request is answered at the channel it names, so one naming a channel the node must not publish to cannot be
+     * answered at all: it is dropped and counted (docs/protocol.md, "Reply channels"). A client names a unicast IP
+     * literal on the client reply stream; a member's version query names a member of this epoch on the feedback stream.
+     */
+    private boolean acceptsReplyChannel(final RequestView view)
+    {
+        final boolean accepted;
+        if (OpType.VERSION == view.op)
+        {
+            accepted = StreamIds.FEEDBACK == view.replyStreamId && isMemberEndpoint(view);
+        }
+        else
+        {
+            accepted = StreamIds.CLIENT_REPLY == view.replyStreamId && ReplyChannels.OK ==
+                ReplyChannels.checkClientChannel(view.buffer, view.channelOffset, view.channelLength);
+        }
+        if (!accepted)
+        {
+            counters.replyChannelsRefused.incrementRelease();
+            // Once per thousand: a flood of them must not turn into a flood of log lines on this thread.
+            if (0 == replyChannelsRefused++ % 1000)
+            {
+                LOG.warn("node={} dropped a {} request of client {} naming reply stream {} on '{}': {} ({} so far)",
+                    nodeId, view.op, view.clientId, view.replyStreamId,
+                    view.buffer.getStringWithoutLengthAscii(view.channelOffset, Math.min(view.channelLength, 128)),
+                    refusalTextOf(view), replyChannelsRefused);
+            }
+        }
+        return accepted;
+    }
+
+    private String refusalTextOf(final RequestView view)
+    {
+        if (OpType.VERSION == view.op)
+        {
+            return "a version query is answered only at a member of epoch " + epoch + " on the feedback stream";
+        }
+        if (StreamIds.CLIENT_REPLY != view.replyStreamId)
+        {
+            return "clients are answered on stream " + StreamIds.CLIENT_REPLY + " only";
+        }
+        return ReplyChannels.reasonText(
+            ReplyChannels.checkClientChannel(view.buffer, view.channelOffset, view.channelLength));
+    }
+
+    private boolean isMemberEndpoint(final RequestView view)
+    {
+        final int length = ReplyChannels.endpointLength(view.buffer, view.channelOffset, view.channelLength);
+        final int start = view.channelOffset + ReplyChannels.PREFIX.length();
+        for (final byte[] endpoint : memberEndpoints)
+        {
+            if (endpoint.length == length && equalBytes(view.buffer, start, endpoint))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean equalBytes(final DirectBuffer buffer, final int offset, final byte[] bytes)
+    {
+        for (int i = 0; i < bytes.length; i++)
+        {
+            if (buffer.getByte(offset + i) != bytes[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[][] endpointsOf(final ChainConfig config)
+    {
+        final byte[][] endpoints = new byte[config.members().size()][];
+        for (int i = 0; i < endpoints.length; i++)
+        {
+            endpoints[i] = config.members().get(i).endpoint().getBytes(StandardCharsets.US_ASCII);
+        }
+        return endpoints;
     }
 
     /**
@@ -1074,6 +1171,12 @@ public final class ReplicationAgent implements Agent
      */
     private void onVersionReply(final ClientResponseDecoder reply)
     {
+        if (!ProtocolEnums.isKnown(reply))
+        {
+            // The waiting read is answered UNAVAILABLE when its query times out.
+            counters.unknownEnumsDropped.incrementRelease();
+            return;
+        }
         final int slot = versionQueries.slotOf(reply.requestSeq());
         if (reply.clientId() != versionQueryClientId || slot < 0 || reply.clusterId() != clusterId ||
             reply.chainId() != chainId)
@@ -1304,7 +1407,7 @@ public final class ReplicationAgent implements Agent
         {
             // The outcome is already decided; let it reach the tail behind the original so the answer is
             // given only once the original is committed.
-            appendUpdate(UpdateKind.DUPLICATE, Status.get((short)(clientResult.status() & 0xFF)), clientResult.version(),
+            appendUpdate(UpdateKind.DUPLICATE, ProtocolEnums.statusOf((short)(clientResult.status() & 0xFF)), clientResult.version(),
                 view, false, false);
             return;
         }
@@ -1459,6 +1562,13 @@ public final class ReplicationAgent implements Agent
             counters.staleMessagesDropped.incrementRelease();
             return;
         }
+        if (!ProtocolEnums.isKnown(update))
+        {
+            // Not applied, so never in the Sent list either: everything past this point reads known values only. The
+            // chain stalls on it (each resend brings it again) rather than let members disagree (invariant 11).
+            counters.unknownEnumsDropped.incrementRelease();
+            return;
+        }
 
         final long seq = update.seq();
         if (seq <= lastApplied)
@@ -1557,7 +1667,13 @@ public final class ReplicationAgent implements Agent
                     transferClientsDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                 if (isCurrentTransfer(slots.clusterId(), slots.chainId(), slots.epoch()))
                 {
-                    receiver.onClients(slots, length);
+                    if (hasUnknownStatus(slots))
+                    {
+                        // A head would one day answer a retry with that status; no tail of this schema sends one.
+                        counters.unknownEnumsDropped.incrementRelease();
+                        break;
+                    }
+                    receiver.onClients(transferClientsDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder), length);
                 }
                 break;
 
@@ -1573,6 +1689,18 @@ public final class ReplicationAgent implements Agent
                 }
                 break;
         }
+    }
+
+    private static boolean hasUnknownStatus(final TransferClientsDecoder batch)
+    {
+        for (final TransferClientsDecoder.SlotsDecoder slot : batch.slots())
+        {
+            if (Status.NULL_VAL == ProtocolEnums.statusOf(slot.status()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isCurrentTransfer(final long clusterId, final int chainId, final long epoch)

@@ -1,8 +1,8 @@
 package io.chainkv.node.replication;
 
+import io.chainkv.protocol.ProtocolEnums;
 import io.chainkv.protocol.codecs.ClientRequestDecoder;
 import io.chainkv.protocol.codecs.OpType;
-import io.chainkv.protocol.codecs.ReadMode;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import org.agrona.DirectBuffer;
 
@@ -13,9 +13,6 @@ import org.agrona.DirectBuffer;
  */
 final class RequestView
 {
-    private static final OpType[] OPS = OpType.values();
-    private static final ReadMode[] READ_MODES = ReadMode.values();
-
     DirectBuffer buffer;
     long clientId;
     long requestSeq;
@@ -38,7 +35,8 @@ final class RequestView
         this.buffer = buffer;
         clientId = request.clientId();
         requestSeq = request.requestSeq();
-        op = opOf(request.opRaw());
+        // An unknown value is NULL_VAL (the generated getter would throw): the agent answers MALFORMED.
+        op = ProtocolEnums.opOf(request.opRaw());
         // A version 1 client sends no such field (the decoder answers 255): it may always open, as before sessions.
         opensSession = 0 != request.opensSession();
         replyStreamId = request.replyStreamId();
@@ -51,37 +49,6 @@ final class RequestView
         channelOffset = request.limit() + ClientRequestDecoder.replyChannelHeaderLength();
         channelLength = request.replyChannelLength();
         return this;
-    }
-
-    /**
-     * @return the operation, or {@link OpType#NULL_VAL} for a value the schema does not know (the generated decoder
-     * throws on those, and a hostile client must get MALFORMED, not kill the message).
-     */
-    static OpType opOf(final short raw)
-    {
-        for (final OpType op : OPS)
-        {
-            if (op.value() == raw)
-            {
-                return op;
-            }
-        }
-        return OpType.NULL_VAL;
-    }
-
-    /**
-     * @return the read mode, or {@link ReadMode#NULL_VAL} for a value the schema does not know.
-     */
-    static ReadMode readModeOf(final short raw)
-    {
-        for (final ReadMode mode : READ_MODES)
-        {
-            if (mode.value() == raw)
-            {
-                return mode;
-            }
-        }
-        return ReadMode.NULL_VAL;
     }
 
     /**
@@ -113,7 +80,7 @@ final class RequestView
         this.buffer = buffer;
         clientId = update.clientId();
         requestSeq = update.requestSeq();
-        op = update.op();
+        op = ProtocolEnums.opOf(update.opRaw());
         opensSession = false;
         replyStreamId = update.replyStreamId();
         keyOffset = update.limit() + UpdateDecoder.keyHeaderLength();

@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Garbage, truncated frames and messages from another cluster or epoch, sent straight at real node processes by a
@@ -136,7 +137,7 @@ class HostileFramesTest
     }
 
     @Test
-    void unknownOpsAndReadModesAndVersionQueriesAtAMemberAreRefusedAndForgedVersionAnswersIgnored() throws Exception
+    void unknownOpsAndReadModesAreRefusedMalformedAndForgedVersionAnswersIgnored() throws Exception
     {
         startChainAndAttacker();
         client.put(bytes("k"), bytes("v"));
@@ -152,13 +153,11 @@ class HostileFramesTest
         offer(toHeadClients, unknownMode);
         assertEquals(Status.MALFORMED, awaitResponse(replies, 1));
 
-        offer(toHeadClients, encodeRead(config, replyEndpoint, 2, OpType.VERSION));
-        assertEquals(Status.NOT_TAIL, awaitResponse(replies, 2));
-
         final int unknownOp = encodeRead(config, replyEndpoint, 3, OpType.GET);
         buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ClientRequestEncoder.opEncodingOffset(), (byte)42);
         offer(toHeadClients, unknownOp);
         assertEquals(Status.MALFORMED, awaitResponse(replies, 3));
+        awaitCounter(chain.head(), "frames with unknown enum values dropped", 2);
 
         // An answer to a version query nobody asked: dropped and counted, nothing answered.
         final ExclusivePublication toMiddleFeedback = publication(chain.node("n2"), StreamIds.FEEDBACK, settings);
@@ -169,6 +168,82 @@ class HostileFramesTest
         chain.node("n2").awaitCounter("messages of another cluster/chain/epoch dropped", 1, WAIT);
 
         assertEquals("v", new String(client.get(bytes("k")).value(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void requestsNamingAHostNameAGroupOrAnotherStreamAreDroppedUnansweredAndCounted() throws Exception
+    {
+        startChainAndAttacker();
+        client.put(bytes("k"), bytes("v"));
+        final TransportSettings settings = TransportSettings.fromSystemProperties();
+        final int port = FreePorts.udp(1).get(0);
+        final Subscription replies = attacker.aeron().addSubscription(
+            Channels.udp("127.0.0.1:" + port, settings), StreamIds.CLIENT_REPLY);
+        final ChainConfig config = chain.config();
+        final NodeProcess head = chain.head();
+        final ExclusivePublication toHeadClients = publication(head, StreamIds.CLIENT_REQUEST, settings);
+
+        // Each would have been answered before: "localhost" resolves to this host, the group is joinable.
+        offer(toHeadClients, encodeRead(config, "localhost:" + port, 1, OpType.GET));
+        offer(toHeadClients, encodeRead(config, "224.0.1.1:" + port, 2, OpType.GET));
+        offer(toHeadClients, encodeRead(config, "127.0.0.1:" + port + "|control=127.0.0.1:" + port, 3, OpType.GET));
+        final int otherStream = encodeRead(config, "127.0.0.1:" + port, 4, OpType.GET);
+        buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + ClientRequestEncoder.replyStreamIdEncodingOffset(),
+            StreamIds.FEEDBACK, ByteOrder.LITTLE_ENDIAN);
+        offer(toHeadClients, otherStream);
+        // A version query must name a member of the epoch.
+        offer(toHeadClients, encodeRead(config, "127.0.0.1:" + port, 5, OpType.VERSION));
+
+        awaitCounter(head, "requests with a refused reply channel dropped", 5);
+        offer(toHeadClients, encodeRead(config, "127.0.0.1:" + port, 6, OpType.GET));
+        assertEquals(Status.OK, awaitResponse(replies, 6));
+        assertEquals(0, drainResponses(replies), "no answer to any of the refused requests");
+        assertEquals("v", new String(client.get(bytes("k")).value(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void framesWithUnknownEnumValuesAreDroppedCountedAndTheChainKeepsServing() throws Exception
+    {
+        startChainAndAttacker();
+        client.put(bytes("before"), bytes("v"));
+        final TransportSettings settings = TransportSettings.fromSystemProperties();
+        final ChainConfig config = chain.config();
+        final NodeProcess middle = chain.node("n2");
+        final ExclusivePublication toMiddleReplication = publication(middle, StreamIds.REPLICATION, settings);
+        final ExclusivePublication toMiddleFeedback = publication(middle, StreamIds.FEEDBACK, settings);
+        final long next = NodeCountersReader.read(middle.aeronDir().toFile()).get("last applied seq") + 1;
+
+        // Current epoch, next in sequence: only the enum values are wrong. Each would have thrown on the agent thread.
+        for (final int field : new int[]{ UpdateEncoder.kindEncodingOffset(), UpdateEncoder.opEncodingOffset(),
+            UpdateEncoder.statusEncodingOffset() })
+        {
+            final int length = encodeUpdate(config.clusterId(), config.epoch(), next, next - 1, "evil");
+            buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + field, (byte)77);
+            offer(toMiddleReplication, length);
+        }
+        final ClientResponseEncoder response = new ClientResponseEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(config.clusterId()).chainId(config.chainId()).epoch(config.epoch()).clientId(5).requestSeq(1)
+            .version(1).op(OpType.VERSION).status(Status.OK).putValue(bytes(""), 0, 0).detail("");
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ClientResponseEncoder.statusEncodingOffset(), (byte)200);
+        offer(toMiddleFeedback, MessageHeaderEncoder.ENCODED_LENGTH + response.encodedLength());
+
+        awaitCounter(middle, "frames with unknown enum values dropped", 4);
+        client.put(bytes("after"), bytes("v"));
+        assertEquals("v", new String(client.get(bytes("after")).value(), StandardCharsets.UTF_8));
+        assertNull(client.get(bytes("evil")));
+        assertTrue(middle.isAlive());
+    }
+
+    private static int drainResponses(final Subscription replies) throws InterruptedException
+    {
+        final int[] count = new int[1];
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() < deadline)
+        {
+            replies.poll((buffer, offset, length, h) -> count[0]++, 10);
+            Thread.sleep(5);
+        }
+        return count[0];
     }
 
     private int encodeRead(final ChainConfig config, final String replyEndpoint, final long requestSeq, final OpType op)
@@ -222,9 +297,14 @@ class HostileFramesTest
 
     private int encodeUpdate(final long clusterId, final long epoch, final String key)
     {
+        return encodeUpdate(clusterId, epoch, 2, 1, key);
+    }
+
+    private int encodeUpdate(final long clusterId, final long epoch, final long seq, final long prevSeq, final String key)
+    {
         final UpdateEncoder encoder = new UpdateEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
             .clusterId(clusterId).chainId(0).replyStreamId(StreamIds.CLIENT_REPLY).epoch(epoch)
-            .seq(2).prevSeq(1).clientId(5).requestSeq(1).resultVersion(2).kind(UpdateKind.PUT).op(OpType.PUT)
+            .seq(seq).prevSeq(prevSeq).clientId(5).requestSeq(1).resultVersion(2).kind(UpdateKind.PUT).op(OpType.PUT)
             .status(Status.OK).putKey(bytes(key), 0, key.length()).putValue(bytes("x"), 0, 1)
             .replyChannel("aeron:udp?endpoint=127.0.0.1:9");
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();

@@ -8,6 +8,7 @@ import io.chainkv.config.ChainConfig;
 import io.chainkv.node.harness.FreePorts;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.node.replication.NodeCountersReader;
 import io.chainkv.protocol.codecs.AckEncoder;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.ClientResponseDecoder;
@@ -157,7 +158,7 @@ class HostileFramesTest
         buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ClientRequestEncoder.opEncodingOffset(), (byte)42);
         offer(toHeadClients, unknownOp);
         assertEquals(Status.MALFORMED, awaitResponse(replies, 3));
-        awaitCounter(chain.head(), "frames with unknown enum values dropped", 2);
+        chain.head().awaitCounter("frames with unknown enum values dropped", 2, WAIT);
 
         // An answer to a version query nobody asked: dropped and counted, nothing answered.
         final ExclusivePublication toMiddleFeedback = publication(chain.node("n2"), StreamIds.FEEDBACK, settings);
@@ -194,7 +195,7 @@ class HostileFramesTest
         // A version query must name a member of the epoch.
         offer(toHeadClients, encodeRead(config, "127.0.0.1:" + port, 5, OpType.VERSION));
 
-        awaitCounter(head, "requests with a refused reply channel dropped", 5);
+        head.awaitCounter("requests with a refused reply channel dropped", 5, WAIT);
         offer(toHeadClients, encodeRead(config, "127.0.0.1:" + port, 6, OpType.GET));
         assertEquals(Status.OK, awaitResponse(replies, 6));
         assertEquals(0, drainResponses(replies), "no answer to any of the refused requests");
@@ -227,7 +228,7 @@ class HostileFramesTest
         buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ClientResponseEncoder.statusEncodingOffset(), (byte)200);
         offer(toMiddleFeedback, MessageHeaderEncoder.ENCODED_LENGTH + response.encodedLength());
 
-        awaitCounter(middle, "frames with unknown enum values dropped", 4);
+        middle.awaitCounter("frames with unknown enum values dropped", 4, WAIT);
         client.put(bytes("after"), bytes("v"));
         assertEquals("v", new String(client.get(bytes("after")).value(), StandardCharsets.UTF_8));
         assertNull(client.get(bytes("evil")));

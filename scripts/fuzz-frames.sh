@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The frame fuzzer's long mode: FrameFuzzTest (which the test suite runs with 20,000 frames) with millions of mutated
+# The frame fuzzer's long mode: FrameFuzzTest (which the test suite runs with 10,000 frames) with millions of mutated
 # frames of every message type, with valid client MACs, member MACs of another cluster, forged MACs and broken chunk
 # sequences, at every stream of a live 3-node chain while a real client writes and reads. Passes when no node died,
 # every member ends with the same store and every key the real client wrote has its last value; prints the figures.

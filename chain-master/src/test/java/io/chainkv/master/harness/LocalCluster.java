@@ -939,9 +939,11 @@ public final class LocalCluster implements AutoCloseable
             {
                 final int zkPort = zkPorts.get(0)[0];
                 serverConnects.add("127.0.0.1:" + zkPort);
+                // Loopback unless nodes live in network namespaces and reach the server on the host's bridge address.
+                final String bindHost = "127.0.0.1".equals(nodeNetwork.zooKeeperHost()) ? "127.0.0.1" : "0.0.0.0";
                 final List<String> zkCommand = command(aeronParent, ZOOKEEPER_MAIN, List.of(
                     "--port", Integer.toString(zkPort), "--data-dir", data.resolve("zookeeper").toString(),
-                    "--tick-ms", Integer.toString(tickMs)));
+                    "--tick-ms", Integer.toString(tickMs), "--host", bindHost));
                 zooKeepers.add(new ChildProcess("zookeeper", StandaloneZooKeeperMain.READY_PREFIX,
                     () -> zkCommand, logs.resolve("zookeeper.log"), data.resolve("zookeeper"), null, startTimeout));
             }

@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FrameFuzzTest
 {
-    static final int DEFAULT_FRAMES = 20_000;
+    static final int DEFAULT_FRAMES = 10_000;
     static final long DEFAULT_SEED = 20261207L;
     private static final int LEGIT_KEYS = 50;
 

@@ -110,8 +110,10 @@ class ChainKvDBTest
     private static String ycsb(final String phase, final Path workload, final String... more) throws Exception
     {
         final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "@" + JvmCommand.jvmOptionsFile(),
+            Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // The suite's JVM options and its keys: YCSB's client signs its requests like any other.
+        command.addAll(JvmCommand.childJvmOptions());
+        command.addAll(List.of(
             "-cp", JvmCommand.classpath(),
             "site.ycsb.Client", phase,
             "-db", ChainKvDB.class.getName(),

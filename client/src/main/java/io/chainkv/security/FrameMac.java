@@ -10,6 +10,8 @@ final class FrameMac
 {
     private final HmacSha256 hmac;
     private final byte[] tag = new byte[HmacSha256.LENGTH];
+    private static final int PREFIX = 8;
+
     private byte[] scratch = new byte[2048];
 
     FrameMac(final byte[] key)
@@ -22,25 +24,26 @@ final class FrameMac
      */
     byte[] compute(final int streamId, final int keyId, final DirectBuffer buffer, final int offset, final int length)
     {
-        hmac.updateInt(streamId);
-        hmac.updateInt(keyId);
-        final byte[] array = buffer.byteArray();
-        if (null != array)
+        // One update for the whole input: the stream id and key id go in front of the message in the scratch array.
+        // MessageDigest's per-call cost would otherwise dominate a 36-byte ack.
+        final int total = PREFIX + length;
+        if (scratch.length < total)
         {
-            hmac.update(array, (int)buffer.wrapAdjustment() + offset, length);
+            scratch = new byte[Math.max(total, scratch.length * 2)];
         }
-        else
-        {
-            // Off-heap buffers (Aeron's term buffers) are copied once into a scratch array: MessageDigest takes
-            // arrays or ByteBuffers, and a ByteBuffer view of the term would be a new object per frame.
-            if (scratch.length < length)
-            {
-                scratch = new byte[Math.max(length, scratch.length * 2)];
-            }
-            buffer.getBytes(offset, scratch, 0, length);
-            hmac.update(scratch, 0, length);
-        }
+        putIntLittleEndian(scratch, 0, streamId);
+        putIntLittleEndian(scratch, 4, keyId);
+        buffer.getBytes(offset, scratch, PREFIX, length);
+        hmac.update(scratch, 0, total);
         hmac.doFinal(tag, 0);
         return tag;
+    }
+
+    private static void putIntLittleEndian(final byte[] bytes, final int offset, final int value)
+    {
+        bytes[offset] = (byte)value;
+        bytes[offset + 1] = (byte)(value >>> 8);
+        bytes[offset + 2] = (byte)(value >>> 16);
+        bytes[offset + 3] = (byte)(value >>> 24);
     }
 }

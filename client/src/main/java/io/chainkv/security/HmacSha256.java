@@ -70,20 +70,6 @@ public final class HmacSha256
     }
 
     /**
-     * Adds an int, little-endian, to the message being authenticated.
-     *
-     * @param value to add.
-     */
-    public void updateInt(final int value)
-    {
-        start();
-        digest.update((byte)value);
-        digest.update((byte)(value >>> 8));
-        digest.update((byte)(value >>> 16));
-        digest.update((byte)(value >>> 24));
-    }
-
-    /**
      * Completes the tag of everything added since the last call and starts afresh.
      *
      * @param out    where the tag goes: {@link #LENGTH} bytes from {@code offset}.

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -131,12 +132,8 @@ public final class KeyRing
         {
             final byte[] secret = new byte[HmacSha256.KEY_LENGTH];
             random.nextBytes(secret);
-            text.append(role.word()).append(' ').append(KeyRole.MEMBER == role ? 1 : 1001).append(' ');
-            for (final byte b : secret)
-            {
-                text.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            text.append('\n');
+            text.append(role.word()).append(' ').append(KeyRole.MEMBER == role ? 1 : 1001).append(' ')
+                .append(HexFormat.of().formatHex(secret)).append('\n');
         }
         return text.toString();
     }
@@ -187,12 +184,8 @@ public final class KeyRing
         {
             if (entry.role == role)
             {
-                text.append(role.word()).append(' ').append(entry.id).append(' ');
-                for (final byte b : entry.secret)
-                {
-                    text.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-                }
-                text.append('\n');
+                text.append(role.word()).append(' ').append(entry.id).append(' ')
+                    .append(HexFormat.of().formatHex(entry.secret)).append('\n');
             }
         }
         return text.toString();
@@ -273,18 +266,14 @@ public final class KeyRing
             throw new IllegalArgumentException(where + "a secret has " + 2 * HmacSha256.KEY_LENGTH +
                 " hex digits (32 random bytes), this one " + hex.length());
         }
-        final byte[] secret = new byte[HmacSha256.KEY_LENGTH];
-        for (int i = 0; i < secret.length; i++)
+        try
         {
-            final int high = Character.digit(hex.charAt(2 * i), 16);
-            final int low = Character.digit(hex.charAt(2 * i + 1), 16);
-            if (high < 0 || low < 0)
-            {
-                throw new IllegalArgumentException(where + "the secret is not hexadecimal");
-            }
-            secret[i] = (byte)((high << 4) | low);
+            return HexFormat.of().parseHex(hex);
         }
-        return secret;
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(where + "the secret is not hexadecimal");
+        }
     }
 
     private static final class Entry

@@ -114,16 +114,7 @@ class ForgedFramesTest
         assertNull(client.get(bytes("evil-reply-as-member")));
 
         client.close();
-        for (final NodeProcess node : chain.nodes())
-        {
-            node.stop();
-        }
-        final long headDigest = StoreInspection.digestOf(head);
-        for (final NodeProcess node : chain.nodes())
-        {
-            assertEquals(2, StoreInspection.entryCountOf(node), node.id());
-            assertEquals(headDigest, StoreInspection.digestOf(node), node.id());
-        }
+        StoreInspection.stopAndAssertIdentical(chain.nodes(), 2);
     }
 
     private MessageSender sender(final KeyRing keys, final KeyRole role)

@@ -125,16 +125,7 @@ class HostileFramesTest
         assertNull(client.get(bytes("evil")));
 
         client.close();
-        for (final NodeProcess node : chain.nodes())
-        {
-            node.stop();
-        }
-        final long headDigest = StoreInspection.digestOf(head);
-        for (final NodeProcess node : chain.nodes())
-        {
-            assertEquals(2, StoreInspection.entryCountOf(node), node.id());
-            assertEquals(headDigest, StoreInspection.digestOf(node), node.id());
-        }
+        StoreInspection.stopAndAssertIdentical(chain.nodes(), 2);
     }
 
     @Test

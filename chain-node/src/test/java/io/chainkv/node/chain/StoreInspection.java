@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * Opens the store of a stopped node process in the test JVM, to compare what each node holds.
  */
@@ -56,6 +58,26 @@ public final class StoreInspection
                     ", updates still in Sent lists " + unacknowledged);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Stops every node, then asserts that each holds the same store, with the given number of entries.
+     *
+     * @param nodes   the chain's nodes.
+     * @param entries how many entries each must hold.
+     */
+    public static void stopAndAssertIdentical(final List<NodeProcess> nodes, final long entries)
+    {
+        for (final NodeProcess node : nodes)
+        {
+            node.stop();
+        }
+        final long firstDigest = digestOf(nodes.get(0));
+        for (final NodeProcess node : nodes)
+        {
+            assertEquals(entries, entryCountOf(node), node.id());
+            assertEquals(firstDigest, digestOf(node), node.id());
         }
     }
 

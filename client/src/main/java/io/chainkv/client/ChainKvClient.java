@@ -58,7 +58,7 @@ public final class ChainKvClient implements AutoCloseable
     private final long requestTimeoutNs;
     private final long retryBackoffNs;
     private static final long SESSION_CLOSE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
-    private final ClientSession session = new ClientSession();
+    private final ClientSession session;
     private final long keepaliveIntervalNs;
     private final AtomicLong lastSeq = new AtomicLong();
     // The session token: written by the receiver thread as answers arrive, read by callers.
@@ -94,6 +94,8 @@ public final class ChainKvClient implements AutoCloseable
         this.aeron = aeron;
 
         this.keepaliveIntervalNs = config.sessionKeepalive().toNanos();
+        final TransportSettings settings = config.transportSettings();
+        this.session = new ClientSession(settings.authenticated() ? settings.keyRing().signer(KeyRole.CLIENT).keyId() : 0);
 
         for (int i = 0; i < pending.length; i++)
         {

@@ -1,6 +1,7 @@
 package io.chainkv.client;
 
-import java.util.concurrent.ThreadLocalRandom;
+import io.chainkv.security.ClientIds;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,16 +14,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * new id and open a new session. The client keeps its session alive with keepalives while it is idle, and closes it
  * when it closes.
  * <p>
+ * Session ids are bound to the client key that signs the session's requests ({@link ClientIds}): a node drops a request
+ * of a session of another key.
+ * <p>
  * Thread-safe: callers read it, the receiver thread changes it.
  */
 final class ClientSession
 {
+    private final int keyId;
     private final AtomicLong id = new AtomicLong();
     private volatile boolean opened;
     private volatile long lastWriteSentNs;
 
-    ClientSession()
+    /**
+     * @param keyId the id of the client key that signs requests, 0 without authentication.
+     */
+    ClientSession(final int keyId)
     {
+        this.keyId = keyId;
         id.set(newId());
     }
 
@@ -91,14 +100,8 @@ final class ClientSession
         return lastWriteSentNs;
     }
 
-    private static long newId()
+    private long newId()
     {
-        long value;
-        do
-        {
-            value = ThreadLocalRandom.current().nextLong();
-        }
-        while (0 == value);
-        return value;
+        return ClientIds.newClientId(keyId);
     }
 }

@@ -16,6 +16,7 @@ public final class FrameVerifier
 {
     private final Int2ObjectHashMap<Key> keys = new Int2ObjectHashMap<>();
     private KeyRole lastRole;
+    private int lastKeyId;
 
     FrameVerifier()
     {
@@ -36,6 +37,7 @@ public final class FrameVerifier
     public boolean verify(final int streamId, final DirectBuffer buffer, final int offset, final int length)
     {
         lastRole = null;
+        lastKeyId = 0;
         final int messageLength = length - FrameTrailer.LENGTH;
         if (messageLength <= 0)
         {
@@ -60,6 +62,7 @@ public final class FrameVerifier
             return false;
         }
         lastRole = key.role;
+        lastKeyId = keyId;
         return true;
     }
 
@@ -69,6 +72,14 @@ public final class FrameVerifier
     public KeyRole lastRole()
     {
         return lastRole;
+    }
+
+    /**
+     * @return the id of the key of the message {@link #verify} accepted last, 0 if it refused the last one.
+     */
+    public int lastKeyId()
+    {
+        return lastKeyId;
     }
 
     private static final class Key

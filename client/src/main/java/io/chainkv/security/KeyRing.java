@@ -105,6 +105,11 @@ public final class KeyRing
             {
                 throw new IllegalArgumentException(where + "key id must be positive");
             }
+            if (KeyRole.CLIENT == role && id > ClientIds.MAX_CLIENT_KEY_ID)
+            {
+                // The key id is part of every client id the key opens (ClientIds).
+                throw new IllegalArgumentException(where + "a client key id is at most " + ClientIds.MAX_CLIENT_KEY_ID);
+            }
             if (!ids.add(id))
             {
                 throw new IllegalArgumentException(where + "key id " + id + " is listed twice");

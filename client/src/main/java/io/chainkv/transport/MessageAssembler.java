@@ -53,6 +53,7 @@ public final class MessageAssembler implements FragmentHandler
     private long malformedCount;
     private long unauthenticatedCount;
     private KeyRole lastRole;
+    private int lastKeyId;
 
     /**
      * @param delegate         receives each complete, validated message.
@@ -104,6 +105,15 @@ public final class MessageAssembler implements FragmentHandler
     public KeyRole lastRole()
     {
         return lastRole;
+    }
+
+    /**
+     * @return the id of the key that signed the message being handed to the delegate (every chunk of a chunked one);
+     * 0 when authentication is off.
+     */
+    public int lastKeyId()
+    {
+        return lastKeyId;
     }
 
     /**
@@ -166,6 +176,7 @@ public final class MessageAssembler implements FragmentHandler
                 return;
             }
             lastRole = verifier.lastRole();
+            lastKeyId = verifier.lastKeyId();
             length -= FrameTrailer.LENGTH;
         }
 
@@ -226,12 +237,12 @@ public final class MessageAssembler implements FragmentHandler
                 partialsRefused++;
                 return;
             }
-            partial = new Partial(totalLength, lastRole);
+            partial = new Partial(totalLength, lastKeyId);
             partials.put(messageId, partial);
             partialBytes += totalLength;
         }
         else if (null == partial || partial.received != chunkOffset || partial.buffer.capacity() != totalLength ||
-            partial.role != lastRole)
+            partial.keyId != lastKeyId)
         {
             malformedCount++;
             forget(partials, messageId);
@@ -276,14 +287,15 @@ public final class MessageAssembler implements FragmentHandler
     private static final class Partial
     {
         final UnsafeBuffer buffer;
-        // Every chunk of a message must come under a key of the same role, so a client cannot finish a member's message.
-        final KeyRole role;
+        // Every chunk of a message must come under the same key, so a client cannot finish a member's message, nor
+        // one client another's.
+        final int keyId;
         int received;
 
-        Partial(final int totalLength, final KeyRole role)
+        Partial(final int totalLength, final int keyId)
         {
             buffer = new UnsafeBuffer(new byte[totalLength]);
-            this.role = role;
+            this.keyId = keyId;
         }
     }
 }

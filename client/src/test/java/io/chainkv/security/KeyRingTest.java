@@ -111,6 +111,9 @@ class KeyRingTest
         assertThrows(IllegalArgumentException.class, () -> KeyRing.parse("admin 1 " + "11".repeat(32), "t"));
         assertThrows(IllegalArgumentException.class, () -> KeyRing.parse("member 1 1234", "t"));
         assertThrows(IllegalArgumentException.class, () -> KeyRing.parse("# nothing\n", "t"));
+        final IllegalArgumentException wideClientId = assertThrows(IllegalArgumentException.class,
+            () -> KeyRing.parse("client 65536 " + "11".repeat(32), "t"));
+        assertTrue(wideClientId.getMessage().contains("at most 65535"), wideClientId.getMessage());
     }
 
     @Test

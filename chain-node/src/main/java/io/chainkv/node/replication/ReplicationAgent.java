@@ -44,6 +44,7 @@ import io.chainkv.protocol.codecs.TransferEndDecoder;
 import io.chainkv.protocol.codecs.UpdateDecoder;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
+import io.chainkv.security.ClientIds;
 import io.chainkv.security.KeyRole;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.MessageAssembler;
@@ -746,6 +747,13 @@ public final class ReplicationAgent implements Agent
         {
             // A client may be answered on the client reply stream only: a reply on another stream would be signed
             // with the member key and pass at a member as a member's frame (docs/security.md).
+            unauthenticatedFrames++;
+            return;
+        }
+        if (KeyRole.CLIENT == clientAssembler.lastRole() &&
+            !ClientIds.isBoundTo(request.clientId(), clientAssembler.lastKeyId()))
+        {
+            // One client key may not speak for another's sessions (docs/security.md, "Per-client keys").
             unauthenticatedFrames++;
             return;
         }

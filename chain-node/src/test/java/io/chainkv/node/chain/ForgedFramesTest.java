@@ -6,6 +6,7 @@ import io.chainkv.client.ClientConfig;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.node.replication.NodeCountersReader;
 import io.chainkv.protocol.codecs.AckEncoder;
 import io.chainkv.protocol.codecs.ClientRequestEncoder;
 import io.chainkv.protocol.codecs.JoinRequestEncoder;
@@ -15,6 +16,7 @@ import io.chainkv.protocol.codecs.ResendRequestEncoder;
 import io.chainkv.protocol.codecs.Status;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
+import io.chainkv.security.ClientIds;
 import io.chainkv.security.HmacSha256;
 import io.chainkv.security.KeyRing;
 import io.chainkv.security.KeyRole;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -117,6 +121,47 @@ class ForgedFramesTest
         StoreInspection.stopAndAssertIdentical(chain.nodes(), 2);
     }
 
+    @Test
+    void aClientKeyCannotSpeakForTheSessionsOfAnother() throws Exception
+    {
+        chain = LocalChain.builder().nodes(2)
+            .maxEntries(StoreInspection.MAX_ENTRIES)
+            .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
+            .start();
+        attacker = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("attacker"), settings.withoutAuthentication());
+        final ChainConfig config = chain.config();
+        final NodeProcess head = chain.head();
+        final ExclusivePublication headClients = publication(head, StreamIds.CLIENT_REQUEST);
+        // Two applications of this cluster, each with its own client key from the cluster's key file.
+        final MessageSender first = sender(clientKeyOnly(1001), KeyRole.CLIENT);
+        final MessageSender second = sender(clientKeyOnly(1002), KeyRole.CLIENT);
+
+        final long firstSession = ClientIds.newClientId(1001);
+        send(first, headClients, encodeWrite(config, firstSession, 1, true, "first", StreamIds.CLIENT_REPLY));
+        head.awaitCounter("active sessions", 1, WAIT);
+
+        // The second key tries to write in the first's session, to open a session under the first's key, and to end
+        // the first's session.
+        send(second, headClients, encodeWrite(config, firstSession, 2, false, "hijack", StreamIds.CLIENT_REPLY));
+        send(second, headClients,
+            encodeWrite(config, ClientIds.newClientId(1001), 1, true, "impostor", StreamIds.CLIENT_REPLY));
+        send(second, headClients, encodeSessionClose(config, firstSession));
+        // Its own session is its to use.
+        send(second, headClients,
+            encodeWrite(config, ClientIds.newClientId(1002), 1, true, "second", StreamIds.CLIENT_REPLY));
+
+        head.awaitCounter("unauthenticated frames dropped", 3, WAIT);
+        head.awaitCounter("active sessions", 2, WAIT);
+        client = ChainKvClient.connect(new ClientConfig().chainConfig(config));
+        assertEquals("x", new String(client.get(bytes("first")).value(), StandardCharsets.UTF_8));
+        assertEquals("x", new String(client.get(bytes("second")).value(), StandardCharsets.UTF_8));
+        assertNull(client.get(bytes("hijack")));
+        assertNull(client.get(bytes("impostor")));
+        // Reads open no session: the first application's is still there, beside the second's.
+        assertEquals(2L, NodeCountersReader.read(head.aeronDir().toFile()).get("active sessions"));
+        client.close();
+    }
+
     private MessageSender sender(final KeyRing keys, final KeyRole role)
     {
         return new MessageSender(settings.maxMessageLength(), settings.newIdleStrategy(), keys.signer(role));
@@ -152,12 +197,47 @@ class ForgedFramesTest
 
     private int encodeWrite(final ChainConfig config, final String key, final int replyStreamId)
     {
+        return encodeWrite(config, ClientIds.newClientId(1001), 1, true, key, replyStreamId);
+    }
+
+    private int encodeWrite(
+        final ChainConfig config,
+        final long clientId,
+        final long requestSeq,
+        final boolean opensSession,
+        final String key,
+        final int replyStreamId)
+    {
         final ClientRequestEncoder encoder = new ClientRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
             .clusterId(config.clusterId()).chainId(config.chainId()).replyStreamId(replyStreamId)
-            .epoch(config.epoch()).clientId(5).requestSeq(1).expectedVersion(0).op(OpType.PUT).opensSession((short)1)
+            .epoch(config.epoch()).clientId(clientId).requestSeq(requestSeq).expectedVersion(0).op(OpType.PUT)
+            .opensSession((short)(opensSession ? 1 : 0))
             .putKey(bytes(key), 0, key.length()).putValue(bytes("x"), 0, 1)
             .replyChannel("aeron:udp?endpoint=127.0.0.1:9");
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private int encodeSessionClose(final ChainConfig config, final long clientId)
+    {
+        final ClientRequestEncoder encoder = new ClientRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clusterId(config.clusterId()).chainId(config.chainId()).replyStreamId(StreamIds.CLIENT_REPLY)
+            .epoch(config.epoch()).clientId(clientId).requestSeq(0).expectedVersion(0).op(OpType.SESSION_CLOSE)
+            .opensSession((short)0).putKey(new byte[0], 0, 0).putValue(new byte[0], 0, 0)
+            .replyChannel("aeron:udp?endpoint=127.0.0.1:9");
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * @param keyId a client key of the suite's key file.
+     * @return a ring holding only that key, as an application given it would.
+     */
+    private KeyRing clientKeyOnly(final int keyId) throws Exception
+    {
+        final String keyFile = System.getProperty(TransportSettings.KEY_FILE_PROP);
+        final String line = Files.readAllLines(Path.of(keyFile)).stream()
+            .filter((text) -> text.startsWith("client " + keyId + " ")).findFirst()
+            .orElseThrow(() -> new AssertionError(keyFile + " has no client key " + keyId));
+        return KeyRing.parse(line, "client key " + keyId);
     }
 
     private int encodeUpdate(final ChainConfig config)

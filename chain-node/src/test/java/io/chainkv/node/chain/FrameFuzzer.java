@@ -20,6 +20,7 @@ import io.chainkv.protocol.codecs.TransferClientsEncoder;
 import io.chainkv.protocol.codecs.TransferEndEncoder;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
+import io.chainkv.security.ClientIds;
 import io.chainkv.security.FrameSigner;
 import io.chainkv.security.FrameTrailer;
 import io.chainkv.security.KeyRing;
@@ -293,6 +294,17 @@ final class FrameFuzzer
         }
     }
 
+    /**
+     * Mostly client ids bound to the fuzzer's client key, so its writes reach the store (ClientIds); one in eight names
+     * any key, which a node must drop.
+     */
+    private long fuzzedClientId()
+    {
+        final long random48 = random.nextLong() >>> ClientIds.KEY_ID_BITS;
+        return 0 == random.nextInt(8) ? random.nextLong() :
+            ((long)clientSigner.keyId() << ClientIds.RANDOM_BITS) | random48;
+    }
+
     private int encodeClientRequest(final UnsafeBuffer buffer, final long clusterId)
     {
         final OpType[] ops = { OpType.GET, OpType.PUT, OpType.DELETE, OpType.CAS, OpType.VERSION, OpType.KEEPALIVE,
@@ -303,7 +315,7 @@ final class FrameFuzzer
         final ClientRequestEncoder request = new ClientRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
             .clusterId(clusterId).chainId(config.chainId())
             .replyStreamId(random.nextInt(10) == 0 ? StreamIds.FEEDBACK : StreamIds.CLIENT_REPLY)
-            .epoch(config.epoch()).clientId(random.nextLong()).requestSeq(1 + random.nextInt(5))
+            .epoch(config.epoch()).clientId(fuzzedClientId()).requestSeq(1 + random.nextInt(5))
             .expectedVersion(random.nextInt(3)).op(ops[random.nextInt(ops.length)])
             .readMode(ReadMode.values()[random.nextInt(ReadMode.values().length - 1)])
             .opensSession((short)random.nextInt(2))

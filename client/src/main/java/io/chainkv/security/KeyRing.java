@@ -239,6 +239,27 @@ public final class KeyRing
     }
 
     /**
+     * @return signers of answers to clients, one per client key, for one thread.
+     * @throws IllegalStateException if the ring has no client key.
+     */
+    public ClientReplySigners clientReplySigners()
+    {
+        final ClientReplySigners signers = new ClientReplySigners();
+        for (final Entry entry : entries)
+        {
+            if (KeyRole.CLIENT == entry.role)
+            {
+                signers.add(new FrameSigner(KeyRole.CLIENT, entry.id, entry.secret));
+            }
+        }
+        if (null == signers.forClient(0))
+        {
+            signer(KeyRole.CLIENT);
+        }
+        return signers;
+    }
+
+    /**
      * @param roles the roles whose keys are accepted.
      * @return a verifier accepting every key of those roles, for one thread.
      */

@@ -33,8 +33,8 @@ public final class MessageSender
     private final UnsafeBuffer chunkBuffer;
     private final UnsafeBuffer trailerBuffer = new UnsafeBuffer(new byte[FrameTrailer.LENGTH]);
     private final IdleStrategy idleStrategy;
-    private final FrameSigner signer;
     private final int trailerLength;
+    private FrameSigner signer;
 
     /**
      * @param maxMessageLength the largest transport message of the publications this sender serves.
@@ -47,6 +47,20 @@ public final class MessageSender
         this.idleStrategy = idleStrategy;
         this.signer = signer;
         this.trailerLength = null == signer ? 0 : FrameTrailer.LENGTH;
+    }
+
+    /**
+     * Signs the frames sent from now on with another key of the same kind: a node answers each client under the key
+     * its client id is bound to (docs/security.md, "Per-client keys").
+     *
+     * @param signer the signer; ignored when this sender was made without one (authentication is off).
+     */
+    public void signWith(final FrameSigner signer)
+    {
+        if (null != this.signer && null != signer)
+        {
+            this.signer = signer;
+        }
     }
 
     /**

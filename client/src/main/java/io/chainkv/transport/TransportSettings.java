@@ -10,6 +10,7 @@ import io.chainkv.config.Setting;
 import io.chainkv.config.Settings;
 import io.chainkv.security.FrameSigner;
 import io.chainkv.security.FrameVerifier;
+import io.chainkv.security.ClientReplySigners;
 import io.chainkv.security.KeyRing;
 import io.chainkv.security.KeyRole;
 
@@ -354,6 +355,16 @@ public final class TransportSettings
     {
         final KeyRing keys = keyRing();
         return null == keys ? null : keys.signer(role);
+    }
+
+    /**
+     * @return signers of answers to clients, each client's under its own key, for one thread; null when
+     * authentication is off.
+     */
+    public ClientReplySigners newClientReplySigners()
+    {
+        final KeyRing keys = keyRing();
+        return null == keys ? null : keys.clientReplySigners();
     }
 
     /**

@@ -3,6 +3,8 @@ package io.chainkv.node.replication;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
+import io.chainkv.security.ClientReplySigners;
+import io.chainkv.security.FrameSigner;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.MessageSender;
 import io.chainkv.transport.StreamIds;
@@ -60,6 +62,7 @@ public final class ReplyRouter implements AutoCloseable
     private final TransportSettings settings;
     private final MessageSender clientSender;
     private final MessageSender memberSender;
+    private final ClientReplySigners clientSigners;
     private final int maxClients;
     private final long idleCloseNs;
     private long droppedCount;
@@ -69,6 +72,7 @@ public final class ReplyRouter implements AutoCloseable
      * @param aeron      client to create publications with.
      * @param settings   term length and MTU of reply publications.
      * @param clientSender sends (and chunks) replies to clients, signed with the client key (docs/security.md).
+     * @param clientSigners picks the client key each client is answered under; null when authentication is off.
      * @param memberSender sends replies on any stream but the client reply stream: answers to members' version
      *                     queries, which members accept only under the member key.
      * @param maxClients  clients with an open reply publication at once.
@@ -78,6 +82,7 @@ public final class ReplyRouter implements AutoCloseable
         final Aeron aeron,
         final TransportSettings settings,
         final MessageSender clientSender,
+        final ClientReplySigners clientSigners,
         final MessageSender memberSender,
         final int maxClients,
         final long idleCloseNs)
@@ -85,6 +90,7 @@ public final class ReplyRouter implements AutoCloseable
         this.aeron = aeron;
         this.settings = settings;
         this.clientSender = clientSender;
+        this.clientSigners = clientSigners;
         this.memberSender = memberSender;
         this.maxClients = maxClients;
         this.idleCloseNs = idleCloseNs;
@@ -171,7 +177,7 @@ public final class ReplyRouter implements AutoCloseable
 
         if (route.pending.isEmpty())
         {
-            final long result = senderFor(route.streamId).send(route.publication, message, offset, length, messageId);
+            final long result = senderFor(route).send(route.publication, message, offset, length, messageId);
             if (result > 0)
             {
                 return true;
@@ -208,7 +214,7 @@ public final class ReplyRouter implements AutoCloseable
             {
                 continue;
             }
-            work += route.flush(senderFor(route.streamId), nowNs);
+            work += route.flush(senderFor(route), nowNs);
             if (!route.pending.isEmpty())
             {
                 withPending.add(route);
@@ -262,11 +268,16 @@ public final class ReplyRouter implements AutoCloseable
         withPending.clear();
     }
 
-    private MessageSender senderFor(final int streamId)
+    private MessageSender senderFor(final Route route)
     {
         // A client may only name the client reply stream (the agent drops a client-signed request naming another), so
         // a reply on any other stream answers a member, under the member key.
-        return StreamIds.CLIENT_REPLY == streamId ? clientSender : memberSender;
+        if (StreamIds.CLIENT_REPLY != route.streamId)
+        {
+            return memberSender;
+        }
+        clientSender.signWith(route.signer);
+        return clientSender;
     }
 
     private Route openRoute(
@@ -297,7 +308,9 @@ public final class ReplyRouter implements AutoCloseable
         }
 
         final ExclusivePublication publication = aeron.addExclusivePublication(Channels.udp(endpoint, settings), streamId);
-        final Route route = new Route(publication, channelText.getBytes(StandardCharsets.US_ASCII), streamId, nowNs);
+        final FrameSigner signer = null == clientSigners ? null : clientSigners.forClient(clientId);
+        final Route route = new Route(publication, channelText.getBytes(StandardCharsets.US_ASCII), streamId, signer,
+            nowNs);
         routes.put(clientId, route);
         return route;
     }
@@ -340,15 +353,23 @@ public final class ReplyRouter implements AutoCloseable
         final ExclusivePublication publication;
         final byte[] channel;
         final int streamId;
+        // The key this client's answers are signed with (null when authentication is off).
+        final FrameSigner signer;
         final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
         long lastUsedNs;
         boolean closed;
 
-        Route(final ExclusivePublication publication, final byte[] channel, final int streamId, final long nowNs)
+        Route(
+            final ExclusivePublication publication,
+            final byte[] channel,
+            final int streamId,
+            final FrameSigner signer,
+            final long nowNs)
         {
             this.publication = publication;
             this.channel = channel;
             this.streamId = streamId;
+            this.signer = signer;
             this.lastUsedNs = nowNs;
         }
 

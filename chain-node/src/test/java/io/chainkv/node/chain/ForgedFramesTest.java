@@ -31,8 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -233,11 +231,7 @@ class ForgedFramesTest
      */
     private KeyRing clientKeyOnly(final int keyId) throws Exception
     {
-        final String keyFile = System.getProperty(TransportSettings.KEY_FILE_PROP);
-        final String line = Files.readAllLines(Path.of(keyFile)).stream()
-            .filter((text) -> text.startsWith("client " + keyId + " ")).findFirst()
-            .orElseThrow(() -> new AssertionError(keyFile + " has no client key " + keyId));
-        return KeyRing.parse(line, "client key " + keyId);
+        return KeyRing.parse(PerClientKeysTest.clientKeyLine(keyId), "client key " + keyId);
     }
 
     private int encodeUpdate(final ChainConfig config)

@@ -13,6 +13,7 @@ import io.chainkv.node.replication.ReplicationAgent;
 import io.chainkv.node.replication.ReplyRouter;
 import io.chainkv.node.store.StoreConfig;
 import io.chainkv.node.transfer.TombstoneCollector;
+import io.chainkv.security.KeyFileWatch;
 import io.chainkv.security.KeyRole;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.concurrent.ShutdownSignalBarrier;
@@ -132,7 +133,10 @@ public final class NodeMain
             new ChainNode.MetricsAddress(settings.require(ProcessSettings.METRICS_HOST), metricsPort);
 
         // The barrier's shutdown hook holds the JVM until close(), which runs after the node has closed.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+        // Keys issued, revoked or rotated in the key file take effect without a restart (docs/security.md).
+        try (KeyFileWatch keyFileWatch = null == transport.keyFile() ? null :
+                new KeyFileWatch(transport.keyFile(), "chainkv-key-file-watch-" + nodeId);
+            ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             ChainNode node = null != staticConfig ?
                 launchStatic(nodeId, Path.of(staticConfig), storeConfig, aeronDir, transport, metrics) :
                 launchInZooKeeper(nodeId, settings, storeConfig, aeronDir, transport, metrics))

@@ -205,6 +205,29 @@ public final class KeyRing
     }
 
     /**
+     * @return the ids of the keys by role, for logs (never the secrets).
+     */
+    public String describe()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final KeyRole role : KeyRole.values())
+        {
+            text.append(0 == text.length() ? "" : ", ").append(role.word()).append(" keys [");
+            String separator = "";
+            for (final Entry entry : entries)
+            {
+                if (entry.role == role)
+                {
+                    text.append(separator).append(entry.id);
+                    separator = ", ";
+                }
+            }
+            text.append(']');
+        }
+        return text.toString();
+    }
+
+    /**
      * @param role of a key.
      * @return true if the ring holds a key of the role.
      */

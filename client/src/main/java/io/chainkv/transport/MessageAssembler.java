@@ -45,7 +45,7 @@ public final class MessageAssembler implements FragmentHandler
     private final Int2ObjectHashMap<Long2ObjectHashMap<Partial>> partialsBySession = new Int2ObjectHashMap<>();
     private final FragmentHandler delegate;
     private final int maxMessageLength;
-    private final FrameVerifier verifier;
+    private FrameVerifier verifier;
     private final int streamId;
     private final long maxPartialBytes;
     private long partialBytes;
@@ -96,6 +96,20 @@ public final class MessageAssembler implements FragmentHandler
     public long unauthenticatedCount()
     {
         return unauthenticatedCount;
+    }
+
+    /**
+     * Checks trailers with other keys from now on: the key file changed (docs/security.md, "Issuing and revoking client
+     * keys").
+     *
+     * @param verifier the new verifier; ignored when this assembler was made without one (authentication is off).
+     */
+    public void useVerifier(final FrameVerifier verifier)
+    {
+        if (null != this.verifier && null != verifier)
+        {
+            this.verifier = verifier;
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.chainkv.config.Settings;
 import io.chainkv.security.FrameSigner;
 import io.chainkv.security.FrameVerifier;
 import io.chainkv.security.ClientReplySigners;
+import io.chainkv.security.KeyFile;
 import io.chainkv.security.KeyRing;
 import io.chainkv.security.KeyRole;
 
@@ -114,7 +115,7 @@ public final class TransportSettings
     private final EmbeddedAeron invokedTransport;
     private final boolean authenticated;
     private final String keyFile;
-    private KeyRing keyRing;
+    private KeyFile keys;
 
     private TransportSettings(
         final String idleStrategyName,
@@ -185,9 +186,9 @@ public final class TransportSettings
      */
     public TransportSettings withIdleStrategy(final String idleStrategyName)
     {
-        return new TransportSettings(
+        return sharingKeys(new TransportSettings(
             idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked), threading(clientDriverInvoked),
-            authentication(), keyFile, invokedTransport);
+            authentication(), keyFile, invokedTransport));
     }
 
     /**
@@ -198,8 +199,15 @@ public final class TransportSettings
      */
     public TransportSettings drivingWhileIdle(final EmbeddedAeron transport)
     {
-        return new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu, threading(nodeDriverInvoked),
-            threading(clientDriverInvoked), authentication(), keyFile, transport);
+        return sharingKeys(new TransportSettings(idleStrategyName, idleMaxParkNs, termLength, mtu,
+            threading(nodeDriverInvoked), threading(clientDriverInvoked), authentication(), keyFile, transport));
+    }
+
+    // A copy with the same key file shares its keys, so a key file watch on either reaches both.
+    private synchronized TransportSettings sharingKeys(final TransportSettings copy)
+    {
+        copy.keys = keys;
+        return copy;
     }
 
     /**
@@ -306,16 +314,27 @@ public final class TransportSettings
     }
 
     /**
-     * @return the keys of the key file, read once; null when authentication is off.
+     * @return the keys of the key file as last read; null when authentication is off.
      * @throws IllegalStateException with a sentence when authentication is required and there is no usable key file.
      */
-    public synchronized KeyRing keyRing()
+    public KeyRing keyRing()
+    {
+        final KeyFile file = keyFile();
+        return null == file ? null : file.ring();
+    }
+
+    /**
+     * @return the key file, read at the first call and again by whoever calls {@link KeyFile#reloadIfChanged()} (a
+     * node's key file watch); null when authentication is off.
+     * @throws IllegalStateException with a sentence when authentication is required and there is no usable key file.
+     */
+    public synchronized KeyFile keyFile()
     {
         if (!authenticated)
         {
             return null;
         }
-        if (null == keyRing)
+        if (null == keys)
         {
             if (null == keyFile)
             {
@@ -327,14 +346,14 @@ public final class TransportSettings
             }
             try
             {
-                keyRing = KeyRing.load(Path.of(keyFile));
+                keys = KeyFile.load(Path.of(keyFile));
             }
             catch (final IllegalArgumentException ex)
             {
                 throw new IllegalStateException(ex.getMessage(), ex);
             }
         }
-        return keyRing;
+        return keys;
     }
 
     /**

@@ -45,6 +45,8 @@ import io.chainkv.protocol.codecs.UpdateDecoder;
 import io.chainkv.protocol.codecs.UpdateEncoder;
 import io.chainkv.protocol.codecs.UpdateKind;
 import io.chainkv.security.ClientIds;
+import io.chainkv.security.KeyFile;
+import io.chainkv.security.KeyRing;
 import io.chainkv.security.KeyRole;
 import io.chainkv.transport.Channels;
 import io.chainkv.transport.MessageAssembler;
@@ -182,6 +184,9 @@ public final class ReplicationAgent implements Agent
     private final ClientTable clients;
     private final Aeron aeron;
     private final TransportSettings settings;
+    // The key file, watched by the process (KeyFileWatch); null when authentication is off.
+    private final KeyFile keyFile;
+    private long keyGeneration;
     private final NodeCounters counters;
     private final MessageSender sender;
     private final SentList sentList;
@@ -295,6 +300,8 @@ public final class ReplicationAgent implements Agent
         this.clients = store.clients();
         this.aeron = aeron;
         this.settings = settings;
+        this.keyFile = settings.keyFile();
+        this.keyGeneration = null == keyFile ? 0 : keyFile.generation();
         this.counters = counters;
         this.lease = lease;
         this.maxKeyLength = store.config().maxKeyLength();
@@ -372,6 +379,10 @@ public final class ReplicationAgent implements Agent
         // dies or is stuck"): a node whose data path has stopped must not hold a place in a chain.
         heartbeat.beat(nowNs);
         int work = 0;
+        if (null != keyFile && keyFile.generation() != keyGeneration)
+        {
+            useNewKeys();
+        }
 
         // Checked on the data path itself, once per duty cycle, so requests queued while the process was
         // paused are refused in the first cycle after it resumes (docs/design.md, invariant 6). Read before the
@@ -707,6 +718,23 @@ public final class ReplicationAgent implements Agent
             LOG.info("node={} epoch={} handoff proven: {} holds seq {}, everything this node acknowledged as tail",
                 nodeId, epoch, handoffSuccessorId, successorCommitted);
         }
+    }
+
+    /**
+     * The key file changed (docs/security.md, "Issuing and revoking client keys"): frames are signed and checked with
+     * its keys from this duty cycle on. A message half-assembled from chunks under a revoked key is dropped with it.
+     */
+    private void useNewKeys()
+    {
+        keyGeneration = keyFile.generation();
+        final KeyRing keys = keyFile.ring();
+        sender.signWith(keys.signer(KeyRole.MEMBER));
+        replies.useKeys(keys.clientReplySigners());
+        clientAssembler.useVerifier(keys.verifier(KeyRole.CLIENT, KeyRole.MEMBER));
+        replicationAssembler.useVerifier(keys.verifier(KeyRole.MEMBER));
+        feedbackAssembler.useVerifier(keys.verifier(KeyRole.MEMBER));
+        LOG.info("node={} signs and checks frames with the keys read again from {}: {}", nodeId, keyFile.path(),
+            keys.describe());
     }
 
     private void commitThrough(final long seq)

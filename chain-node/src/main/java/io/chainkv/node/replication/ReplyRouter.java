@@ -62,7 +62,7 @@ public final class ReplyRouter implements AutoCloseable
     private final TransportSettings settings;
     private final MessageSender clientSender;
     private final MessageSender memberSender;
-    private final ClientReplySigners clientSigners;
+    private ClientReplySigners clientSigners;
     private final int maxClients;
     private final long idleCloseNs;
     private long droppedCount;
@@ -121,6 +121,27 @@ public final class ReplyRouter implements AutoCloseable
     public static int countersFor(final int maxPublications)
     {
         return BASE_COUNTERS + COUNTERS_PER_PUBLICATION * maxPublications;
+    }
+
+    /**
+     * Signs answers with other keys from now on: the key file changed (docs/security.md, "Issuing and revoking client
+     * keys"). Clients with an open publication are answered under their key of the new file.
+     *
+     * @param clientSigners the client keys of the new file; ignored when authentication is off.
+     */
+    public void useKeys(final ClientReplySigners clientSigners)
+    {
+        if (null == this.clientSigners || null == clientSigners)
+        {
+            return;
+        }
+        this.clientSigners = clientSigners;
+        for (final Long2ObjectHashMap<Route>.EntryIterator it = routes.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            final Route route = it.getValue();
+            route.signer = clientSigners.forClient(it.getLongKey());
+        }
     }
 
     /**
@@ -354,7 +375,7 @@ public final class ReplyRouter implements AutoCloseable
         final byte[] channel;
         final int streamId;
         // The key this client's answers are signed with (null when authentication is off).
-        final FrameSigner signer;
+        FrameSigner signer;
         final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
         long lastUsedNs;
         boolean closed;

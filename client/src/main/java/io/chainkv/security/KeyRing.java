@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -129,18 +130,95 @@ public final class KeyRing
      */
     public static String generate(final Set<KeyRole> roles)
     {
-        final SecureRandom random = new SecureRandom();
         final StringBuilder text = new StringBuilder(
             "# ChainKV keys (docs/security.md): keep this file secret (mode 600).\n" +
             "# role  id  secret; every key listed is accepted, the first of each role signs.\n");
         for (final KeyRole role : EnumSet.copyOf(roles))
         {
-            final byte[] secret = new byte[HmacSha256.KEY_LENGTH];
-            random.nextBytes(secret);
-            text.append(role.word()).append(' ').append(KeyRole.MEMBER == role ? 1 : 1001).append(' ')
-                .append(HexFormat.of().formatHex(secret)).append('\n');
+            text.append(newKeyLine(role, KeyRole.MEMBER == role ? 1 : 1001));
         }
         return text.toString();
+    }
+
+    /**
+     * @return the lowest unused client key id above every client key of this ring (1001 if it has none).
+     */
+    public int nextClientKeyId()
+    {
+        int max = 1000;
+        for (final Entry entry : entries)
+        {
+            if (KeyRole.CLIENT == entry.role)
+            {
+                max = Math.max(max, entry.id);
+            }
+        }
+        return max + 1;
+    }
+
+    /**
+     * @param keyId a key id.
+     * @return the role of the ring's key with that id, null if it has none.
+     */
+    public KeyRole roleOf(final int keyId)
+    {
+        for (final Entry entry : entries)
+        {
+            if (entry.id == keyId)
+            {
+                return entry.role;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param role of the key.
+     * @param id   of the key.
+     * @return a key file line with a fresh random secret.
+     */
+    public static String newKeyLine(final KeyRole role, final int id)
+    {
+        final byte[] secret = new byte[HmacSha256.KEY_LENGTH];
+        new SecureRandom().nextBytes(secret);
+        return role.word() + ' ' + id + ' ' + HexFormat.of().formatHex(secret) + '\n';
+    }
+
+    /**
+     * @param text  a key file's text.
+     * @param keyId the key to leave out.
+     * @return the text without the line of that key, comments and order kept.
+     */
+    public static String withoutKey(final String text, final int keyId)
+    {
+        final StringBuilder kept = new StringBuilder();
+        for (final String line : text.split("\n", -1))
+        {
+            final String[] words = stripComment(line).trim().split("\\s+");
+            if (!(words.length == 3 && words[1].equals(Integer.toString(keyId))))
+            {
+                kept.append(line).append('\n');
+            }
+        }
+        // split keeps the empty piece after the last newline: drop the newline added for it.
+        return kept.substring(0, kept.length() - 1);
+    }
+
+    /**
+     * Replaces a key file's text at once (a new file renamed over the old), so a process reading it never sees half
+     * of it (docs/security.md, "Issuing and revoking client keys").
+     *
+     * @param file the key file.
+     * @param text its new text.
+     * @throws IOException if it cannot be written.
+     */
+    public static void replaceFile(final Path file, final String text) throws IOException
+    {
+        final Path directory = file.toAbsolutePath().getParent();
+        final Path next = directory.resolve(file.getFileName() + ".next");
+        Files.deleteIfExists(next);
+        writeFile(next, text);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

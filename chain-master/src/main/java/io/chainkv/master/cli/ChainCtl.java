@@ -41,7 +41,7 @@ import java.io.PrintWriter;
         GetCommand.class, PutCommand.class, DeleteCommand.class,
         BackupCommands.Backup.class, BackupCommands.Restore.class,
         MembershipCommands.Drain.class, MembershipCommands.Remove.class, MembershipCommands.Add.class,
-        GenerateKeysCommand.class })
+        GenerateKeysCommand.class, ClientKeyCommands.Issue.class, ClientKeyCommands.Revoke.class })
 public final class ChainCtl
 {
     public static final int EXIT_OK = 0;

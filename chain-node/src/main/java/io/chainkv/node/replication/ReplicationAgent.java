@@ -312,7 +312,8 @@ public final class ReplicationAgent implements Agent
         this.sentList = new SentList(1024 * 1024, SENT_LIST_MAX_BYTES);
         this.replies = new ReplyRouter(aeron, settings, new MessageSender(settings.maxMessageLength(),
             new HeartbeatIdleStrategy(heartbeat, settings.newIdleStrategy()), settings.newSigner(KeyRole.CLIENT)),
-            settings.newClientReplySigners(), sender, ReplyRouter.maxPublicationsFromSystemProperties(), ReplyRouter.idleTimeoutNsFromSystemProperties());
+            settings.newClientReplySigners(), sender, ReplyRouter.maxPublicationsFromSystemProperties(),
+            ReplyRouter.idleTimeoutNsFromSystemProperties(), ReplyRouter.maxPendingBytesFromSystemProperties());
         this.sessions = new SessionLeases(clients.sessionIndexCapacity(),
             TimeUnit.MILLISECONDS.toNanos(Long.getLong(SESSION_TIMEOUT_PROP, DEFAULT_SESSION_TIMEOUT_MS)));
 

@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * {@code --max-reply-publications} clients are known (least recently used first), so departed clients, or a flood of
  * made-up client ids, cannot exhaust the node. Each publication holds a handful of the media driver's counters until
  * it is closed; the node sizes the driver's counters for the budget ({@link #countersFor}). A new publication takes a moment to connect; responses
- * for it wait in a small per-client queue and are dropped after {@link #PENDING_TIMEOUT_NS}; the client
- * times out and retries, which the exactly-once table makes safe.
+ * for it wait in a small per-client queue and are dropped after {@link #PENDING_TIMEOUT_NS}, or at once when the
+ * waiting answers of all clients together would exceed {@code chainkv.reply.pending.max.bytes} (so clients that never
+ * connect cannot pin the heap); the client times out and retries, which the exactly-once table makes safe.
  * <p>
  * Used by the replication agent's thread only.
  */
@@ -53,6 +54,10 @@ public final class ReplyRouter implements AutoCloseable
     // it, ~4 each, kept for the image liveness timeout after a client leaves), its neighbours' publications.
     private static final int BASE_COUNTERS = 8192;
     private static final int MAX_PENDING_PER_CLIENT = 1024;
+    /** System property of the budget of answers waiting for their clients' publications to connect, in bytes. */
+    public static final String MAX_PENDING_BYTES_PROP = "chainkv.reply.pending.max.bytes";
+    /** Default: a few seconds of answers at full speed, far below a node's heap. */
+    public static final long DEFAULT_MAX_PENDING_BYTES = 64L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplyRouter.class);
 
@@ -64,6 +69,8 @@ public final class ReplyRouter implements AutoCloseable
     private final MessageSender memberSender;
     private ClientReplySigners clientSigners;
     private final int maxClients;
+    private final long maxPendingBytes;
+    private long pendingBytes;
     private final long idleCloseNs;
     private long droppedCount;
     private long evictions;
@@ -77,6 +84,7 @@ public final class ReplyRouter implements AutoCloseable
      *                     queries, which members accept only under the member key.
      * @param maxClients  clients with an open reply publication at once.
      * @param idleCloseNs a publication not used for this long is closed.
+     * @param maxPendingBytes answers waiting for publications to connect, all clients together, in bytes.
      */
     public ReplyRouter(
         final Aeron aeron,
@@ -85,7 +93,8 @@ public final class ReplyRouter implements AutoCloseable
         final ClientReplySigners clientSigners,
         final MessageSender memberSender,
         final int maxClients,
-        final long idleCloseNs)
+        final long idleCloseNs,
+        final long maxPendingBytes)
     {
         this.aeron = aeron;
         this.settings = settings;
@@ -94,6 +103,23 @@ public final class ReplyRouter implements AutoCloseable
         this.memberSender = memberSender;
         this.maxClients = maxClients;
         this.idleCloseNs = idleCloseNs;
+        this.maxPendingBytes = maxPendingBytes;
+    }
+
+    /**
+     * @return the budget of waiting answers ({@link #MAX_PENDING_BYTES_PROP}, else the default).
+     */
+    public static long maxPendingBytesFromSystemProperties()
+    {
+        return Long.getLong(MAX_PENDING_BYTES_PROP, DEFAULT_MAX_PENDING_BYTES);
+    }
+
+    /**
+     * @return bytes of answers waiting for their clients' publications to connect.
+     */
+    public long pendingBytes()
+    {
+        return pendingBytes;
     }
 
     /**
@@ -414,9 +440,15 @@ public final class ReplyRouter implements AutoCloseable
         {
             if (pending.size() >= MAX_PENDING_PER_CLIENT)
             {
-                pending.poll();
+                pendingBytes -= pending.poll().length;
                 droppedCount++;
             }
+            if (pendingBytes + length > maxPendingBytes)
+            {
+                droppedCount++;
+                return;
+            }
+            pendingBytes += length;
             final ExpandableArrayBuffer copy = new ExpandableArrayBuffer(length);
             copy.putBytes(0, message, offset, length);
             pending.add(new PendingReply(copy, length, messageId, nowNs));
@@ -430,7 +462,7 @@ public final class ReplyRouter implements AutoCloseable
             {
                 if (nowNs - reply.enqueuedNs > PENDING_TIMEOUT_NS)
                 {
-                    pending.poll();
+                    pendingBytes -= pending.poll().length;
                     droppedCount++;
                     continue;
                 }
@@ -438,7 +470,7 @@ public final class ReplyRouter implements AutoCloseable
                 {
                     break;
                 }
-                pending.poll();
+                pendingBytes -= pending.poll().length;
                 work++;
             }
             return work;
@@ -447,6 +479,10 @@ public final class ReplyRouter implements AutoCloseable
         void close()
         {
             closed = true;
+            for (final PendingReply reply : pending)
+            {
+                pendingBytes -= reply.length;
+            }
             pending.clear();
             CloseHelper.quietClose(publication);
         }

@@ -114,7 +114,9 @@ final class Failures
     {
         return new RequestTimeoutException(isWrite(op), op + " request " + requestSeq + " got no answer to " +
             attempts + " attempt(s) in " + elapsedMs + " ms: the " + (isWrite(op) ? "head" : "tail") +
-            " may be down or unreachable, or the configuration out of date. " + outcomeAdvice(op));
+            " may be down or unreachable, the configuration out of date, or this client's key one the nodes do not " +
+            "hold (they drop such frames unread and count them in 'unauthenticated frames dropped'). " +
+            outcomeAdvice(op));
     }
 
     static UnavailableException closed(final OpType op, final long requestSeq)

@@ -4,6 +4,7 @@ import io.chainkv.client.ClientConfig;
 import io.chainkv.cluster.ClusterConfig;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ConfigWatcher;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -15,6 +16,7 @@ import io.chainkv.node.harness.FreePorts;
 import io.chainkv.node.harness.JvmCommand;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.transport.TransportSettings;
 import org.apache.curator.framework.CuratorFramework;
 
 import java.io.IOException;
@@ -543,8 +545,12 @@ public final class LocalCluster implements AutoCloseable
 
     private void startObserver()
     {
+        // The harness is the operator: it reads registrations and the masters' latch, and writes removal requests,
+        // with the suite's key file (docs/security.md, "ZooKeeper").
         curator = new ZooKeeperSettings(zkConnect(), OBSERVER_SESSION_TIMEOUT_MS,
-            ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS).newClient();
+            ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS).withLoginFrom(
+            System.getProperty(ZooKeeperSettings.AUTH_PROP), System.getProperty(TransportSettings.KEY_FILE_PROP),
+            ZooKeeperPrincipal.OPERATOR).newClient();
         curator.start();
         try
         {

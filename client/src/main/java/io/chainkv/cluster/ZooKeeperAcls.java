@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 
@@ -59,15 +61,23 @@ public final class ZooKeeperAcls implements ACLProvider
         final Id node = credentials.id(ZooKeeperPrincipal.NODE);
         final Id operator = credentials.id(ZooKeeperPrincipal.OPERATOR);
         final Id anyone = ZooDefs.Ids.ANYONE_ID_UNSAFE;
-        root = List.of(new ACL(READ, anyone), new ACL(ALL, master), new ACL(READ_CREATE, node),
+        root = acl(new ACL(READ, anyone), new ACL(ALL, master), new ACL(READ_CREATE, node),
             new ACL(READ_CREATE, operator));
-        config = List.of(new ACL(READ, anyone), new ACL(ALL, master));
-        nodes = List.of(new ACL(ALL, master), new ACL(READ_CREATE_DELETE, node),
+        config = acl(new ACL(READ, anyone), new ACL(ALL, master));
+        nodes = acl(new ACL(ALL, master), new ACL(READ_CREATE_DELETE, node),
             new ACL(READ_CREATE_DELETE, operator));
-        registration = List.of(new ACL(ALL, master), new ACL(ALL, node), new ACL(ALL, operator));
-        removals = List.of(new ACL(ALL, master), new ACL(ALL, operator));
-        masters = List.of(new ACL(ALL, master), new ACL(READ, operator));
-        other = List.of(new ACL(ALL, master), new ACL(READ, node), new ACL(READ, operator));
+        registration = acl(new ACL(ALL, master), new ACL(ALL, node), new ACL(ALL, operator));
+        removals = acl(new ACL(ALL, master), new ACL(ALL, operator));
+        masters = acl(new ACL(ALL, master), new ACL(READ, operator));
+        other = acl(new ACL(ALL, master), new ACL(READ, node), new ACL(READ, operator));
+    }
+
+    /**
+     * ZooKeeper checks an ACL with {@code contains(null)}, which an immutable {@code List.of} answers by throwing.
+     */
+    private static List<ACL> acl(final ACL... entries)
+    {
+        return Collections.unmodifiableList(Arrays.asList(entries));
     }
 
     /**

@@ -33,9 +33,26 @@ public final class ZooKeeperFixture implements AutoCloseable
 
     public CuratorFramework newStartedClient() throws InterruptedException
     {
-        final CuratorFramework client =
-            new ZooKeeperSettings(server.connectString(), SESSION_TIMEOUT_MS, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS)
-                .newClient();
+        return newStartedClient(settings());
+    }
+
+    /**
+     * @return how this fixture's clients reach the server (anonymously; see {@link ZooKeeperSettings#withLogin}).
+     */
+    public ZooKeeperSettings settings()
+    {
+        return new ZooKeeperSettings(server.connectString(), SESSION_TIMEOUT_MS,
+            ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS);
+    }
+
+    /**
+     * @param settings how to connect (with a login or without).
+     * @return a started, connected client, closed with the fixture.
+     * @throws InterruptedException if interrupted while connecting.
+     */
+    public CuratorFramework newStartedClient(final ZooKeeperSettings settings) throws InterruptedException
+    {
+        final CuratorFramework client = settings.newClient();
         closeables.add(() ->
         {
             if (client.getState() == CuratorFrameworkState.STARTED)

@@ -11,6 +11,7 @@ import io.chainkv.config.Settings;
 import io.chainkv.config.SettingsCommandLine;
 import io.chainkv.master.metrics.MasterMetrics;
 import io.chainkv.metrics.MetricsServer;
+import io.chainkv.master.zk.AclGuard;
 import io.chainkv.master.zk.EmbeddedZooKeeper;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -116,6 +117,7 @@ public final class MasterMain
         CuratorFramework client = null;
         ChainMaster master = null;
         MasterMetrics metrics = null;
+        AclGuard aclGuard = null;
         try
         {
             final String connectString;
@@ -150,8 +152,8 @@ public final class MasterMain
             else
             {
                 // A cluster created before ACLs (or by a process run with zookeeper-auth=off) has world-writable
-                // znodes: lock them down before leading (docs/security.md, "ZooKeeper").
-                new ZooKeeperAcls(zooKeeper.credentials()).apply(client, paths);
+                // znodes: lock them down before leading, and keep them so (docs/security.md, "ZooKeeper").
+                aclGuard = AclGuard.start(client, paths, new ZooKeeperAcls(zooKeeper.credentials()));
             }
             master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor,
                 settings.getBoolean(MasterSettings.HEAL), settings.getLong(MasterSettings.RESTART_GRACE_MS)));
@@ -181,6 +183,10 @@ public final class MasterMain
             if (null != master)
             {
                 master.close();
+            }
+            if (null != aclGuard)
+            {
+                aclGuard.close();
             }
             if (null != client)
             {

@@ -119,8 +119,12 @@ public final class ZooKeeperAcls implements ACLProvider
     }
 
     /**
-     * Sets these ACLs on every znode of a cluster that has another (docs/security.md, "ZooKeeper", migrating a
-     * cluster created before ACLs, with world-writable znodes); a master does it as it starts.
+     * Sets these ACLs on every znode of a cluster that has another (docs/security.md, "ZooKeeper", "Clusters created
+     * before ACLs"); masters do it as they start and every little while after.
+     * <p>
+     * Registrations are left as their node made them: a node that connected anonymously could not publish its state
+     * any more, and a registration goes with its session anyway. Their parent is locked only once no registration is
+     * world-writable, that is once the last anonymous node has re-registered with a login.
      *
      * @param client a started client logged in as a principal with ADMIN on the znodes (a master).
      * @param paths  the cluster's layout.
@@ -136,14 +140,12 @@ public final class ZooKeeperAcls implements ACLProvider
             final String path = pending.remove(pending.size() - 1);
             try
             {
-                final List<ACL> want = getAclForPath(path);
-                if (!new HashSet<>(client.getACL().forPath(path)).equals(new HashSet<>(want)))
+                final boolean registrations = paths.nodesPath().equals(path);
+                if ((!registrations || !anonymousRegistrations(client, path)) && set(client, path))
                 {
-                    client.setACL().withACL(want).forPath(path);
                     changed++;
-                    LOG.info("set the ACL of {} (docs/security.md, \"ZooKeeper\")", path);
                 }
-                if (!ClusterPaths.ROOT.equals(path))
+                if (!ClusterPaths.ROOT.equals(path) && !registrations)
                 {
                     for (final String child : client.getChildren().forPath(path))
                     {
@@ -153,7 +155,7 @@ public final class ZooKeeperAcls implements ACLProvider
             }
             catch (final KeeperException.NoNodeException ex)
             {
-                // Gone meanwhile (an ephemeral registration, a removal acted upon): nothing to protect.
+                // Gone meanwhile (an ephemeral znode, a removal acted upon): nothing to protect.
             }
             catch (final KeeperException.NoAuthException ex)
             {
@@ -162,5 +164,42 @@ public final class ZooKeeperAcls implements ACLProvider
             }
         }
         return changed;
+    }
+
+    private boolean set(final CuratorFramework client, final String path) throws Exception
+    {
+        final List<ACL> want = getAclForPath(path);
+        if (new HashSet<>(client.getACL().forPath(path)).equals(new HashSet<>(want)))
+        {
+            return false;
+        }
+        client.setACL().withACL(want).forPath(path);
+        LOG.info("set the ACL of {} (docs/security.md, \"ZooKeeper\")", path);
+        return true;
+    }
+
+    private static boolean anonymousRegistrations(final CuratorFramework client, final String nodesPath)
+        throws Exception
+    {
+        for (final String child : client.getChildren().forPath(nodesPath))
+        {
+            try
+            {
+                for (final ACL acl : client.getACL().forPath(ZKPaths.makePath(nodesPath, child)))
+                {
+                    if (ZooDefs.Ids.ANYONE_ID_UNSAFE.equals(acl.getId()))
+                    {
+                        LOG.info("{} stays open: {} registered without a ZooKeeper login (docs/security.md, " +
+                            "\"ZooKeeper\")", nodesPath, child);
+                        return true;
+                    }
+                }
+            }
+            catch (final KeeperException.NoNodeException ex)
+            {
+                // That node's session ended meanwhile.
+            }
+        }
+        return false;
     }
 }

@@ -171,14 +171,19 @@ class ZooKeeperAclTest
         anonymous.setData().forPath(old.nodePath("n1"), registration.info().encode()); // world-writable so far
 
         final ZooKeeperAcls acls = new ZooKeeperAcls(credentials);
-        assertTrue(acls.apply(master, old) >= 3, "root, cluster, config and nodes get their ACLs");
+        assertTrue(acls.apply(master, old) >= 3, "root, cluster and config get their ACLs");
         assertEquals(0, acls.apply(master, old), "a second pass changes nothing");
 
         assertNoAuth(() -> anonymous.setData().forPath(old.configPath(), new byte[1]));
-        assertNoAuth(() -> anonymous.getData().forPath(old.nodePath("n1")));
         assertNoAuth(() -> anonymous.create().forPath(ClusterPaths.ROOT + "/another-cluster"));
         assertArrayEquals(anonymous.getData().forPath(old.configPath()), master.getData().forPath(old.configPath()),
             "the configuration stays readable");
+        registration.updateState(NodeState.DRAINING); // the anonymous node still publishes until it restarts
+
+        registration.close(); // it restarts with a login: the last anonymous registration is gone
+        acls.apply(master, old);
+        assertNoAuth(() -> anonymous.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+            .forPath(old.nodePath("thief")));
     }
 
     private static void assertNoAuth(final Executable executable)

@@ -54,10 +54,10 @@ class ZooKeeperAclTest
     void setUp() throws Exception
     {
         zk = new ZooKeeperFixture();
-        master = zk.newStartedClient(zk.settings().withLogin(credentials, ZooKeeperPrincipal.MASTER));
-        node = zk.newStartedClient(zk.settings().withLogin(credentials, ZooKeeperPrincipal.NODE));
-        operator = zk.newStartedClient(zk.settings().withLogin(credentials, ZooKeeperPrincipal.OPERATOR));
-        anonymous = zk.newStartedClient();
+        master = zk.newStartedClient(settings().withLogin(credentials, ZooKeeperPrincipal.MASTER));
+        node = zk.newStartedClient(settings().withLogin(credentials, ZooKeeperPrincipal.NODE));
+        operator = zk.newStartedClient(settings().withLogin(credentials, ZooKeeperPrincipal.OPERATOR));
+        anonymous = zk.newStartedClient(settings());
         masterStore = new ConfigStore(master, paths);
         masterStore.create(config(1, "n1", "n2"), null);
     }
@@ -94,7 +94,7 @@ class ZooKeeperAclTest
     void withoutCredentialsRegistrationsCanBeNeitherMadeNorReadNorChanged() throws Exception
     {
         final NodeRegistration registration = new NodeRegistration(node, paths,
-            new NodeInfo("n1", "127.0.0.1:40101", NodeState.JOINING), zk.settings()
+            new NodeInfo("n1", "127.0.0.1:40101", NodeState.JOINING), settings()
             .withLogin(credentials, ZooKeeperPrincipal.NODE).acls());
         assertNull(registration.register(), "a node registers");
         final String path = paths.nodePath("n1");
@@ -111,7 +111,7 @@ class ZooKeeperAclTest
 
         // A wrong password is as good as none.
         final ZooKeeperCredentials guessed = ZooKeeperCredentials.parse(ZooKeeperCredentials.generate(), "guessed");
-        final CuratorFramework impostor = zk.newStartedClient(zk.settings().withLogin(guessed, ZooKeeperPrincipal.NODE));
+        final CuratorFramework impostor = zk.newStartedClient(settings().withLogin(guessed, ZooKeeperPrincipal.NODE));
         assertNoAuth(() -> impostor.create().withMode(CreateMode.EPHEMERAL).forPath(paths.nodePath("thief")));
 
         assertEquals(List.of("n1"), master.getChildren().forPath(paths.nodesPath()), "only the node's registration");
@@ -168,7 +168,8 @@ class ZooKeeperAclTest
         final NodeRegistration registration = new NodeRegistration(anonymous, old,
             new NodeInfo("n1", "127.0.0.1:40101", NodeState.SERVING));
         assertNull(registration.register());
-        anonymous.setData().forPath(old.nodePath("n1"), registration.info().encode()); // world-writable so far
+        assertEquals(ZooDefs.Ids.OPEN_ACL_UNSAFE, anonymous.getACL().forPath(old.nodePath("n1")),
+            "world-writable so far");
 
         final ZooKeeperAcls acls = new ZooKeeperAcls(credentials);
         assertTrue(acls.apply(master, old) >= 3, "root, cluster and config get their ACLs");
@@ -184,6 +185,14 @@ class ZooKeeperAclTest
         acls.apply(master, old);
         assertNoAuth(() -> anonymous.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
             .forPath(old.nodePath("thief")));
+    }
+
+    /**
+     * Long sessions: this test is about who may do what, and a loaded machine must not expire a registration under it.
+     */
+    private ZooKeeperSettings settings()
+    {
+        return new ZooKeeperSettings(zk.server().connectString(), EmbeddedZooKeeper.MAX_SESSION_TIMEOUT_MS, 2_000);
     }
 
     private static void assertNoAuth(final Executable executable)

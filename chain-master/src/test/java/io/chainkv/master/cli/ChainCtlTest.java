@@ -192,6 +192,22 @@ class ChainCtlTest
     }
 
     @Test
+    void anAnonymousChainctlIsRefusedByACluster() throws Exception
+    {
+        try (var master = zk.newStartedClient(ZooKeeperPrincipal.MASTER))
+        {
+            master.create().creatingParentsIfNeeded().forPath(paths.nodesPath());
+        }
+
+        assertEquals(ChainCtl.EXIT_USAGE, status("--zookeeper-auth", "off"));
+
+        final String message = err.toString(StandardCharsets.UTF_8).trim();
+        assertTrue(message.contains("NoAuth") && message.contains("refused this chainctl's login"), message);
+        assertEquals(ChainCtl.EXIT_NO_CONFIGURATION, status(),
+            "logged in (the suite's key file), it reads the cluster: " + err);
+    }
+
+    @Test
     void withoutAZooKeeperLoginChainctlSaysWhatToDo() throws Exception
     {
         final Path keys = Files.createTempFile("frame-only", ".keys");

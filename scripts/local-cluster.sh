@@ -100,9 +100,10 @@ pids/<name>.pid, lib/ (a copy of the jars the cluster runs, so a rebuild does no
 running processes), aeron-parent (the /dev/shm directory holding the nodes' Aeron directories),
 metrics-ports (the HTTP port of each master's and node's /metrics, /health/live and /health/ready,
 on 127.0.0.1, from $DEFAULT_METRICS_BASE_PORT up; kept across restarts), keys/cluster.keys (the member and
-client keys every process signs its frames with, made at the first start, mode 600; docs/security.md) and
-keys/client.keys (the client key alone, for applications). CHAINKV_JAVA_OPTS="-Dchainkv.authentication=off"
-turns authentication off for a trusted network.
+client keys every process signs its frames with, and the ZooKeeper passwords masters, nodes and chainctl log in
+with; made at the first start, mode 600; docs/security.md) and keys/client.keys (the client key alone, for
+applications). CHAINKV_JAVA_OPTS="-Dchainkv.authentication=off -Dchainkv.zookeeper.auth=off" turns both off for
+a trusted network.
 EOF
 }
 

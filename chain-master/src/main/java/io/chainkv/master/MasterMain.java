@@ -1,6 +1,8 @@
 package io.chainkv.master;
 
 import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.ZooKeeperAcls;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.FatalErrors;
 import io.chainkv.config.LoggingDefaults;
@@ -9,6 +11,7 @@ import io.chainkv.config.Settings;
 import io.chainkv.config.SettingsCommandLine;
 import io.chainkv.master.metrics.MasterMetrics;
 import io.chainkv.metrics.MetricsServer;
+import io.chainkv.master.zk.AclGuard;
 import io.chainkv.master.zk.EmbeddedZooKeeper;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -114,6 +117,7 @@ public final class MasterMain
         CuratorFramework client = null;
         ChainMaster master = null;
         MasterMetrics metrics = null;
+        AclGuard aclGuard = null;
         try
         {
             final String connectString;
@@ -130,14 +134,26 @@ public final class MasterMain
             {
                 connectString = settings.require(ProcessSettings.ZK);
             }
-            final ZooKeeperSettings zooKeeper = new ZooKeeperSettings(connectString, sessionTimeoutMs,
-                settings.getInt(ProcessSettings.CONNECTION_TIMEOUT_MS));
+            final ZooKeeperSettings zooKeeper = ProcessSettings.withLogin(new ZooKeeperSettings(connectString,
+                sessionTimeoutMs, settings.getInt(ProcessSettings.CONNECTION_TIMEOUT_MS)), settings,
+                ZooKeeperPrincipal.MASTER);
             client = zooKeeper.newClient();
             client.start();
             if (!client.blockUntilConnected(30, TimeUnit.SECONDS))
             {
                 LOG.error("could not connect to ZooKeeper at {}; check --zk and that the ensemble is up", connectString);
                 return 2;
+            }
+            if (null == zooKeeper.principal())
+            {
+                LOG.warn("zookeeper-auth=off: the cluster's znodes are created world-writable; anyone who can reach " +
+                    "ZooKeeper at {} can change the configuration (docs/security.md, \"ZooKeeper\")", connectString);
+            }
+            else
+            {
+                // A cluster created before ACLs (or by a process run with zookeeper-auth=off) has world-writable
+                // znodes: lock them down before leading, and keep them so (docs/security.md, "ZooKeeper").
+                aclGuard = AclGuard.start(client, paths, new ZooKeeperAcls(zooKeeper.credentials()));
             }
             master = new ChainMaster(client, paths, id, new ChainPlanner(replicationFactor,
                 settings.getBoolean(MasterSettings.HEAL), settings.getLong(MasterSettings.RESTART_GRACE_MS)));
@@ -167,6 +183,10 @@ public final class MasterMain
             if (null != master)
             {
                 master.close();
+            }
+            if (null != aclGuard)
+            {
+                aclGuard.close();
             }
             if (null != client)
             {

@@ -3,6 +3,7 @@ package io.chainkv.master;
 import io.chainkv.config.ProcessSettings;
 import io.chainkv.config.Setting;
 import io.chainkv.master.zk.EmbeddedZooKeeper;
+import io.chainkv.transport.TransportSettings;
 
 import java.util.List;
 
@@ -46,7 +47,8 @@ public final class MasterSettings
     public static final List<Setting> ALL = List.of(MASTER_ID, ProcessSettings.ZK, EMBEDDED_ZK, EMBEDDED_ZK_HOST,
         ProcessSettings.CLUSTER,
         REPLICATION_FACTOR, HEAL, RESTART_GRACE_MS, ProcessSettings.SESSION_TIMEOUT_MS, ProcessSettings.CONNECTION_TIMEOUT_MS,
-        ProcessSettings.METRICS_PORT, ProcessSettings.METRICS_HOST, TICK_MS, ZK_DATA_DIR);
+        ProcessSettings.METRICS_PORT, ProcessSettings.METRICS_HOST, TICK_MS, ZK_DATA_DIR, ProcessSettings.ZOOKEEPER_AUTH,
+        TransportSettings.KEY_FILE);
 
     private MasterSettings()
     {

@@ -1,5 +1,6 @@
 package io.chainkv.node;
 
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -181,7 +182,7 @@ public final class NodeMain
             throw new IllegalArgumentException("--endpoint host:port is required with --zk");
         }
         final ChainMember self = new ChainMember(nodeId, endpoint); // checks the id and host:port, with a message
-        final ZooKeeperSettings zooKeeper = ProcessSettings.zooKeeper(settings);
+        final ZooKeeperSettings zooKeeper = ProcessSettings.zooKeeper(settings, ZooKeeperPrincipal.NODE);
         final String clusterName = settings.require(ProcessSettings.CLUSTER);
         final ChainNode node = ChainNode.launch(
             self.nodeId(), self.endpoint(), clusterName, zooKeeper, storeConfig, aeronDir, transport, metrics);

@@ -1,10 +1,11 @@
 package io.chainkv.cluster;
 
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.imps.DefaultACLProvider;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -54,18 +55,35 @@ public final class NodeRegistration implements AutoCloseable
     private final CuratorFramework client;
     private final ClusterPaths paths;
     private final String path;
+    private final ACLProvider acls;
     private NodeInfo info;
     private ZooKeeper handle;
     private long sessionId;
     private int version = -1;
 
     /**
+     * A registration created world-writable: for an anonymous client (a cluster run with {@code zookeeper-auth=off}).
+     *
      * @param client a started Curator client; not closed by this registration.
      * @param paths  the cluster's layout.
      * @param info   what to publish.
      */
     public NodeRegistration(final CuratorFramework client, final ClusterPaths paths, final NodeInfo info)
     {
+        this(client, paths, info, new DefaultACLProvider());
+    }
+
+    /**
+     * @param client a started Curator client; not closed by this registration.
+     * @param paths  the cluster's layout.
+     * @param info   what to publish.
+     * @param acls   the ACLs of the client's znodes ({@link ZooKeeperSettings#acls()}): the znode is created on the raw
+     *               session, which Curator's ACL provider does not see.
+     */
+    public NodeRegistration(
+        final CuratorFramework client, final ClusterPaths paths, final NodeInfo info, final ACLProvider acls)
+    {
+        this.acls = acls;
         this.client = client;
         this.paths = paths;
         this.path = paths.nodePath(info.nodeId());
@@ -91,7 +109,7 @@ public final class NodeRegistration implements AutoCloseable
         final Stat stat = new Stat();
         try
         {
-            zooKeeper.create(path, info.encode(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, stat);
+            zooKeeper.create(path, info.encode(), acls.getAclForPath(path), CreateMode.EPHEMERAL, stat);
         }
         catch (final KeeperException.NodeExistsException ex)
         {

@@ -1,6 +1,8 @@
 package io.chainkv.config;
 
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.transport.TransportSettings;
 
 /**
  * Settings nodes and masters share, declared once: where the cluster is in ZooKeeper, the session that is each
@@ -34,6 +36,12 @@ public final class ProcessSettings
         "TCP port of the HTTP endpoint serving /metrics (Prometheus text), /health/live and /health/ready; " +
         "-1 turns it off, 0 takes any free port (printed at start and, for a node, published in its registration).");
 
+    public static final Setting ZOOKEEPER_AUTH = Setting.of("zookeeper-auth", Setting.Kind.TEXT,
+        ZooKeeperSettings.AUTH_REQUIRED, "required: log in to ZooKeeper with this process's password from the key " +
+        "file's 'zookeeper' lines and create every znode with ChainKV's ACLs; off: connect anonymously and create " +
+        "world-writable znodes (only where everyone who can reach ZooKeeper is trusted; all processes of a cluster " +
+        "must agree). docs/security.md, \"ZooKeeper\".");
+
     /** Default address of the metrics endpoint: this host only (issue 16, "Safe defaults"). */
     public static final String LOOPBACK = "127.0.0.1";
 
@@ -46,13 +54,30 @@ public final class ProcessSettings
     }
 
     /**
-     * @param settings resolved settings that include ZK, SESSION_TIMEOUT_MS and CONNECTION_TIMEOUT_MS.
+     * @param settings  resolved settings that include ZK, SESSION_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, ZOOKEEPER_AUTH
+     *                  and the transport's key file setting.
+     * @param principal who the process logs in as.
      * @return how to reach ZooKeeper; the connection timeout is capped at the session timeout.
+     * @throws IllegalStateException with a sentence saying what to do if the login is required but not available.
      */
-    public static ZooKeeperSettings zooKeeper(final Settings settings)
+    public static ZooKeeperSettings zooKeeper(final Settings settings, final ZooKeeperPrincipal principal)
     {
         final int sessionTimeoutMs = settings.getInt(SESSION_TIMEOUT_MS);
-        return new ZooKeeperSettings(settings.require(ZK), sessionTimeoutMs,
-            Math.min(settings.getInt(CONNECTION_TIMEOUT_MS), sessionTimeoutMs));
+        return withLogin(new ZooKeeperSettings(settings.require(ZK), sessionTimeoutMs,
+            Math.min(settings.getInt(CONNECTION_TIMEOUT_MS), sessionTimeoutMs)), settings, principal);
+    }
+
+    /**
+     * @param zooKeeper how to reach ZooKeeper, anonymously.
+     * @param settings  resolved settings that include ZOOKEEPER_AUTH and the transport's key file setting.
+     * @param principal who the process logs in as.
+     * @return the same with the login the settings call for (none with zookeeper-auth=off).
+     * @throws IllegalStateException with a sentence saying what to do if the login is required but not available.
+     */
+    public static ZooKeeperSettings withLogin(
+        final ZooKeeperSettings zooKeeper, final Settings settings, final ZooKeeperPrincipal principal)
+    {
+        return zooKeeper.withLoginFrom(settings.get(ZOOKEEPER_AUTH), settings.get(TransportSettings.KEY_FILE),
+            principal);
     }
 }

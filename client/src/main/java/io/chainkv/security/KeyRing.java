@@ -84,6 +84,10 @@ public final class KeyRing
             }
             final String where = source + " line " + (i + 1) + ": ";
             final String[] words = line.split("\\s+");
+            if ("zookeeper".equals(words[0]))
+            {
+                continue; // a ZooKeeper login, io.chainkv.cluster.ZooKeeperCredentials reads it
+            }
             if (words.length != 3)
             {
                 throw new IllegalArgumentException(where + "expected '<member|client> <id> <64 hex digits>'");

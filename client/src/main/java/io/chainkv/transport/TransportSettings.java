@@ -99,8 +99,8 @@ public final class TransportSettings
         "a valid one are dropped; off: no MAC is sent or checked (only on a network where every host is trusted; " +
         "all processes of a cluster must agree).");
     public static final Setting KEY_FILE = Setting.of("key-file", Setting.Kind.TEXT, null,
-        "File with the keys that sign and check frames (chainctl generate-keys writes one; docs/security.md). " +
-        "Required unless authentication is off.");
+        "File with the keys that sign and check frames, and the ZooKeeper logins (chainctl generate-keys writes " +
+        "one; docs/security.md). Required unless authentication is off. Nodes read it again when it changes.");
 
     /** Every transport setting, in the order a process lists them. */
     public static final List<Setting> SETTINGS = List.of(IDLE_STRATEGY, IDLE_MAX_PARK_NS, TERM_LENGTH, MTU,

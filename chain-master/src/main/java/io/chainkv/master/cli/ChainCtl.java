@@ -3,6 +3,7 @@ package io.chainkv.master.cli;
 import io.chainkv.client.ChainKvException;
 import io.chainkv.client.RequestTimeoutException;
 import io.chainkv.client.UnavailableException;
+import org.apache.zookeeper.KeeperException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -133,6 +134,12 @@ public final class ChainCtl
         if (ex instanceof UnavailableException || ex instanceof RequestTimeoutException)
         {
             return message + " (chainctl status shows the chain and which nodes are down)";
+        }
+        if (ex instanceof KeeperException.NoAuthException)
+        {
+            return message + ": ZooKeeper refused this chainctl's login (none, with --zookeeper-auth off, or a " +
+                "'zookeeper operator' password of another cluster); give it the cluster's key file with --key-file " +
+                "(docs/security.md, \"ZooKeeper\")";
         }
         return message;
     }

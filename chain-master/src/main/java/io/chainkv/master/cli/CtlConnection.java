@@ -2,6 +2,7 @@ package io.chainkv.master.cli;
 
 import ch.qos.logback.classic.Level;
 import io.chainkv.cluster.ClusterPaths;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.transport.TransportSettings;
 import org.apache.curator.framework.CuratorFramework;
@@ -42,6 +43,12 @@ final class CtlConnection
         System.setProperty(TransportSettings.KEY_FILE_PROP, keyFile);
     }
 
+    @Option(names = "--zookeeper-auth", paramLabel = "<required|off>",
+        description = "required (default, or -D" + ZooKeeperSettings.AUTH_PROP + "): log in to ZooKeeper as " +
+            "chainkv-operator with the key file's 'zookeeper operator' password; off: anonymously, for a cluster run " +
+            "with zookeeper-auth=off (docs/security.md).")
+    String zooKeeperAuth;
+
     ClusterPaths paths()
     {
         return new ClusterPaths(cluster);
@@ -75,7 +82,25 @@ final class CtlConnection
         throws InterruptedException
     {
         open().close();
-        return new ZooKeeperSettings(connectString, sessionTimeoutMs, connectionTimeoutMs);
+        return login(new ZooKeeperSettings(connectString, sessionTimeoutMs, connectionTimeoutMs));
+    }
+
+    /**
+     * chainctl is the operator (docs/security.md, "ZooKeeper"): it logs in as chainkv-operator, with the password of
+     * the key file every command takes.
+     */
+    private ZooKeeperSettings login(final ZooKeeperSettings anonymous)
+    {
+        try
+        {
+            return anonymous.withLoginFrom(null != zooKeeperAuth ? zooKeeperAuth :
+                System.getProperty(ZooKeeperSettings.AUTH_PROP), System.getProperty(TransportSettings.KEY_FILE_PROP),
+                ZooKeeperPrincipal.OPERATOR);
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            throw new CtlException(ChainCtl.EXIT_USAGE, ex.getMessage());
+        }
     }
 
     private CuratorFramework open() throws InterruptedException
@@ -85,8 +110,8 @@ final class CtlConnection
             throw new CtlException(ChainCtl.EXIT_USAGE, "--timeout-ms must be positive, was " + timeoutMs);
         }
         final int sessionTimeoutMs = Math.max(ZooKeeperSettings.DEFAULT_SESSION_TIMEOUT_MS, timeoutMs);
-        final CuratorFramework client = new ZooKeeperSettings(connectString, sessionTimeoutMs,
-            Math.max(1, Math.min(timeoutMs, sessionTimeoutMs))).newClient();
+        final CuratorFramework client = login(new ZooKeeperSettings(connectString, sessionTimeoutMs,
+            Math.max(1, Math.min(timeoutMs, sessionTimeoutMs)))).newClient();
         client.start();
         if (!client.blockUntilConnected(timeoutMs, TimeUnit.MILLISECONDS))
         {

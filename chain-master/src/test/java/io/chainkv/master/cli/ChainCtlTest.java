@@ -6,11 +6,13 @@ import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.NodeInfo;
 import io.chainkv.cluster.NodeRegistration;
 import io.chainkv.cluster.NodeState;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
 import io.chainkv.master.ChainMaster;
 import io.chainkv.master.ChainPlanner;
 import io.chainkv.master.zk.ZooKeeperFixture;
+import io.chainkv.transport.TransportSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +24,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -187,6 +191,51 @@ class ChainCtlTest
         assertEquals(1, message.lines().count(), message);
     }
 
+    @Test
+    void anAnonymousChainctlIsRefusedByACluster() throws Exception
+    {
+        try (var master = zk.newStartedClient(ZooKeeperPrincipal.MASTER))
+        {
+            master.create().creatingParentsIfNeeded().forPath(paths.nodesPath());
+        }
+
+        assertEquals(ChainCtl.EXIT_USAGE, status("--zookeeper-auth", "off"));
+
+        final String message = err.toString(StandardCharsets.UTF_8).trim();
+        assertTrue(message.contains("NoAuth") && message.contains("refused this chainctl's login"), message);
+        assertEquals(ChainCtl.EXIT_NO_CONFIGURATION, status(),
+            "logged in (the suite's key file), it reads the cluster: " + err);
+    }
+
+    @Test
+    void withoutAZooKeeperLoginChainctlSaysWhatToDo() throws Exception
+    {
+        final Path keys = Files.createTempFile("frame-only", ".keys");
+        final String suiteKeys = System.getProperty(TransportSettings.KEY_FILE_PROP);
+        try
+        {
+            Files.writeString(keys, "member 1 " + "ab".repeat(32) + "\n");
+            final int rc = status("--key-file", keys.toString()); // sets chainkv.key.file for this JVM: restored below
+
+            assertEquals(ChainCtl.EXIT_USAGE, rc);
+            final String message = err.toString(StandardCharsets.UTF_8).trim();
+            assertTrue(message.contains("no ZooKeeper password for chainkv-operator") &&
+                message.contains("chainctl generate-keys"), message);
+        }
+        finally
+        {
+            if (null == suiteKeys)
+            {
+                System.clearProperty(TransportSettings.KEY_FILE_PROP);
+            }
+            else
+            {
+                System.setProperty(TransportSettings.KEY_FILE_PROP, suiteKeys);
+            }
+            Files.deleteIfExists(keys);
+        }
+    }
+
     private int ctl(final String... args)
     {
         out.reset();
@@ -286,7 +335,8 @@ class ChainCtlTest
 
     private String removal(final String nodeId) throws Exception
     {
-        try (var client = zk.newStartedClient())
+        // chainctl logs in as the operator, so its removal requests are for masters (and operators) to read.
+        try (var client = zk.newStartedClient(ZooKeeperPrincipal.MASTER))
         {
             final byte[] data = null == client.checkExists().forPath(paths.removalPath(nodeId)) ? null :
                 client.getData().forPath(paths.removalPath(nodeId));

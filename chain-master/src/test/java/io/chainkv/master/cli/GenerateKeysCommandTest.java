@@ -1,5 +1,7 @@
 package io.chainkv.master.cli;
 
+import io.chainkv.cluster.ZooKeeperCredentials;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.security.FrameTrailer;
 import io.chainkv.security.KeyRing;
 import io.chainkv.security.KeyRole;
@@ -34,6 +36,11 @@ class GenerateKeysCommandTest
         final KeyRing keys = KeyRing.load(file);
         assertTrue(keys.has(KeyRole.MEMBER));
         assertTrue(keys.has(KeyRole.CLIENT));
+        final ZooKeeperCredentials logins = ZooKeeperCredentials.load(file);
+        for (final ZooKeeperPrincipal principal : ZooKeeperPrincipal.values())
+        {
+            assertTrue(logins.canLogIn(principal), principal.word());
+        }
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
             Files.getPosixFilePermissions(file));
     }
@@ -49,9 +56,31 @@ class GenerateKeysCommandTest
 
         final KeyRing appKeys = KeyRing.load(app);
         assertFalse(appKeys.has(KeyRole.MEMBER));
+        assertFalse(Files.readString(app).contains("zookeeper"), "applications get no ZooKeeper login");
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[10 + FrameTrailer.LENGTH]);
         appKeys.signer(KeyRole.CLIENT).sign(1001, frame, 0, 10, frame, 10);
         assertTrue(KeyRing.load(cluster).verifier(KeyRole.CLIENT).verify(1001, frame, 0, frame.capacity()));
+    }
+
+    @Test
+    void aNodesFileLogsInToZooKeeperAsTheNodeOnly(@TempDir final Path dir) throws Exception
+    {
+        final Path cluster = dir.resolve("cluster.keys");
+        final Path node = dir.resolve("node.keys");
+        assertEquals(ChainCtl.EXIT_OK, run("generate-keys", "--out", cluster.toString()));
+
+        assertEquals(ChainCtl.EXIT_OK, run("generate-keys", "--out", node.toString(), "--from", cluster.toString(),
+            "--zookeeper-for", "node"));
+
+        assertTrue(KeyRing.load(node).has(KeyRole.MEMBER), "a node signs frames");
+        final ZooKeeperCredentials logins = ZooKeeperCredentials.load(node);
+        assertTrue(logins.canLogIn(ZooKeeperPrincipal.NODE));
+        assertFalse(logins.canLogIn(ZooKeeperPrincipal.MASTER));
+        assertFalse(logins.canLogIn(ZooKeeperPrincipal.OPERATOR));
+        assertEquals(ZooKeeperCredentials.load(cluster).id(ZooKeeperPrincipal.MASTER),
+            logins.id(ZooKeeperPrincipal.MASTER), "it names the master in ACLs as the master's own file does");
+        assertEquals(ChainCtl.EXIT_USAGE, run("generate-keys", "--out", dir.resolve("x.keys").toString(),
+            "--from", cluster.toString(), "--zookeeper-for", "admin"));
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.chainkv.master.failover;
 
 import io.chainkv.client.ChainKvClient;
 import io.chainkv.client.VersionedValue;
-import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.master.cli.ChainCtl;
 import io.chainkv.master.harness.LocalCluster;
@@ -92,7 +92,7 @@ class BackupRestoreTest
 
         final Path backup = tmp.resolve("backup");
         final BackupManifest manifest = BackupTaker.take(
-            new ZooKeeperSettings(source.zkConnect(), 10_000, 5_000), source.clusterName(), backup,
+            source.zooKeeperSettings(10_000, 5_000, ZooKeeperPrincipal.OPERATOR), source.clusterName(), backup,
             "127.0.0.1:" + FreePorts.udp(1).get(0), limits(), WAIT);
         writers.awaitProgress(50, WAIT);
         writers.stopAndVerify(client);
@@ -135,8 +135,8 @@ class BackupRestoreTest
         client = ChainKvClient.connect(source.clientConfig().requestTimeout(Duration.ofSeconds(20)));
         client.put(utf8("k"), utf8("v"));
         final Path backup = tmp.resolve("backup");
-        BackupTaker.take(new ZooKeeperSettings(source.zkConnect(), 10_000, 5_000), source.clusterName(), backup,
-            "127.0.0.1:" + FreePorts.udp(1).get(0), limits(), WAIT);
+        BackupTaker.take(source.zooKeeperSettings(10_000, 5_000, ZooKeeperPrincipal.OPERATOR), source.clusterName(),
+            backup, "127.0.0.1:" + FreePorts.udp(1).get(0), limits(), WAIT);
 
         final Path entries = backup.resolve(BackupManifest.STORE_DIR).resolve("entries.cm3");
         try (RandomAccessFile file = new RandomAccessFile(entries.toFile(), "rw"))

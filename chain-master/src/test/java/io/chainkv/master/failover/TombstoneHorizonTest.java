@@ -3,7 +3,7 @@ package io.chainkv.master.failover;
 import io.chainkv.client.ChainKvClient;
 import io.chainkv.client.ReadMode;
 import io.chainkv.client.VersionedValue;
-import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.master.harness.LocalCluster;
 import io.chainkv.node.backup.BackupManifest;
@@ -121,8 +121,8 @@ class TombstoneHorizonTest
         assertEquals(0L, rejoined.get("delta transfers received"), rejoined.toString());
         assertEquals("1", new String(readAnsweredBy(r, "kept").value(), StandardCharsets.UTF_8));
 
-        final BackupManifest backup = BackupTaker.take(new ZooKeeperSettings(cluster.zkConnect(), 10_000, 5_000),
-            cluster.clusterName(), tmp.resolve("backup"), "127.0.0.1:" + FreePorts.udp(1).get(0), LIMITS, WAIT);
+        final BackupManifest backup = BackupTaker.take(
+            cluster.zooKeeperSettings(10_000, 5_000, ZooKeeperPrincipal.OPERATOR), cluster.clusterName(), tmp.resolve("backup"), "127.0.0.1:" + FreePorts.udp(1).get(0), LIMITS, WAIT);
         assertTrue(backup.tombstoneHorizon() > beforeDelete, "the backup lacks k's tombstone, so its horizon must " +
             "cover the delete (after seq " + beforeDelete + "): " + backup.tombstoneHorizon());
     }

@@ -4,6 +4,7 @@ import io.chainkv.client.ClientConfig;
 import io.chainkv.cluster.ClusterConfig;
 import io.chainkv.cluster.ClusterPaths;
 import io.chainkv.cluster.ConfigWatcher;
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
 import io.chainkv.config.ChainConfig;
 import io.chainkv.config.ChainMember;
@@ -15,6 +16,7 @@ import io.chainkv.node.harness.FreePorts;
 import io.chainkv.node.harness.JvmCommand;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.transport.TransportSettings;
 import org.apache.curator.framework.CuratorFramework;
 
 import java.io.IOException;
@@ -541,10 +543,27 @@ public final class LocalCluster implements AutoCloseable
         return "---- cluster status ----\n" + status + "logs: " + dir.resolve("logs");
     }
 
+    /**
+     * @param sessionTimeoutMs    session timeout.
+     * @param connectionTimeoutMs connection timeout.
+     * @param principal           who to log in as: the cluster's processes get the suite's key file, whose ZooKeeper
+     *                            logins this uses too (unless -Dchainkv.zookeeper.auth=off).
+     * @return how a test's own ZooKeeper client (a backup taker, an observer) reaches this cluster.
+     */
+    public ZooKeeperSettings zooKeeperSettings(
+        final int sessionTimeoutMs, final int connectionTimeoutMs, final ZooKeeperPrincipal principal)
+    {
+        return new ZooKeeperSettings(zkConnect(), sessionTimeoutMs, connectionTimeoutMs).withLoginFrom(
+            System.getProperty(ZooKeeperSettings.AUTH_PROP), System.getProperty(TransportSettings.KEY_FILE_PROP),
+            principal);
+    }
+
     private void startObserver()
     {
-        curator = new ZooKeeperSettings(zkConnect(), OBSERVER_SESSION_TIMEOUT_MS,
-            ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS).newClient();
+        // The harness is the operator: it reads registrations and the masters' latch, and writes removal requests,
+        // with the suite's key file (docs/security.md, "ZooKeeper").
+        curator = zooKeeperSettings(OBSERVER_SESSION_TIMEOUT_MS, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS,
+            ZooKeeperPrincipal.OPERATOR).newClient();
         curator.start();
         try
         {

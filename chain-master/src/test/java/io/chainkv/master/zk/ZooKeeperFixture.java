@@ -1,6 +1,8 @@
 package io.chainkv.master.zk;
 
+import io.chainkv.cluster.ZooKeeperPrincipal;
 import io.chainkv.cluster.ZooKeeperSettings;
+import io.chainkv.transport.TransportSettings;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 
@@ -33,9 +35,38 @@ public final class ZooKeeperFixture implements AutoCloseable
 
     public CuratorFramework newStartedClient() throws InterruptedException
     {
-        final CuratorFramework client =
-            new ZooKeeperSettings(server.connectString(), SESSION_TIMEOUT_MS, ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS)
-                .newClient();
+        return newStartedClient(settings());
+    }
+
+    /**
+     * @return how this fixture's clients reach the server (anonymously; see {@link ZooKeeperSettings#withLogin}).
+     */
+    public ZooKeeperSettings settings()
+    {
+        return new ZooKeeperSettings(server.connectString(), SESSION_TIMEOUT_MS,
+            ZooKeeperSettings.DEFAULT_CONNECTION_TIMEOUT_MS);
+    }
+
+    /**
+     * @param principal who to log in as, with the suite's key file ({@code chainkv.key.file}, which carries test
+     *                  ZooKeeper logins).
+     * @return a started, connected client, closed with the fixture.
+     * @throws InterruptedException if interrupted while connecting.
+     */
+    public CuratorFramework newStartedClient(final ZooKeeperPrincipal principal) throws InterruptedException
+    {
+        return newStartedClient(settings().withLoginFrom(ZooKeeperSettings.AUTH_REQUIRED,
+            System.getProperty(TransportSettings.KEY_FILE_PROP), principal));
+    }
+
+    /**
+     * @param settings how to connect (with a login or without).
+     * @return a started, connected client, closed with the fixture.
+     * @throws InterruptedException if interrupted while connecting.
+     */
+    public CuratorFramework newStartedClient(final ZooKeeperSettings settings) throws InterruptedException
+    {
+        final CuratorFramework client = settings.newClient();
         closeables.add(() ->
         {
             if (client.getState() == CuratorFrameworkState.STARTED)

@@ -13,6 +13,7 @@ import io.chainkv.config.ChainMember;
 import io.chainkv.node.FaultHooks;
 import org.agrona.CloseHelper;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
@@ -66,6 +67,7 @@ public final class ZooKeeperMembership implements AutoCloseable
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CuratorFramework curator;
+    private final ACLProvider acls;
     private final ClusterPaths paths;
     private final int chainId;
     private final String nodeId;
@@ -93,6 +95,7 @@ public final class ZooKeeperMembership implements AutoCloseable
 
     private ZooKeeperMembership(
         final CuratorFramework curator,
+        final ACLProvider acls,
         final ClusterPaths paths,
         final int chainId,
         final NodeInfo self,
@@ -105,6 +108,7 @@ public final class ZooKeeperMembership implements AutoCloseable
         this.report = report;
         this.stalledAgent = null == heartbeat ? null : new StalledAgentCheck(heartbeat, lease.durationNs());
         this.curator = curator;
+        this.acls = acls;
         this.paths = paths;
         this.chainId = chainId;
         this.nodeId = self.nodeId();
@@ -184,7 +188,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             }
 
             membership = new ZooKeeperMembership(
-                curator, new ClusterPaths(clusterName), chainId, self, granted, lease, configSink, report, heartbeat);
+                curator, settings.acls(), new ClusterPaths(clusterName), chainId, self, granted, lease, configSink, report, heartbeat);
             final ZooKeeperMembership started = membership;
             curator.getConnectionStateListenable().addListener((client, state) -> started.connectionChanged(state));
             membership.begin();
@@ -322,7 +326,7 @@ public final class ZooKeeperMembership implements AutoCloseable
             // A registration after a lost session says which incarnation this same process was: if the master finds
             // every member of the chain gone, it may re-form the chain from such processes (they kept their state).
             registration = new NodeRegistration(curator, paths, self.withIncarnation(incarnation)
-                .withSessionTimeoutMs(sessionTimeoutMs).withResumes(previousIncarnation));
+                .withSessionTimeoutMs(sessionTimeoutMs).withResumes(previousIncarnation), acls);
             claim = new NodeIdClaim(registration, sessionTimeoutMs);
         }
         final NodeIdClaim.Outcome outcome = claim.attempt(System.nanoTime());

@@ -5,22 +5,25 @@
 # second, per-instance latency, refusals). Before client sessions, such a chain stopped answering new instances after
 # about 1,000 of them (its media driver ran out of counters) and the exactly-once table filled for good.
 #
-#   scripts/measure-client-churn.sh [--clients N] [--threads T] [--capacity C]
+#   scripts/measure-client-churn.sh [--clients N] [--threads T] [--capacity C] [--shared-driver]
 #                                   (defaults 100000 instances, 2 threads, 64 sessions)
 #
-# At about 20 instances a second on a 2-core machine, 100,000 instances take over an hour.
+# Each instance starts its own media driver unless --shared-driver (one driver for all, as applications on one host
+# may share one): with its own, about 20 instances a second on a 2-core machine, so 100,000 take over an hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 clients=100000
 threads=2
 capacity=64
+shared=false
 while (( $# > 0 ))
 do
     case "$1" in
         --clients) clients="${2:?}"; shift 2 ;;
         --threads) threads="${2:?}"; shift 2 ;;
         --capacity) capacity="${2:?}"; shift 2 ;;
+        --shared-driver) shared=true; shift ;;
         -h|--help) sed -n '2,/^set /{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
         *) echo "measure-client-churn.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
@@ -34,7 +37,7 @@ done
 # node processes run with the JVM's own settings, not the test suite's cheaper JIT (chainkv.test.child.jvm.options).
 status=0
 mvn -B -q -pl chain-node -am test -Dtest='ClientChurnTest' -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dchainkv.churn.clients="$clients" -Dchainkv.churn.threads="$threads" -Dchainkv.churn.capacity="$capacity" \
+    -Dchainkv.churn.clients="$clients" -Dchainkv.churn.threads="$threads" -Dchainkv.churn.capacity="$capacity" -Dchainkv.churn.shared.driver="$shared" \
     -Dchainkv.test.child.jvm.options= || status=$?
 echo
 grep -h '^client churn:' chain-node/target/surefire-reports/io.chainkv.node.chain.ClientChurnTest-output.txt || true

@@ -9,6 +9,8 @@ import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
 import io.chainkv.node.store.ChainStore;
 import io.chainkv.node.store.StoreConfig;
+import io.chainkv.transport.EmbeddedAeron;
+import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,14 +40,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * static chain stopped answering new instances after about 1,000 of them (its driver's counters ran out).
  * <p>
  * {@code -Dchainkv.churn.clients=N} (default 500), {@code -Dchainkv.churn.threads=T} (4) and
- * {@code -Dchainkv.churn.capacity=C} (3 sessions) size the run; scripts/measure-client-churn.sh runs 100,000 instances
- * and prints the figures.
+ * {@code -Dchainkv.churn.capacity=C} (3 sessions) size the run; {@code -Dchainkv.churn.shared.driver=true} has every
+ * instance use one media driver (as applications on one host may) instead of starting its own, which is what limits
+ * the rate; scripts/measure-client-churn.sh runs 100,000 instances and prints the figures. The store holds a key per
+ * instance.
  */
 class ClientChurnTest
 {
     private static final int CLIENTS = Integer.getInteger("chainkv.churn.clients", 500);
     private static final int THREADS = Integer.getInteger("chainkv.churn.threads", 2);
     private static final int CAPACITY = Integer.getInteger("chainkv.churn.capacity", 3);
+    private static final boolean SHARED_DRIVER = Boolean.getBoolean("chainkv.churn.shared.driver");
+    private static final long MAX_ENTRIES = Math.max(StoreInspection.MAX_ENTRIES, 2L * CLIENTS);
     private static final int REPLY_PUBLICATIONS = 64;
     private static final long SESSION_TIMEOUT_MS = 5_000;
     private static final long NOT_WRITTEN = -1;
@@ -53,23 +59,31 @@ class ClientChurnTest
     private static final long OUTCOME_UNKNOWN = -3;
 
     private LocalChain chain;
+    private EmbeddedAeron sharedDriver;
 
     @AfterEach
     void tearDown()
     {
-        CloseHelper.quietClose(chain);
+        CloseHelper.quietCloseAll(sharedDriver, chain);
     }
 
     @Test
     void shortLivedClientsAreEachAnsweredOrRefusedClearlyAndMembersEndIdentical() throws Exception
     {
         chain = LocalChain.builder().nodes(3)
-            .maxEntries(StoreInspection.MAX_ENTRIES)
+            .maxEntries(MAX_ENTRIES)
             .maxDataBytes(StoreInspection.MAX_DATA_BYTES)
             .nodeArgs("--max-client-sessions", Integer.toString(CAPACITY),
                 "--client-session-timeout-ms", Long.toString(SESSION_TIMEOUT_MS),
                 "--max-reply-publications", Integer.toString(REPLY_PUBLICATIONS))
             .start();
+        final ClientConfig clientConfig = new ClientConfig().chainConfig(chain.config());
+        if (SHARED_DRIVER)
+        {
+            sharedDriver = EmbeddedAeron.launch(EmbeddedAeron.uniqueDirectory("churn-clients"),
+                TransportSettings.fromSystemProperties());
+            clientConfig.aeronDirectoryName(sharedDriver.directory().getAbsolutePath());
+        }
 
         final long[] outcomes = new long[CLIENTS];
         Arrays.fill(outcomes, NOT_WRITTEN);
@@ -92,7 +106,7 @@ class ClientChurnTest
                     while ((i = next.getAndIncrement()) < CLIENTS)
                     {
                         final long beganNs = System.nanoTime();
-                        try (ChainKvClient client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config())))
+                        try (ChainKvClient client = ChainKvClient.connect(clientConfig))
                         {
                             outcomes[i] = client.put(key(i), value(i));
                         }
@@ -175,7 +189,7 @@ class ClientChurnTest
         for (final NodeProcess node : chain.nodes())
         {
             try (ChainStore store = StoreInspection.open(node, new StoreConfig()
-                .maxEntries(StoreInspection.MAX_ENTRIES).maxDataBytes(StoreInspection.MAX_DATA_BYTES).maxClients(CAPACITY)))
+                .maxEntries(MAX_ENTRIES).maxDataBytes(StoreInspection.MAX_DATA_BYTES).maxClients(CAPACITY)))
             {
                 digests[n] = store.digest();
                 tables[n] = store.clients().digest();
@@ -195,9 +209,10 @@ class ClientChurnTest
         final long[] sorted = instanceNs.clone();
         Arrays.sort(sorted);
         final double seconds = elapsedNs / 1e9;
-        System.out.printf("client churn: %d instances (connect, one put, close) from %d threads, %d sessions at most," +
+        System.out.printf("client churn: %d instances (connect, one put, close%s) from %d threads, %d sessions at most," +
             " in %.1f s: %.0f instances/s; per instance p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d refused " +
-            "SESSIONS_FULL, %d SESSION_EXPIRED, %d unanswered%n", CLIENTS, THREADS, CAPACITY, seconds, CLIENTS / seconds,
+            "SESSIONS_FULL, %d SESSION_EXPIRED, %d unanswered%n", CLIENTS, SHARED_DRIVER ? "; one shared media driver" :
+            "; a media driver each", THREADS, CAPACITY, seconds, CLIENTS / seconds,
             sorted[sorted.length / 2] / 1e6, sorted[(int)(sorted.length * 0.99)] / 1e6, sorted[sorted.length - 1] / 1e6,
             refused, expired, unanswered);
     }

@@ -39,18 +39,6 @@ class PerClientKeysTest
     }
 
     @Test
-    void anApplicationHoldingOnlyItsOwnClientKeyIsServed(@TempDir final Path dir) throws Exception
-    {
-        chain = LocalChain.builder().nodes(2).start();
-        final Path keyFile = dir.resolve("app.keys");
-        KeyRing.writeFile(keyFile, clientKeyLine(1002));
-
-        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()).keyFile(keyFile));
-        client.put(bytes("k"), bytes("v"));
-        assertEquals("v", new String(client.get(bytes("k")).value(), StandardCharsets.UTF_8));
-    }
-
-    @Test
     void aClientKeyAddedToOrRemovedFromTheNodesKeyFileTakesEffectWithoutARestart(@TempDir final Path dir) throws Exception
     {
         // The cluster's file starts without key 1002, as before 'chainctl issue-client-key' adds it.
@@ -67,6 +55,7 @@ class PerClientKeysTest
         Files.writeString(clusterKeys, clientKeyLine(1002), StandardOpenOption.APPEND);
         // Each node reads the file on its own: the head may take it after the tail does.
         awaitEveryNodeTookKeys(1);
+        // Served, and answered under its own key: the application holds no other.
         client.put(bytes("k"), bytes("v"));
         assertEquals("v", new String(client.get(bytes("k")).value(), StandardCharsets.UTF_8));
 

@@ -5,6 +5,7 @@ import io.chainkv.client.ClientConfig;
 import io.chainkv.client.RequestTimeoutException;
 import io.chainkv.node.harness.LocalChain;
 import io.chainkv.node.harness.NodeProcess;
+import io.chainkv.node.replication.NodeCountersReader;
 import io.chainkv.security.KeyRing;
 import io.chainkv.transport.TransportSettings;
 import org.agrona.CloseHelper;
@@ -55,13 +56,34 @@ class PerClientKeysTest
         Files.writeString(clusterKeys, clientKeyLine(1002), StandardOpenOption.APPEND);
         // Each node reads the file on its own: the head may take it after the tail does.
         awaitEveryNodeTookKeys(1);
-        // Served, and answered under its own key: the application holds no other.
-        client.put(bytes("k"), bytes("v"));
+        // An application started on the new key is served, and answered under it: it holds no other. (A client that
+        // sent writes while its key was refused could not open its session with their retries: docs/security.md.)
+        client.close();
+        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()).keyFile(appKeys)
+            .requestTimeout(Duration.ofSeconds(5)));
+        try
+        {
+            client.put(bytes("k"), bytes("v"));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new AssertionError("the write failed; node counters: " + countersOfEveryNode(), ex);
+        }
         assertEquals("v", new String(client.get(bytes("k")).value(), StandardCharsets.UTF_8));
 
         Files.writeString(clusterKeys, memberKeyLine() + clientKeyLine(1001));
         awaitEveryNodeTookKeys(2);
         assertThrows(RequestTimeoutException.class, () -> client.get(bytes("k")), "a revoked key");
+    }
+
+    private String countersOfEveryNode()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final NodeProcess node : chain.nodes())
+        {
+            text.append(node.id()).append(' ').append(NodeCountersReader.read(node.aeronDir().toFile())).append('\n');
+        }
+        return text.toString();
     }
 
     private void awaitEveryNodeTookKeys(final int times) throws Exception

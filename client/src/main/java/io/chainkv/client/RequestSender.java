@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  */
 final class RequestSender implements AutoCloseable
 {
-    private static final ThreadLocal<ThreadEncoder> ENCODERS = ThreadLocal.withInitial(ThreadEncoder::new);
+    // Per client, not per process: a thread's sender signs with this client's key, and clients of one process may
+    // hold different keys (docs/security.md, "Per-client keys").
+    private final ThreadLocal<ThreadEncoder> encoders = ThreadLocal.withInitial(ThreadEncoder::new);
 
     private final Aeron aeron;
     private final TransportSettings settings;
@@ -114,7 +116,7 @@ final class RequestSender implements AutoCloseable
         {
             return false;
         }
-        final ThreadEncoder encoder = ENCODERS.get();
+        final ThreadEncoder encoder = encoders.get();
         final boolean opensSession = !read && session.mayOpen(request.sessionId) &&
             request.attemptsOffered == request.attemptsRefused;
         final int length = encoder.encode(config, request, opensSession, replyChannel);
@@ -159,7 +161,7 @@ final class RequestSender implements AutoCloseable
         {
             return false;
         }
-        final ThreadEncoder encoder = ENCODERS.get();
+        final ThreadEncoder encoder = encoders.get();
         final int length = encoder.encodeSessionMessage(config, op, sessionId, replyChannel);
         return (Thread.currentThread() == transportOwner ? ownerSender(publication) : encoder.sender(publication, settings))
             .offer(publication, encoder.buffer, 0, length) > 0;
@@ -288,7 +290,7 @@ final class RequestSender implements AutoCloseable
     }
 
     /**
-     * One thread's encoding state, shared by all clients in the process: it holds nothing client-specific.
+     * One thread's encoding state for one client: buffers, and a sender that signs with the client's key.
      */
     private static final class ThreadEncoder
     {

@@ -40,6 +40,25 @@ class PerClientKeysTest
     }
 
     @Test
+    void twoApplicationsOfOneProcessEachSignWithTheirOwnKeyFromOneThread(@TempDir final Path dir) throws Exception
+    {
+        chain = LocalChain.builder().nodes(2).start();
+        final Path firstKeys = dir.resolve("first.keys");
+        final Path secondKeys = dir.resolve("second.keys");
+        KeyRing.writeFile(firstKeys, clientKeyLine(1001));
+        KeyRing.writeFile(secondKeys, clientKeyLine(1002));
+        client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()).keyFile(firstKeys));
+        try (ChainKvClient second = ChainKvClient.connect(
+            new ClientConfig().chainConfig(chain.config()).keyFile(secondKeys)))
+        {
+            client.put(bytes("first"), bytes("1"));
+            second.put(bytes("second"), bytes("2"));
+            assertEquals("2", new String(client.get(bytes("second")).value(), StandardCharsets.UTF_8));
+            assertEquals("1", new String(second.get(bytes("first")).value(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void aClientKeyAddedToOrRemovedFromTheNodesKeyFileTakesEffectWithoutARestart(@TempDir final Path dir) throws Exception
     {
         // The cluster's file starts without key 1002, as before 'chainctl issue-client-key' adds it.
@@ -56,8 +75,7 @@ class PerClientKeysTest
         Files.writeString(clusterKeys, clientKeyLine(1002), StandardOpenOption.APPEND);
         // Each node reads the file on its own: the head may take it after the tail does.
         awaitEveryNodeTookKeys(1);
-        // An application started on the new key is served, and answered under it: it holds no other. (A client that
-        // sent writes while its key was refused could not open its session with their retries: docs/security.md.)
+        // An application started on the new key is served, and answered under it: it holds no other.
         client.close();
         client = ChainKvClient.connect(new ClientConfig().chainConfig(chain.config()).keyFile(appKeys)
             .requestTimeout(Duration.ofSeconds(5)));

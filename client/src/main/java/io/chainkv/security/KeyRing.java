@@ -349,6 +349,10 @@ public final class KeyRing
      */
     public ClientReplySigners clientReplySigners()
     {
+        if (!has(KeyRole.CLIENT))
+        {
+            signer(KeyRole.CLIENT); // throws, saying which key is missing
+        }
         final ClientReplySigners signers = new ClientReplySigners();
         for (final Entry entry : entries)
         {
@@ -356,10 +360,6 @@ public final class KeyRing
             {
                 signers.add(new FrameSigner(KeyRole.CLIENT, entry.id, entry.secret));
             }
-        }
-        if (null == signers.forClient(0))
-        {
-            signer(KeyRole.CLIENT);
         }
         return signers;
     }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Transport settings shared by nodes and clients: idle strategy, term length, MTU.
@@ -115,7 +116,9 @@ public final class TransportSettings
     private final EmbeddedAeron invokedTransport;
     private final boolean authenticated;
     private final String keyFile;
-    private KeyFile keys;
+    // Shared with copies that keep the key file (withIdleStrategy, drivingWhileIdle), whenever it is first read, so a
+    // key file watch on one reaches them all.
+    private AtomicReference<KeyFile> keys = new AtomicReference<>();
 
     private TransportSettings(
         final String idleStrategyName,
@@ -203,8 +206,7 @@ public final class TransportSettings
             threading(nodeDriverInvoked), threading(clientDriverInvoked), authentication(), keyFile, transport));
     }
 
-    // A copy with the same key file shares its keys, so a key file watch on either reaches both.
-    private synchronized TransportSettings sharingKeys(final TransportSettings copy)
+    private TransportSettings sharingKeys(final TransportSettings copy)
     {
         copy.keys = keys;
         return copy;
@@ -328,32 +330,37 @@ public final class TransportSettings
      * node's key file watch); null when authentication is off.
      * @throws IllegalStateException with a sentence when authentication is required and there is no usable key file.
      */
-    public synchronized KeyFile keyFile()
+    public KeyFile keyFile()
     {
         if (!authenticated)
         {
             return null;
         }
-        if (null == keys)
+        synchronized (keys)
         {
-            if (null == keyFile)
-            {
-                throw new IllegalStateException("no key file: ChainKV authenticates every frame, so each process " +
-                    "needs the cluster's keys. Set --key-file (or -D" + KEY_FILE_PROP + ") to a file made by " +
-                    "'chainctl generate-keys' (scripts/local-cluster.sh makes one per cluster), or set " +
-                    "--authentication off (-D" + AUTHENTICATION_PROP + "=off) on a network where every host is " +
-                    "trusted (docs/security.md)");
-            }
-            try
-            {
-                keys = KeyFile.load(Path.of(keyFile));
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalStateException(ex.getMessage(), ex);
-            }
+            return null != keys.get() ? keys.get() : loadKeyFile();
         }
-        return keys;
+    }
+
+    private KeyFile loadKeyFile()
+    {
+        if (null == keyFile)
+        {
+            throw new IllegalStateException("no key file: ChainKV authenticates every frame, so each process " +
+                "needs the cluster's keys. Set --key-file (or -D" + KEY_FILE_PROP + ") to a file made by " +
+                "'chainctl generate-keys' (scripts/local-cluster.sh makes one per cluster), or set " +
+                "--authentication off (-D" + AUTHENTICATION_PROP + "=off) on a network where every host is " +
+                "trusted (docs/security.md)");
+        }
+        try
+        {
+            keys.set(KeyFile.load(Path.of(keyFile)));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalStateException(ex.getMessage(), ex);
+        }
+        return keys.get();
     }
 
     /**
